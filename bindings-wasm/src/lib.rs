@@ -1,0 +1,1 @@
+//! WebAssembly bindings (filled by the npm-package issue).

@@ -1,0 +1,191 @@
+//! Message charsets (UTF-8 and GBK) and form (percent) encoding over their bytes.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::str::FromStr;
+
+use crate::error::{Error, Result};
+
+/// The `charset` of a gateway message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Charset {
+    /// UTF-8, sent as `utf-8`.
+    #[default]
+    Utf8,
+    /// GBK (code page 936), sent as `GBK`.
+    Gbk,
+}
+
+impl Charset {
+    /// The value sent in the `charset` parameter and the `Content-Type` header.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Charset::Utf8 => "utf-8",
+            Charset::Gbk => "GBK",
+        }
+    }
+
+    /// Encodes text strictly: a character GBK cannot represent is an error, never a `?`.
+    pub fn encode<'a>(self, field: &str, text: &'a str) -> Result<Cow<'a, [u8]>> {
+        match self {
+            Charset::Utf8 => Ok(Cow::Borrowed(text.as_bytes())),
+            Charset::Gbk => {
+                let (bytes, _, unmappable) = encoding_rs::GBK.encode(text);
+                if unmappable {
+                    return Err(Error::Unencodable { field: field.to_owned(), charset: self.as_str() });
+                }
+                Ok(bytes)
+            }
+        }
+    }
+
+    /// Decodes bytes strictly: malformed input is an error, never U+FFFD.
+    pub fn decode<'a>(self, field: &str, bytes: &'a [u8]) -> Result<Cow<'a, str>> {
+        let undecodable = || Error::Undecodable { field: field.to_owned(), charset: self.as_str() };
+        match self {
+            Charset::Utf8 => std::str::from_utf8(bytes).map(Cow::Borrowed).map_err(|_| undecodable()),
+            Charset::Gbk => encoding_rs::GBK
+                .decode_without_bom_handling_and_without_replacement(bytes)
+                .ok_or_else(undecodable),
+        }
+    }
+}
+
+impl FromStr for Charset {
+    type Err = Error;
+
+    /// Accepts `utf-8`, `utf8` and `gbk` in any letter case.
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "utf-8" | "utf8" => Ok(Charset::Utf8),
+            "gbk" => Ok(Charset::Gbk),
+            _ => Err(Error::UnsupportedCharset(s.to_owned())),
+        }
+    }
+}
+
+impl fmt::Display for Charset {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Appends `application/x-www-form-urlencoded` text for `bytes`: the WHATWG set (the Java
+/// `URLEncoder` set), space as `+`, uppercase hex.
+pub(crate) fn form_encode_into(out: &mut String, bytes: &[u8]) {
+    for &b in bytes {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => out.push(char::from(b)),
+            b' ' => out.push('+'),
+            _ => {
+                out.push('%');
+                for nibble in [b >> 4, b & 0x0f] {
+                    out.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0').to_ascii_uppercase());
+                }
+            }
+        }
+    }
+}
+
+/// Builds `k=v&k=v` form text from pairs whose values are encoded in `charset` first.
+pub(crate) fn form_encode<'a>(
+    charset: Charset,
+    pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Result<String> {
+    let mut out = String::new();
+    for (key, value) in pairs {
+        if !out.is_empty() {
+            out.push('&');
+        }
+        form_encode_into(&mut out, key.as_bytes());
+        out.push('=');
+        form_encode_into(&mut out, &charset.encode(key, value)?);
+    }
+    Ok(out)
+}
+
+/// Splits form text into raw (still charset-encoded) key and value bytes, decoding `+` and `%XX`
+/// exactly once.
+pub(crate) fn form_decode(body: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+    fn unescape(part: &[u8]) -> Result<Vec<u8>> {
+        let mut out = Vec::with_capacity(part.len());
+        let mut i = 0;
+        while let Some(&b) = part.get(i) {
+            match b {
+                b'+' => out.push(b' '),
+                b'%' => {
+                    let hex = |j: usize| part.get(j).and_then(|c| char::from(*c).to_digit(16));
+                    match (hex(i + 1), hex(i + 2)) {
+                        (Some(hi), Some(lo)) => {
+                            out.push(u8::try_from(hi * 16 + lo).unwrap_or_default());
+                            i += 2;
+                        }
+                        _ => {
+                            return Err(Error::MalformedNotification(
+                                "a `%` is not followed by two hex digits".to_owned(),
+                            ))
+                        }
+                    }
+                }
+                _ => out.push(b),
+            }
+            i += 1;
+        }
+        Ok(out)
+    }
+
+    body.split(|&b| b == b'&')
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let (key, value) = match part.iter().position(|&b| b == b'=') {
+                Some(eq) => (part.get(..eq).unwrap_or_default(), part.get(eq + 1..).unwrap_or_default()),
+                None => (part, &[][..]),
+            };
+            Ok((unescape(key)?, unescape(value)?))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gbk_refuses_what_it_cannot_encode() {
+        assert_eq!(Charset::Gbk.encode("memo", "优酷").unwrap().as_ref(), b"\xd3\xc5\xbf\xe1");
+        let err = Charset::Gbk.encode("memo", "券😀").unwrap_err();
+        assert_eq!(err.code(), "unencodable_text");
+        assert!(err.to_string().contains("memo"));
+    }
+
+    #[test]
+    fn gbk_decoding_is_strict() {
+        assert_eq!(Charset::Gbk.decode("b", b"\xd3\xc5").unwrap(), "优");
+        assert!(Charset::Gbk.decode("b", b"\xd3").is_err());
+        assert!(Charset::Utf8.decode("b", b"\xff").is_err());
+    }
+
+    #[test]
+    fn form_encoding_uses_the_whatwg_set() {
+        let text = form_encode(Charset::Utf8, [("k", "a+b/c&d=e *~测")]).unwrap();
+        assert_eq!(text, "k=a%2Bb%2Fc%26d%3De+*%7E%E6%B5%8B");
+        let text = form_encode(Charset::Gbk, [("k", "测")]).unwrap();
+        assert_eq!(text, "k=%B2%E2");
+    }
+
+    #[test]
+    fn form_decoding_decodes_once() {
+        let pairs = form_decode(b"a=%2541+b&c=&d").unwrap();
+        assert_eq!(pairs[0], (b"a".to_vec(), b"%41 b".to_vec()));
+        assert_eq!(pairs[1], (b"c".to_vec(), vec![]));
+        assert_eq!(pairs[2], (b"d".to_vec(), vec![]));
+        assert_eq!(form_decode(b"a=%4").unwrap_err().code(), "malformed_notification");
+    }
+
+    #[test]
+    fn charset_names() {
+        assert_eq!("UTF-8".parse::<Charset>().unwrap(), Charset::Utf8);
+        assert_eq!("gbk".parse::<Charset>().unwrap(), Charset::Gbk);
+        assert_eq!("latin1".parse::<Charset>().unwrap_err().code(), "unsupported_charset");
+    }
+}

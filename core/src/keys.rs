@@ -1,0 +1,431 @@
+//! RSA keys, typed by role so that the app key and the Alipay key cannot be swapped.
+//!
+//! Parse once and reuse: a key is an `Arc` inside, cheap to clone and safe to share between threads.
+//! Accepted forms (detected, never declared): PKCS#1 or PKCS#8 private keys, SubjectPublicKeyInfo or
+//! PKCS#1 public keys; PEM armour or bare base64 (as Alipay's key tool emits), with or without line
+//! breaks, `\r\n` and surrounding whitespace; or DER bytes.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use base64::Engine as _;
+use rsa::pkcs1::der::{Decode, Encode};
+use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
+use rsa::pkcs8::{EncodePublicKey, ObjectIdentifier, PrivateKeyInfo};
+use rsa::traits::PublicKeyParts;
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use crate::crypto::{rust_crypto, Backend, SignType, Signer, Verifier};
+use crate::error::{Error, KeyKind, Result};
+
+/// Smallest accepted modulus. 1024-bit RSA has been disallowed for signatures by NIST since 2013
+/// and Alipay issues 2048-bit keys for RSA2.
+pub const MIN_KEY_BITS: usize = 2048;
+/// Largest accepted modulus: bounds the cost of parsing and verifying with a hostile key.
+pub const MAX_KEY_BITS: usize = 8192;
+
+const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+
+/// Key roles. A role is a type parameter of [`PrivateKey`] and [`PublicKey`].
+pub mod role {
+    mod sealed {
+        pub trait Sealed {}
+    }
+
+    /// A key role.
+    pub trait Role: sealed::Sealed + Send + Sync + 'static {
+        /// Human name of the key, used in Debug output.
+        const NAME: &'static str;
+    }
+
+    /// The merchant application's key pair (应用私钥 / 应用公钥).
+    #[derive(Debug)]
+    pub enum App {}
+    /// Alipay's key pair (支付宝公钥). Only the local test gateway ever holds the private half.
+    #[derive(Debug)]
+    pub enum Alipay {}
+
+    impl sealed::Sealed for App {}
+    impl sealed::Sealed for Alipay {}
+    impl Role for App {
+        const NAME: &'static str = "app";
+    }
+    impl Role for Alipay {
+        const NAME: &'static str = "alipay";
+    }
+}
+
+use role::Role;
+
+/// The merchant's application private key: signs requests.
+pub type AppPrivateKey = PrivateKey<role::App>;
+/// Alipay's public key: verifies responses and notifications.
+pub type AlipayPublicKey = PublicKey<role::Alipay>;
+
+/// The DER structure a key came in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeyForm {
+    /// PKCS#1 `RSAPrivateKey` / `RSAPublicKey`.
+    Pkcs1,
+    /// PKCS#8 `PrivateKeyInfo`.
+    Pkcs8,
+    /// X.509 `SubjectPublicKeyInfo` (`BEGIN PUBLIC KEY`).
+    Spki,
+}
+
+/// The text (or binary) wrapping a key came in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeyEncoding {
+    /// `-----BEGIN ...-----` armour.
+    Pem,
+    /// Bare base64 of the DER, as Alipay's console and key tool show it.
+    Base64,
+    /// Raw DER bytes.
+    Der,
+}
+
+/// What was detected about a key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct KeyInfo {
+    /// DER structure.
+    pub form: KeyForm,
+    /// Text wrapping.
+    pub encoding: KeyEncoding,
+    /// Modulus size in bits.
+    pub bits: usize,
+}
+
+/// An RSA private key in role `R`. Debug output never shows key material, and the material is
+/// zeroized when the last clone is dropped.
+pub struct PrivateKey<R: Role> {
+    inner: Arc<PrivateInner>,
+    role: PhantomData<fn() -> R>,
+}
+
+struct PrivateInner {
+    info: KeyInfo,
+    backend: Backend,
+    rsa: rsa::RsaPrivateKey,
+    blinding_secret: Zeroizing<[u8; 32]>,
+    #[cfg(all(feature = "aws-lc", not(target_arch = "wasm32")))]
+    aws_lc: Option<aws_lc_rs::signature::RsaKeyPair>,
+}
+
+/// An RSA public key in role `R`.
+pub struct PublicKey<R: Role> {
+    inner: Arc<PublicInner>,
+    role: PhantomData<fn() -> R>,
+}
+
+struct PublicInner {
+    info: KeyInfo,
+    rsa: rsa::RsaPublicKey,
+    #[cfg(all(feature = "aws-lc", not(target_arch = "wasm32")))]
+    aws_lc: Option<crate::crypto::aws_lc::PublicKeys>,
+}
+
+impl<R: Role> Clone for PrivateKey<R> {
+    fn clone(&self) -> Self {
+        PrivateKey { inner: Arc::clone(&self.inner), role: PhantomData }
+    }
+}
+
+impl<R: Role> Clone for PublicKey<R> {
+    fn clone(&self) -> Self {
+        PublicKey { inner: Arc::clone(&self.inner), role: PhantomData }
+    }
+}
+
+impl<R: Role> fmt::Debug for PrivateKey<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PrivateKey")
+            .field("role", &R::NAME)
+            .field("bits", &self.inner.info.bits)
+            .field("backend", &self.inner.backend)
+            .field("material", &"<redacted>")
+            .finish()
+    }
+}
+
+impl<R: Role> fmt::Debug for PublicKey<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PublicKey")
+            .field("role", &R::NAME)
+            .field("bits", &self.inner.info.bits)
+            .field("fingerprint", &self.fingerprint())
+            .finish()
+    }
+}
+
+impl<R: Role> PrivateKey<R> {
+    /// Parses a private key from text with the default [`Backend`].
+    pub fn parse(text: &str) -> Result<Self> {
+        Self::parse_with_backend(text, Backend::default())
+    }
+
+    /// Parses a private key from text with a chosen backend.
+    pub fn parse_with_backend(text: &str, backend: Backend) -> Result<Self> {
+        let (der, encoding) = unarmor(text, KeyKind::Private)?;
+        Self::from_der_inner(&der, encoding, backend)
+    }
+
+    /// Parses a private key from DER bytes (PKCS#1 or PKCS#8) with the default backend.
+    pub fn from_der(der: &[u8]) -> Result<Self> {
+        Self::from_der_inner(der, KeyEncoding::Der, Backend::default())
+    }
+
+    fn from_der_inner(der: &[u8], encoding: KeyEncoding, backend: Backend) -> Result<Self> {
+        let (pkcs1, form) = match classify(der)? {
+            Classified::Private { pkcs1, form } => (pkcs1, form),
+            Classified::Public { form, .. } => {
+                let what = if form == KeyForm::Spki { "SubjectPublicKeyInfo" } else { "PKCS#1" };
+                return Err(Error::InvalidKey {
+                    expected: KeyKind::Private,
+                    reason: format!(
+                        "this is an RSA public key ({what}); sign with the private half of the key pair"
+                    ),
+                });
+            }
+        };
+        let invalid = |why: String| Error::InvalidKey { expected: KeyKind::Private, reason: why };
+        let rsa = rsa::RsaPrivateKey::from_pkcs1_der(&pkcs1)
+            .map_err(|e| invalid(format!("the RSA parameters are inconsistent ({e})")))?;
+        let bits = rsa.n().bits();
+        let mut blinding_secret = Zeroizing::new([0u8; 32]);
+        blinding_secret
+            .copy_from_slice(&Sha256::new().chain_update(b"alipay-openapi blinding").chain_update(&*pkcs1).finalize());
+        #[cfg(all(feature = "aws-lc", not(target_arch = "wasm32")))]
+        let aws_lc = match backend {
+            Backend::AwsLc => Some(
+                aws_lc_rs::signature::RsaKeyPair::from_der(&pkcs1)
+                    .map_err(|e| invalid(format!("AWS-LC rejected the key ({e})")))?,
+            ),
+            Backend::RustCrypto => None,
+        };
+        Ok(PrivateKey {
+            inner: Arc::new(PrivateInner {
+                info: KeyInfo { form, encoding, bits },
+                backend,
+                rsa,
+                blinding_secret,
+                #[cfg(all(feature = "aws-lc", not(target_arch = "wasm32")))]
+                aws_lc,
+            }),
+            role: PhantomData,
+        })
+    }
+
+    /// What was detected about the key.
+    pub fn info(&self) -> KeyInfo {
+        self.inner.info
+    }
+
+    /// The backend that signs with this key.
+    pub fn backend(&self) -> Backend {
+        self.inner.backend
+    }
+
+    /// The public half, in the same role.
+    pub fn public_key(&self) -> PublicKey<R> {
+        let rsa = self.inner.rsa.to_public_key();
+        let info = KeyInfo { form: KeyForm::Spki, encoding: KeyEncoding::Der, bits: self.inner.info.bits };
+        PublicKey::from_rsa(rsa, info)
+    }
+}
+
+impl<R: Role> Signer for PrivateKey<R> {
+    fn sign(&self, sign_type: SignType, message: &[u8]) -> Result<Vec<u8>> {
+        #[cfg(all(feature = "aws-lc", not(target_arch = "wasm32")))]
+        if let (SignType::Rsa2, Some(key)) = (sign_type, &self.inner.aws_lc) {
+            return crate::crypto::aws_lc::sign(key, message);
+        }
+        rust_crypto::sign(&self.inner.rsa, &self.inner.blinding_secret, sign_type, message)
+    }
+}
+
+impl<R: Role> PublicKey<R> {
+    /// Parses a public key from text.
+    pub fn parse(text: &str) -> Result<Self> {
+        let (der, encoding) = unarmor(text, KeyKind::Public)?;
+        Self::from_der_inner(&der, encoding)
+    }
+
+    /// Parses a public key from DER bytes (SubjectPublicKeyInfo or PKCS#1).
+    pub fn from_der(der: &[u8]) -> Result<Self> {
+        Self::from_der_inner(der, KeyEncoding::Der)
+    }
+
+    fn from_der_inner(der: &[u8], encoding: KeyEncoding) -> Result<Self> {
+        let (pkcs1, form) = match classify(der)? {
+            Classified::Public { pkcs1, form } => (pkcs1, form),
+            Classified::Private { .. } => {
+                return Err(Error::InvalidKey {
+                    expected: KeyKind::Public,
+                    reason: "this is a private key; verification needs the public key (for responses: the \
+                             Alipay public key from the console, not the app key)"
+                        .to_owned(),
+                })
+            }
+        };
+        let rsa = rsa::RsaPublicKey::from_pkcs1_der(&pkcs1).map_err(|e| Error::InvalidKey {
+            expected: KeyKind::Public,
+            reason: format!("the RSA parameters are invalid ({e})"),
+        })?;
+        let bits = rsa.n().bits();
+        Ok(Self::from_rsa(rsa, KeyInfo { form, encoding, bits }))
+    }
+
+    fn from_rsa(rsa: rsa::RsaPublicKey, info: KeyInfo) -> Self {
+        #[cfg(all(feature = "aws-lc", not(target_arch = "wasm32")))]
+        let aws_lc = rsa::pkcs1::EncodeRsaPublicKey::to_pkcs1_der(&rsa)
+            .ok()
+            .and_then(|der| crate::crypto::aws_lc::PublicKeys::parse(der.as_bytes()));
+        PublicKey {
+            inner: Arc::new(PublicInner {
+                info,
+                rsa,
+                #[cfg(all(feature = "aws-lc", not(target_arch = "wasm32")))]
+                aws_lc,
+            }),
+            role: PhantomData,
+        }
+    }
+
+    /// What was detected about the key.
+    pub fn info(&self) -> KeyInfo {
+        self.inner.info
+    }
+
+    /// The key as SubjectPublicKeyInfo DER (the form Alipay's console takes, base64-encoded).
+    pub fn spki_der(&self) -> Vec<u8> {
+        self.inner.rsa.to_public_key_der().map(|doc| doc.as_bytes().to_vec()).unwrap_or_default()
+    }
+
+    /// Lowercase hex SHA-256 of the SubjectPublicKeyInfo DER.
+    pub fn fingerprint(&self) -> String {
+        Sha256::digest(self.spki_der()).iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Verifies with the portable backend, whatever the default; for cross-checking backends.
+    pub fn verify_portable(&self, sign_type: SignType, message: &[u8], signature: &[u8]) -> Result<()> {
+        rust_crypto::verify(&self.inner.rsa, sign_type, message, signature)
+    }
+}
+
+impl<R: Role> Verifier for PublicKey<R> {
+    fn verify(&self, sign_type: SignType, message: &[u8], signature: &[u8]) -> Result<()> {
+        #[cfg(all(feature = "aws-lc", not(target_arch = "wasm32")))]
+        if let Some(keys) = &self.inner.aws_lc {
+            return keys.verify(sign_type, message, signature);
+        }
+        self.verify_portable(sign_type, message, signature)
+    }
+}
+
+/// Removes PEM armour or decodes bare base64; the result is DER.
+fn unarmor(text: &str, expected: KeyKind) -> Result<(Zeroizing<Vec<u8>>, KeyEncoding)> {
+    let invalid = |reason: String| Error::InvalidKey { expected, reason };
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(invalid("the key text is empty".to_owned()));
+    }
+    let (body, encoding) = if let Some(rest) = text.strip_prefix("-----BEGIN ") {
+        let (label, rest) = rest
+            .split_once("-----")
+            .ok_or_else(|| invalid("the PEM BEGIN line is not closed by `-----`".to_owned()))?;
+        match label {
+            "RSA PRIVATE KEY" | "PRIVATE KEY" | "PUBLIC KEY" | "RSA PUBLIC KEY" => {}
+            "ENCRYPTED PRIVATE KEY" => {
+                return Err(invalid(
+                    "the private key is password-encrypted; decrypt it first (openssl pkcs8 -in key.pem -out plain.pem)"
+                        .to_owned(),
+                ))
+            }
+            "CERTIFICATE" => {
+                return Err(invalid(
+                    "this is a certificate; in public-key-certificate mode load it as a certificate".to_owned(),
+                ))
+            }
+            other => return Err(invalid(format!("unexpected PEM label `{other}`"))),
+        }
+        let end = format!("-----END {label}-----");
+        let (body, _) = rest
+            .split_once(end.as_str())
+            .ok_or_else(|| invalid(format!("the PEM is truncated: no `{end}` line")))?;
+        if body.contains("Proc-Type:") {
+            return Err(invalid("the private key is password-encrypted (legacy PEM encryption)".to_owned()));
+        }
+        (body, KeyEncoding::Pem)
+    } else {
+        (text, KeyEncoding::Base64)
+    };
+    let compact: Zeroizing<String> = Zeroizing::new(body.chars().filter(|c| !c.is_ascii_whitespace()).collect());
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(compact.as_bytes())
+        .map_err(|_| invalid("the key text is neither PEM nor valid base64".to_owned()))?;
+    Ok((Zeroizing::new(der), encoding))
+}
+
+enum Classified {
+    Private { pkcs1: Zeroizing<Vec<u8>>, form: KeyForm },
+    Public { pkcs1: Vec<u8>, form: KeyForm },
+}
+
+/// Detects the DER structure and checks the modulus size before any expensive key setup.
+fn classify(der: &[u8]) -> Result<Classified> {
+    let unknown = || Error::InvalidKey {
+        expected: KeyKind::Private,
+        reason: "the bytes are not an RSA key in PKCS#1, PKCS#8 or SubjectPublicKeyInfo form".to_owned(),
+    };
+    if let Ok(info) = PrivateKeyInfo::from_der(der) {
+        if info.algorithm.oid != RSA_ENCRYPTION {
+            return Err(Error::InvalidKey {
+                expected: KeyKind::Private,
+                reason: format!("a PKCS#8 key of algorithm {} is not RSA", info.algorithm.oid),
+            });
+        }
+        let key = rsa::pkcs1::RsaPrivateKey::from_der(info.private_key).map_err(|_| unknown())?;
+        check_bits(key.modulus.as_bytes())?;
+        return Ok(Classified::Private {
+            pkcs1: Zeroizing::new(info.private_key.to_vec()),
+            form: KeyForm::Pkcs8,
+        });
+    }
+    if let Ok(key) = rsa::pkcs1::RsaPrivateKey::from_der(der) {
+        check_bits(key.modulus.as_bytes())?;
+        return Ok(Classified::Private { pkcs1: Zeroizing::new(der.to_vec()), form: KeyForm::Pkcs1 });
+    }
+    if let Ok(spki) = rsa::pkcs8::SubjectPublicKeyInfoRef::from_der(der) {
+        if spki.algorithm.oid != RSA_ENCRYPTION {
+            return Err(Error::InvalidKey {
+                expected: KeyKind::Public,
+                reason: format!("a public key of algorithm {} is not RSA", spki.algorithm.oid),
+            });
+        }
+        let bytes = spki.subject_public_key.raw_bytes();
+        let key = rsa::pkcs1::RsaPublicKey::from_der(bytes).map_err(|_| unknown())?;
+        check_bits(key.modulus.as_bytes())?;
+        return Ok(Classified::Public { pkcs1: bytes.to_vec(), form: KeyForm::Spki });
+    }
+    if let Ok(key) = rsa::pkcs1::RsaPublicKey::from_der(der) {
+        check_bits(key.modulus.as_bytes())?;
+        let pkcs1 = key.to_der().map_err(|_| unknown())?;
+        return Ok(Classified::Public { pkcs1, form: KeyForm::Pkcs1 });
+    }
+    Err(unknown())
+}
+
+fn check_bits(modulus_be: &[u8]) -> Result<()> {
+    let significant = modulus_be.iter().position(|&b| b != 0).map_or(&[][..], |i| modulus_be.get(i..).unwrap_or_default());
+    let bits = match significant.first() {
+        Some(first) => (significant.len() - 1) * 8 + (8 - first.leading_zeros() as usize),
+        None => 0,
+    };
+    if (MIN_KEY_BITS..=MAX_KEY_BITS).contains(&bits) {
+        Ok(())
+    } else {
+        Err(Error::UnsupportedKeySize { bits, min: MIN_KEY_BITS, max: MAX_KEY_BITS })
+    }
+}

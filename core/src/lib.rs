@@ -1,0 +1,55 @@
+//! # alipay-openapi
+//!
+//! Sans-IO signing and verification for the Alipay Open Platform gateway (OpenAPI v2).
+//!
+//! The crate turns a merchant's intent into a signed gateway request (URL, headers, body: everything
+//! an HTTP client needs to POST to `gateway.do`) and turns the gateway's bytes into a verified
+//! result. It opens no socket and reads no clock, environment or file: the host passes time, keys
+//! and bytes in, and does the HTTP itself. That makes the same core usable from Rust, from
+//! JavaScript through WebAssembly, and from Python.
+//!
+//! In scope: canonical sign content; RSA2 (SHA256withRSA) and RSA (SHA1withRSA) signatures in
+//! UTF-8 or GBK; the wire form; response verification over the exact raw bytes of the response node;
+//! asynchronous notification verification. Out of scope: HTTP, retries and clocks (the host's).
+//!
+//! ```
+//! use alipay_openapi::{AlipayPublicKey, AppPrivateKey, Client, Config, Request, Timestamp};
+//! # let app_key_pem = include_str!("../../tests/vectors/keys/app_2048.private.pkcs1.pem");
+//! # let alipay_public_pem = include_str!("../../tests/vectors/keys/alipay_2048.public.spki.pem");
+//! let client = Client::new(
+//!     Config::new("2021000000000001"),
+//!     AppPrivateKey::parse(app_key_pem)?,          // parsed once, reused for every request
+//!     AlipayPublicKey::parse(alipay_public_pem)?,  // the Alipay key, not the app's public key
+//! );
+//! let request = Request::new("alipay.marketing.voucher.query")
+//!     .biz_content(r#"{"voucher_id":"20170616000730020041006ZYE2V"}"#);
+//! let signed = client.sign(&request, Timestamp::from_unix_millis(1_715_593_760_000))?;
+//! assert!(signed.url().starts_with("https://openapi.alipay.com/gateway.do?"));
+//! assert!(signed.sign_content().contains("timestamp=2024-05-13 17:49:20"));
+//! // POST signed.url() with signed.headers() and signed.body(), then:
+//! // let verified = client.verify_response(request.method(), &response_bytes)?.into_success()?;
+//! # Ok::<(), alipay_openapi::Error>(())
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod charset;
+mod client;
+pub mod crypto;
+mod error;
+mod json_scan;
+pub mod keys;
+mod notify;
+mod request;
+mod response;
+mod time;
+
+pub use charset::Charset;
+pub use client::Client;
+pub use crypto::{Backend, SignType, Signer, Verifier};
+pub use error::{Error, GatewayError, KeyKind, Result};
+pub use keys::{AlipayPublicKey, AppPrivateKey, KeyEncoding, KeyForm, KeyInfo, PrivateKey, PublicKey};
+pub use notify::{Notification, NotifyParams};
+pub use request::{sign_content, Config, Gateway, Request, SignedRequest, UnsignedRequest, PRODUCTION_GATEWAY, SANDBOX_GATEWAY};
+pub use response::{response_node_key, sign_response_body, verify_response, VerifiedResponse, SUCCESS_CODE};
+pub use time::{BeijingDateTime, Timestamp};
