@@ -1,1 +1,324 @@
-//! WebAssembly bindings (filled by the npm-package issue).
+//! WebAssembly bindings of `alipay-openapi`: the engine of the npm package `alipay-openapi`.
+//!
+//! Newtypes over the core, one [`convert`] module for values and one [`error`] module for errors.
+//! The package's JavaScript layer (`js/client.js`) wraps [`Client`] and adds the host's RSA (Node's
+//! `node:crypto` or WebCrypto) through two host-crypto paths that keep every protocol rule in the core:
+//! - signing: [`Client::prepare`] gives the bytes to sign, the host signs them, and
+//!   [`PreparedRequest::attach_signature`] builds the request;
+//! - verifying: `beginVerify*` runs the core with a verifier that records what it would check, the
+//!   host checks those messages in order, and `finishVerify*` runs the core again with the host's
+//!   answer. Both runs are the same deterministic code, so verdicts equal the core's own.
+//!
+//! Without a host, the core's portable `rsa` backend signs and verifies inside the module.
+
+mod convert;
+mod error;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use alipay_openapi::{
+    verify_response, AlipayPublicKey, AppPrivateKey, Config, Error, NotifyParams, SignType, UnsignedRequest, Verifier,
+};
+use wasm_bindgen::prelude::*;
+
+use crate::convert::{
+    BodyArg, CallArg, CallOptionsArg, CallResultJs, ClientOptionsArg, KeyInfoJs, NotifyFieldsJs, NotifyInput, NotifyInputArg, NotifyOptionsArg, PendingJs,
+    RequestArg, SignedRequestJs, VerifiedResponseJs,
+};
+use crate::error::{IntoJs, JsResult};
+
+/// A merchant client: configuration and keys, parsed once.
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct Client {
+    inner: alipay_openapi::Client,
+    backend: String,
+    private_key: Option<AppPrivateKey>,
+    alipay_public_key: Option<AlipayPublicKey>,
+}
+
+#[wasm_bindgen]
+impl Client {
+    /// Parses the options and the keys; throws `AlipayError` on a bad option or key.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: ClientOptionsArg) -> JsResult<Client> {
+        let parts = convert::client_options(options).js()?;
+        let private_key = parts.private_key.as_deref().map(AppPrivateKey::parse).transpose().js()?;
+        let alipay_public_key = parts.alipay_public_key.as_deref().map(AlipayPublicKey::parse).transpose().js()?;
+        let mut inner = alipay_openapi::Client::without_keys(parts.config);
+        if let Some(key) = &private_key {
+            inner = inner.with_signer(Arc::new(key.clone()));
+        }
+        if let Some(key) = &alipay_public_key {
+            inner = inner.with_verifier(Arc::new(key.clone()));
+        }
+        Ok(Client { inner, backend: parts.backend, private_key, alipay_public_key })
+    }
+
+    /// The `crypto` option as given (`node`, `webcrypto`, `wasm`), or `auto`; this module itself
+    /// always uses its own RSA, and the package's JavaScript layer picks the host's by this.
+    #[wasm_bindgen(getter, js_name = requestedBackend)]
+    pub fn requested_backend(&self) -> String {
+        self.backend.clone()
+    }
+
+    /// `RSA2` or `RSA`.
+    #[wasm_bindgen(getter, js_name = signType, unchecked_return_type = "SignType")]
+    pub fn sign_type(&self) -> String {
+        self.config().sign_type.as_str().to_owned()
+    }
+
+    /// `utf-8` or `GBK`.
+    #[wasm_bindgen(getter, unchecked_return_type = "Charset")]
+    pub fn charset(&self) -> String {
+        self.config().charset.as_str().to_owned()
+    }
+
+    /// Form, encoding and size of the app private key, if one was given.
+    #[wasm_bindgen(getter, js_name = privateKeyInfo)]
+    pub fn private_key_info(&self) -> JsResult<Option<KeyInfoJs>> {
+        self.private_key.as_ref().map(|key| convert::key_info(key.info())).transpose()
+    }
+
+    /// The Alipay public key as SubjectPublicKeyInfo DER, if one was given.
+    #[wasm_bindgen(getter, js_name = alipayPublicKeySpki)]
+    pub fn alipay_public_key_spki(&self) -> Option<Vec<u8>> {
+        self.alipay_public_key.as_ref().map(AlipayPublicKey::spki_der)
+    }
+
+    /// Builds and signs a request with the module's own RSA.
+    pub fn sign(&self, request: RequestArg) -> JsResult<SignedRequestJs> {
+        let (request, timestamp) = convert::request(request).js()?;
+        convert::signed_request(&self.inner.sign(&request, timestamp).js()?)
+    }
+
+    /// Fixes a request's parameters so that the host can sign `signContentBytes`.
+    pub fn prepare(&self, request: RequestArg) -> JsResult<PreparedRequest> {
+        let (request, timestamp) = convert::request(request).js()?;
+        self.inner.prepare(&request, timestamp).map(|inner| PreparedRequest { inner }).js()
+    }
+
+    /// Builds and signs a typed call of one of the four methods with the module's own RSA.
+    #[wasm_bindgen(js_name = signCall)]
+    pub fn sign_call(&self, method: &str, fields: CallArg, options: Option<CallOptionsArg>) -> JsResult<SignedRequestJs> {
+        let (request, timestamp) = convert::call_request(method, fields, options).js()?;
+        convert::signed_request(&self.inner.sign(&request, timestamp).js()?)
+    }
+
+    /// Fixes a typed call's parameters so that the host can sign `signContentBytes`.
+    #[wasm_bindgen(js_name = prepareCall)]
+    pub fn prepare_call(&self, method: &str, fields: CallArg, options: Option<CallOptionsArg>) -> JsResult<PreparedRequest> {
+        let (request, timestamp) = convert::call_request(method, fields, options).js()?;
+        self.inner.prepare(&request, timestamp).map(|inner| PreparedRequest { inner }).js()
+    }
+
+    /// Verifies a response to one of the four methods with the module's own RSA and returns the
+    /// typed result; throws `gateway_error` (with `retryable`) when the code is not `10000`.
+    #[wasm_bindgen(js_name = parseResponse)]
+    pub fn parse_response(&self, method: &str, body: BodyArg) -> JsResult<CallResultJs> {
+        convert::typed_method(method).js()?;
+        let body = convert::bytes(&body, "body", self.config().charset).js()?;
+        convert::call_result(method, self.inner.verify_response(method, &body).js_for(method)?)
+    }
+
+    /// Second half of a host verification for [`Client::parse_response`] (the first is
+    /// `beginVerifyResponse`).
+    #[wasm_bindgen(js_name = finishParseResponse)]
+    pub fn finish_parse_response(&self, method: &str, body: BodyArg, verified: Option<u32>) -> JsResult<CallResultJs> {
+        convert::typed_method(method).js()?;
+        let body = convert::bytes(&body, "body", self.config().charset).js()?;
+        convert::call_result(method, self.response_with(method, &body, &Answer::new(verified)).js_for(method)?)
+    }
+
+    /// Verifies a response body to `method` with the module's own RSA. Returns the node when its code
+    /// is `10000`; throws `gateway_error` (verified) or another `AlipayError` otherwise.
+    #[wasm_bindgen(js_name = verifyResponse)]
+    pub fn verify_response(&self, method: &str, body: BodyArg) -> JsResult<VerifiedResponseJs> {
+        let body = convert::bytes(&body, "body", self.config().charset).js()?;
+        let verified = self.inner.verify_response(method, &body).and_then(|v| v.into_success()).js_for(method)?;
+        convert::verified_response(&verified)
+    }
+
+    /// First half of a host verification of a response: what to verify, or the error found before
+    /// any signature check.
+    #[wasm_bindgen(js_name = beginVerifyResponse)]
+    pub fn begin_verify_response(&self, method: &str, body: BodyArg) -> JsResult<PendingJs> {
+        let body = convert::bytes(&body, "body", self.config().charset).js()?;
+        let recorder = Recorder::default();
+        let outcome = self.response_with(method, &body, &recorder);
+        recorder.pending(outcome.map(drop))
+    }
+
+    /// Second half: `verified` is the index of the first message the host verified, if any.
+    #[wasm_bindgen(js_name = finishVerifyResponse)]
+    pub fn finish_verify_response(&self, method: &str, body: BodyArg, verified: Option<u32>) -> JsResult<VerifiedResponseJs> {
+        let body = convert::bytes(&body, "body", self.config().charset).js()?;
+        let verified =
+            self.response_with(method, &body, &Answer::new(verified)).and_then(|v| v.into_success()).js_for(method)?;
+        convert::verified_response(&verified)
+    }
+
+    /// Verifies an asynchronous notification with the module's own RSA; returns its fields.
+    #[wasm_bindgen(js_name = verifyNotify)]
+    pub fn verify_notify(&self, input: NotifyInputArg, options: Option<NotifyOptionsArg>) -> JsResult<NotifyFieldsJs> {
+        let (params, v2) = self.notify_params(input, options)?;
+        let notification = if v2 { self.inner.verify_notify_v2(params) } else { self.inner.verify_notify(params) };
+        convert::notification(&notification.js()?)
+    }
+
+    /// First half of a host verification of a notification.
+    #[wasm_bindgen(js_name = beginVerifyNotify)]
+    pub fn begin_verify_notify(&self, input: NotifyInputArg, options: Option<NotifyOptionsArg>) -> JsResult<PendingJs> {
+        let (params, v2) = self.notify_params(input, options)?;
+        let recorder = Recorder::default();
+        let outcome = self.notify_with(params, v2, &recorder);
+        recorder.pending(outcome.map(drop))
+    }
+
+    /// Second half: `verified` is the index of the first message the host verified, if any.
+    #[wasm_bindgen(js_name = finishVerifyNotify)]
+    pub fn finish_verify_notify(
+        &self,
+        input: NotifyInputArg,
+        options: Option<NotifyOptionsArg>,
+        verified: Option<u32>,
+    ) -> JsResult<NotifyFieldsJs> {
+        let (params, v2) = self.notify_params(input, options)?;
+        convert::notification(&self.notify_with(params, v2, &Answer::new(verified)).js()?)
+    }
+}
+
+impl Client {
+    fn config(&self) -> &Config {
+        self.inner.config()
+    }
+
+    fn response_with(
+        &self,
+        method: &str,
+        body: &[u8],
+        verifier: &dyn Verifier,
+    ) -> Result<alipay_openapi::VerifiedResponse, Error> {
+        verify_response(body, method, self.config().charset, self.config().sign_type, verifier)
+    }
+
+    fn notify_params(&self, input: NotifyInputArg, options: Option<NotifyOptionsArg>) -> JsResult<(NotifyParams, bool)> {
+        let v2 = convert::notify_v2(options).js()?;
+        let params = match convert::notify_input(input).js()? {
+            NotifyInput::Form(body) => NotifyParams::from_form(&body, self.config().charset),
+            NotifyInput::Fields(fields) => NotifyParams::from_pairs(fields),
+        };
+        Ok((params.js()?, v2))
+    }
+
+    fn notify_with(
+        &self,
+        params: NotifyParams,
+        v2: bool,
+        verifier: &dyn Verifier,
+    ) -> Result<alipay_openapi::Notification, Error> {
+        let sign_type = self.config().sign_type;
+        if v2 {
+            params.verify_v2(sign_type, verifier)
+        } else {
+            params.verify_v1(sign_type, verifier)
+        }
+    }
+}
+
+/// An `AlipayError` with code `invalid_field`, for the JavaScript layer's own checks of its inputs.
+#[wasm_bindgen(js_name = invalidFieldError)]
+pub fn invalid_field_error(field: &str, rule: &str) -> JsValue {
+    error::convert_error(error::invalid_field(field, rule))
+}
+
+/// A request whose parameters are fixed, waiting for the host's signature.
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct PreparedRequest {
+    inner: UnsignedRequest,
+}
+
+#[wasm_bindgen]
+impl PreparedRequest {
+    /// The algorithm the signature must use.
+    #[wasm_bindgen(getter, js_name = signType, unchecked_return_type = "SignType")]
+    pub fn sign_type(&self) -> String {
+        self.inner.sign_type().as_str().to_owned()
+    }
+
+    /// The canonical sign content, as text.
+    #[wasm_bindgen(getter, js_name = signContent)]
+    pub fn sign_content(&self) -> String {
+        self.inner.sign_content().to_owned()
+    }
+
+    /// The bytes to sign: the sign content in the request charset.
+    #[wasm_bindgen(getter, js_name = signContentBytes)]
+    pub fn sign_content_bytes(&self) -> Vec<u8> {
+        self.inner.sign_content_bytes().to_vec()
+    }
+
+    /// Attaches the host's raw RSASSA-PKCS1-v1_5 signature and builds the request. Consumes this object.
+    #[wasm_bindgen(js_name = attachSignature)]
+    pub fn attach_signature(self, signature: &[u8]) -> JsResult<SignedRequestJs> {
+        convert::signed_request(&self.inner.attach_signature(signature).js()?)
+    }
+}
+
+/// What the first run of a host verification records.
+#[derive(Default)]
+struct Recorded {
+    sign_type: SignType,
+    signature: Vec<u8>,
+    messages: Vec<Vec<u8>>,
+}
+
+/// A verifier that accepts nothing and records every message the core would check, in order.
+#[derive(Default)]
+struct Recorder(Mutex<Recorded>);
+
+impl Verifier for Recorder {
+    fn verify(&self, sign_type: SignType, message: &[u8], signature: &[u8]) -> alipay_openapi::Result<()> {
+        let mut recorded = self.0.lock().map_err(|_| Error::SigningFailed("verifier state poisoned".to_owned()))?;
+        recorded.sign_type = sign_type;
+        recorded.signature = signature.to_vec();
+        recorded.messages.push(message.to_vec());
+        Err(Error::SignatureMismatch)
+    }
+}
+
+impl Recorder {
+    /// The messages to check; if the core stopped before checking any, its error.
+    fn pending(self, outcome: alipay_openapi::Result<()>) -> JsResult<PendingJs> {
+        let recorded = self.0.into_inner().map_err(|_| Error::SigningFailed("verifier state poisoned".to_owned())).js()?;
+        if recorded.messages.is_empty() {
+            outcome.js()?;
+        }
+        Ok(convert::pending(recorded.sign_type, &recorded.signature, &recorded.messages))
+    }
+}
+
+/// A verifier that replays the host's verdict: the call with index `verified` succeeds, no other.
+struct Answer {
+    verified: Option<usize>,
+    calls: AtomicUsize,
+}
+
+impl Answer {
+    fn new(verified: Option<u32>) -> Self {
+        Answer { verified: verified.map(|i| i as usize), calls: AtomicUsize::new(0) }
+    }
+}
+
+impl Verifier for Answer {
+    fn verify(&self, _: SignType, _: &[u8], _: &[u8]) -> alipay_openapi::Result<()> {
+        let call = self.calls.fetch_add(1, Ordering::Relaxed);
+        if Some(call) == self.verified {
+            Ok(())
+        } else {
+            Err(Error::SignatureMismatch)
+        }
+    }
+}

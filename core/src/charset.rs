@@ -44,9 +44,9 @@ impl Charset {
         let undecodable = || Error::Undecodable { field: field.to_owned(), charset: self.as_str() };
         match self {
             Charset::Utf8 => std::str::from_utf8(bytes).map(Cow::Borrowed).map_err(|_| undecodable()),
-            Charset::Gbk => encoding_rs::GBK
-                .decode_without_bom_handling_and_without_replacement(bytes)
-                .ok_or_else(undecodable),
+            Charset::Gbk => {
+                encoding_rs::GBK.decode_without_bom_handling_and_without_replacement(bytes).ok_or_else(undecodable)
+            }
         }
     }
 }
@@ -88,10 +88,7 @@ pub(crate) fn form_encode_into(out: &mut String, bytes: &[u8]) {
 }
 
 /// Builds `k=v&k=v` form text from pairs whose values are encoded in `charset` first.
-pub(crate) fn form_encode<'a>(
-    charset: Charset,
-    pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
-) -> Result<String> {
+pub(crate) fn form_encode<'a>(charset: Charset, pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<String> {
     let mut out = String::new();
     for (key, value) in pairs {
         if !out.is_empty() {

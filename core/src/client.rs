@@ -3,12 +3,14 @@
 use std::fmt;
 use std::sync::Arc;
 
+use crate::aes::AesKey;
+use crate::cert::{downloaded_certificate_pem, CertificateMode, KeyRing, DOWNLOAD_METHOD};
 use crate::crypto::{Signer, Verifier};
 use crate::error::{Error, KeyKind, Result};
 use crate::keys::{AlipayPublicKey, AppPrivateKey};
 use crate::notify::{Notification, NotifyParams};
 use crate::request::{Config, Request, SignedRequest, UnsignedRequest};
-use crate::response::{verify_response, VerifiedResponse};
+use crate::response::{check_signature, locate, open_node, signature_of, VerifiedResponse};
 use crate::time::Timestamp;
 
 /// A merchant's handle on the gateway: configuration, the signing key, and the Alipay key.
@@ -18,6 +20,8 @@ pub struct Client {
     config: Config,
     signer: Option<Arc<dyn Signer>>,
     verifier: Option<Arc<dyn Verifier>>,
+    key_ring: Option<Arc<KeyRing>>,
+    aes_key: Option<AesKey>,
 }
 
 impl fmt::Debug for Client {
@@ -26,6 +30,8 @@ impl fmt::Debug for Client {
             .field("config", &self.config)
             .field("has_signer", &self.signer.is_some())
             .field("has_verifier", &self.verifier.is_some())
+            .field("certificate_mode", &self.key_ring.as_ref().map(|ring| &ring.mode))
+            .field("aes_key", &self.aes_key)
             .finish()
     }
 }
@@ -33,12 +39,12 @@ impl fmt::Debug for Client {
 impl Client {
     /// A client with the app private key and the Alipay public key.
     pub fn new(config: Config, private_key: AppPrivateKey, alipay_public_key: AlipayPublicKey) -> Self {
-        Client { config, signer: Some(Arc::new(private_key)), verifier: Some(Arc::new(alipay_public_key)) }
+        Client::without_keys(config).with_signer(Arc::new(private_key)).with_verifier(Arc::new(alipay_public_key))
     }
 
     /// A client with neither key yet: add them with the `with_*` methods.
     pub fn without_keys(config: Config) -> Self {
-        Client { config, signer: None, verifier: None }
+        Client { config, signer: None, verifier: None, key_ring: None, aes_key: None }
     }
 
     /// Signs with a host's signer (KMS, HSM, Node's crypto) instead of a parsed key.
@@ -53,6 +59,90 @@ impl Client {
         self
     }
 
+    /// Switches to public-key-certificate mode: every request carries `app_cert_sn` and
+    /// `alipay_root_cert_sn`, and a response is verified with the key of the Alipay certificate its
+    /// `alipay_cert_sn` names, from a key ring that starts with the configured Alipay certificate
+    /// and is shared by the clones of this client. A response without `alipay_cert_sn`, and every
+    /// notification, is verified with the configured Alipay certificate's key (which replaces any
+    /// Alipay key or verifier set before; the Java SDK would refuse such a response, the Go SDK
+    /// does the same as here).
+    pub fn with_certificate_mode(self, mode: CertificateMode) -> Self {
+        let verifier = Arc::new(mode.alipay_certificate().public_key().clone());
+        Client { key_ring: Some(Arc::new(KeyRing::new(mode))), ..self.with_verifier(verifier) }
+    }
+
+    /// Encrypts `biz_content` of every request with `key` (`encrypt_type=AES`) and decrypts
+    /// encrypted responses after verifying them. Error responses arrive unencrypted and are
+    /// verified as usual.
+    pub fn with_aes_key(mut self, key: AesKey) -> Self {
+        self.aes_key = Some(key);
+        self
+    }
+
+    /// The certificate-mode settings, if the client is in certificate mode.
+    pub fn certificate_mode(&self) -> Option<&CertificateMode> {
+        self.key_ring.as_ref().map(|ring| &ring.mode)
+    }
+
+    /// The SNs of the Alipay certificates in the key ring (certificate mode), sorted.
+    pub fn alipay_cert_sns(&self) -> Vec<String> {
+        self.key_ring.as_ref().map(|ring| ring.sns()).unwrap_or_default()
+    }
+
+    /// Checks an Alipay certificate chain (PEM: certificate, then intermediates) against the root
+    /// bundle at `now` (see [`CertificateMode::check_certificate`]) and adds its key to the ring.
+    /// Returns its SN. For certificates the host has stored, e.g. from an earlier download.
+    pub fn add_alipay_certificate(&self, pem: &str, now: Timestamp) -> Result<String> {
+        let ring = self.key_ring()?;
+        let certificate = ring.mode.check_certificate(pem, now)?;
+        ring.insert(&certificate);
+        Ok(certificate.sn().to_owned())
+    }
+
+    /// Takes the response body of `alipay.open.app.alipaycert.download` (asked for after
+    /// [`Error::UnknownCertSn`]), checks the certificate it carries against the root bundle at
+    /// `now`, verifies the response, and adds the certificate's key to the ring. Returns its SN.
+    ///
+    /// The response is verified with the key its `alipay_cert_sn` names: one in the ring, or the
+    /// downloaded certificate itself once its chain checked out (after a rotation Alipay may sign
+    /// with the new key already), or without an SN the configured certificate's key.
+    pub fn add_downloaded_certificate(&self, body: &[u8], now: Timestamp) -> Result<String> {
+        let ring = self.key_ring()?;
+        let charset = self.config.charset;
+        let located = locate(body, DOWNLOAD_METHOD, charset)?;
+        let signature = signature_of(&located)?;
+        // The certificate is read before the signature is checked: after a rotation the response may
+        // be signed with the very key it carries, which is trusted once its chain checks out.
+        let unverified = open_node(located.clone(), charset, self.aes_key.as_ref());
+        let certificate = match unverified.as_ref().map(downloaded_certificate_pem) {
+            Ok(Ok(pem)) => Some(ring.mode.check_certificate(&pem, now)?),
+            _ => None,
+        };
+        let verifier: Arc<dyn Verifier> = match located.alipay_cert_sn.as_deref() {
+            None => Arc::clone(self.verifier.as_ref().ok_or_else(no_verifier)?),
+            Some(sn) => match (ring.key(sn), &certificate) {
+                (Ok(key), _) => Arc::new(key),
+                (Err(_), Some(downloaded)) if downloaded.sn() == sn => Arc::new(downloaded.public_key().clone()),
+                (Err(unknown), _) => return Err(unknown),
+            },
+        };
+        check_signature(&located, &signature, charset, self.config.sign_type, verifier.as_ref())?;
+        downloaded_certificate_pem(&open_node(located, charset, self.aes_key.as_ref())?)?;
+        let certificate = certificate.ok_or_else(|| {
+            Error::InvalidCertificate("the download response carries no usable certificate".to_owned())
+        })?;
+        ring.insert(&certificate);
+        Ok(certificate.sn().to_owned())
+    }
+
+    fn key_ring(&self) -> Result<&KeyRing> {
+        self.key_ring.as_deref().ok_or_else(|| {
+            Error::InvalidCertificate(
+                "the client is not in certificate mode (configure it with Client::with_certificate_mode)".to_owned(),
+            )
+        })
+    }
+
     /// The configuration.
     pub fn config(&self) -> &Config {
         &self.config
@@ -60,7 +150,7 @@ impl Client {
 
     /// Fixes the parameters for signing elsewhere (see [`UnsignedRequest::attach_signature`]).
     pub fn prepare(&self, request: &Request, timestamp: Timestamp) -> Result<UnsignedRequest> {
-        UnsignedRequest::new(&self.config, request, timestamp)
+        UnsignedRequest::build(&self.config, request, timestamp, self.certificate_mode(), self.aes_key.as_ref())
     }
 
     /// Builds and signs `request` at `timestamp`.
@@ -73,16 +163,29 @@ impl Client {
     }
 
     fn verifier(&self) -> Result<&dyn Verifier> {
-        self.verifier.as_deref().ok_or_else(|| Error::InvalidKey {
-            expected: KeyKind::Public,
-            reason: "no Alipay public key is configured".to_owned(),
-        })
+        self.verifier.as_deref().ok_or_else(no_verifier)
     }
 
     /// Verifies a response body to a call of `method` and returns the verified node, whatever its
     /// `code` (use [`VerifiedResponse::into_success`] to turn gateway errors into [`Error::Gateway`]).
+    ///
+    /// In certificate mode the key is the one the response's `alipay_cert_sn` names; an SN that is
+    /// not in the ring is [`Error::UnknownCertSn`] (see [`add_downloaded_certificate`](Self::add_downloaded_certificate)).
+    /// With an AES key, an encrypted node is decrypted after its signature verified.
     pub fn verify_response(&self, method: &str, body: &[u8]) -> Result<VerifiedResponse> {
-        verify_response(body, method, self.config.charset, self.config.sign_type, self.verifier()?)
+        let charset = self.config.charset;
+        let located = locate(body, method, charset)?;
+        let signature = signature_of(&located)?;
+        let ring_key = match (&self.key_ring, located.alipay_cert_sn.as_deref()) {
+            (Some(ring), Some(sn)) => Some(ring.key(sn)?),
+            _ => None,
+        };
+        let verifier = match &ring_key {
+            Some(key) => key as &dyn Verifier,
+            None => self.verifier()?,
+        };
+        check_signature(&located, &signature, charset, self.config.sign_type, verifier)?;
+        open_node(located, charset, self.aes_key.as_ref())
     }
 
     /// Verifies an asynchronous notification as `rsaCheckV1`.
@@ -94,4 +197,8 @@ impl Client {
     pub fn verify_notify_v2(&self, params: NotifyParams) -> Result<Notification> {
         params.verify_v2(self.config.sign_type, self.verifier()?)
     }
+}
+
+fn no_verifier() -> Error {
+    Error::InvalidKey { expected: KeyKind::Public, reason: "no Alipay public key is configured".to_owned() }
 }

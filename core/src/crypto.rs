@@ -162,8 +162,7 @@ pub(crate) mod aws_lc {
         pub(crate) fn parse(pkcs1_der: &[u8]) -> Option<Self> {
             Some(PublicKeys {
                 sha256: ParsedPublicKey::new(&signature::RSA_PKCS1_2048_8192_SHA256, pkcs1_der).ok()?,
-                sha1: ParsedPublicKey::new(&signature::RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY, pkcs1_der)
-                    .ok()?,
+                sha1: ParsedPublicKey::new(&signature::RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY, pkcs1_der).ok()?,
             })
         }
 

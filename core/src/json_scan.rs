@@ -328,11 +328,7 @@ mod tests {
     use super::*;
 
     fn spans(body: &str) -> Vec<(String, String)> {
-        top_level_members(body.as_bytes())
-            .unwrap()
-            .into_iter()
-            .map(|m| (m.key, body[m.value].to_owned()))
-            .collect()
+        top_level_members(body.as_bytes()).unwrap().into_iter().map(|m| (m.key, body[m.value].to_owned())).collect()
     }
 
     #[test]
@@ -355,7 +351,19 @@ mod tests {
 
     #[test]
     fn rejects_malformed_and_truncated_bodies() {
-        for bad in ["", "[]", "{", "{\"a\":", "{\"a\":{\"b\":1}", "{\"a\":\"x}", "{\"a\":01}", "{\"a\":1}x", "{\"a\":tru}", "{\"a\":\"\\q\"}", "{\"a\":1,}"] {
+        for bad in [
+            "",
+            "[]",
+            "{",
+            "{\"a\":",
+            "{\"a\":{\"b\":1}",
+            "{\"a\":\"x}",
+            "{\"a\":01}",
+            "{\"a\":1}x",
+            "{\"a\":tru}",
+            "{\"a\":\"\\q\"}",
+            "{\"a\":1,}",
+        ] {
             let err = top_level_members(bad.as_bytes()).unwrap_err();
             assert_eq!(err.code(), "malformed_response", "{bad}");
         }

@@ -23,8 +23,9 @@ use crate::error::{Error, KeyKind, Result};
 /// Smallest accepted modulus. 1024-bit RSA has been disallowed for signatures by NIST since 2013
 /// and Alipay issues 2048-bit keys for RSA2.
 pub const MIN_KEY_BITS: usize = 2048;
-/// Largest accepted modulus: bounds the cost of parsing and verifying with a hostile key.
-pub const MAX_KEY_BITS: usize = 8192;
+/// Largest accepted modulus: bounds the cost of parsing and verifying with a hostile key, and is
+/// the limit of the portable backend (so every host accepts the same keys).
+pub const MAX_KEY_BITS: usize = 4096;
 
 const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
 
@@ -177,15 +178,13 @@ impl<R: Role> PrivateKey<R> {
     }
 
     fn from_der_inner(der: &[u8], encoding: KeyEncoding, backend: Backend) -> Result<Self> {
-        let (pkcs1, form) = match classify(der)? {
+        let (pkcs1, form) = match classify(der, KeyKind::Private)? {
             Classified::Private { pkcs1, form } => (pkcs1, form),
             Classified::Public { form, .. } => {
                 let what = if form == KeyForm::Spki { "SubjectPublicKeyInfo" } else { "PKCS#1" };
                 return Err(Error::InvalidKey {
                     expected: KeyKind::Private,
-                    reason: format!(
-                        "this is an RSA public key ({what}); sign with the private half of the key pair"
-                    ),
+                    reason: format!("this is an RSA public key ({what}); sign with the private half of the key pair"),
                 });
             }
         };
@@ -258,7 +257,7 @@ impl<R: Role> PublicKey<R> {
     }
 
     fn from_der_inner(der: &[u8], encoding: KeyEncoding) -> Result<Self> {
-        let (pkcs1, form) = match classify(der)? {
+        let (pkcs1, form) = match classify(der, KeyKind::Public)? {
             Classified::Public { pkcs1, form } => (pkcs1, form),
             Classified::Private { .. } => {
                 return Err(Error::InvalidKey {
@@ -337,12 +336,10 @@ fn unarmor(text: &str, expected: KeyKind) -> Result<(Zeroizing<Vec<u8>>, KeyEnco
             .ok_or_else(|| invalid("the PEM BEGIN line is not closed by `-----`".to_owned()))?;
         match label {
             "RSA PRIVATE KEY" | "PRIVATE KEY" | "PUBLIC KEY" | "RSA PUBLIC KEY" => {}
-            "ENCRYPTED PRIVATE KEY" => {
-                return Err(invalid(
-                    "the private key is password-encrypted; decrypt it first (openssl pkcs8 -in key.pem -out plain.pem)"
-                        .to_owned(),
-                ))
-            }
+            "ENCRYPTED PRIVATE KEY" => return Err(invalid(
+                "the private key is password-encrypted; decrypt it first (openssl pkcs8 -in key.pem -out plain.pem)"
+                    .to_owned(),
+            )),
             "CERTIFICATE" => {
                 return Err(invalid(
                     "this is a certificate; in public-key-certificate mode load it as a certificate".to_owned(),
@@ -351,9 +348,8 @@ fn unarmor(text: &str, expected: KeyKind) -> Result<(Zeroizing<Vec<u8>>, KeyEnco
             other => return Err(invalid(format!("unexpected PEM label `{other}`"))),
         }
         let end = format!("-----END {label}-----");
-        let (body, _) = rest
-            .split_once(end.as_str())
-            .ok_or_else(|| invalid(format!("the PEM is truncated: no `{end}` line")))?;
+        let (body, _) =
+            rest.split_once(end.as_str()).ok_or_else(|| invalid(format!("the PEM is truncated: no `{end}` line")))?;
         if body.contains("Proc-Type:") {
             return Err(invalid("the private key is password-encrypted (legacy PEM encryption)".to_owned()));
         }
@@ -374,24 +370,21 @@ enum Classified {
 }
 
 /// Detects the DER structure and checks the modulus size before any expensive key setup.
-fn classify(der: &[u8]) -> Result<Classified> {
+fn classify(der: &[u8], expected: KeyKind) -> Result<Classified> {
     let unknown = || Error::InvalidKey {
-        expected: KeyKind::Private,
+        expected,
         reason: "the bytes are not an RSA key in PKCS#1, PKCS#8 or SubjectPublicKeyInfo form".to_owned(),
     };
     if let Ok(info) = PrivateKeyInfo::from_der(der) {
         if info.algorithm.oid != RSA_ENCRYPTION {
             return Err(Error::InvalidKey {
-                expected: KeyKind::Private,
+                expected,
                 reason: format!("a PKCS#8 key of algorithm {} is not RSA", info.algorithm.oid),
             });
         }
         let key = rsa::pkcs1::RsaPrivateKey::from_der(info.private_key).map_err(|_| unknown())?;
         check_bits(key.modulus.as_bytes())?;
-        return Ok(Classified::Private {
-            pkcs1: Zeroizing::new(info.private_key.to_vec()),
-            form: KeyForm::Pkcs8,
-        });
+        return Ok(Classified::Private { pkcs1: Zeroizing::new(info.private_key.to_vec()), form: KeyForm::Pkcs8 });
     }
     if let Ok(key) = rsa::pkcs1::RsaPrivateKey::from_der(der) {
         check_bits(key.modulus.as_bytes())?;
@@ -400,7 +393,7 @@ fn classify(der: &[u8]) -> Result<Classified> {
     if let Ok(spki) = rsa::pkcs8::SubjectPublicKeyInfoRef::from_der(der) {
         if spki.algorithm.oid != RSA_ENCRYPTION {
             return Err(Error::InvalidKey {
-                expected: KeyKind::Public,
+                expected,
                 reason: format!("a public key of algorithm {} is not RSA", spki.algorithm.oid),
             });
         }
@@ -418,7 +411,8 @@ fn classify(der: &[u8]) -> Result<Classified> {
 }
 
 fn check_bits(modulus_be: &[u8]) -> Result<()> {
-    let significant = modulus_be.iter().position(|&b| b != 0).map_or(&[][..], |i| modulus_be.get(i..).unwrap_or_default());
+    let significant =
+        modulus_be.iter().position(|&b| b != 0).map_or(&[][..], |i| modulus_be.get(i..).unwrap_or_default());
     let bits = match significant.first() {
         Some(first) => (significant.len() - 1) * 8 + (8 - first.leading_zeros() as usize),
         None => 0,

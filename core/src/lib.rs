@@ -33,6 +33,9 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod aes;
+pub mod api;
+pub mod cert;
 mod charset;
 mod client;
 pub mod crypto;
@@ -44,6 +47,8 @@ mod request;
 mod response;
 mod time;
 
+pub use crate::aes::AesKey;
+pub use cert::{AlipayCertificate, AppCertificate, CertificateMode};
 pub use charset::Charset;
 pub use client::Client;
 pub use crypto::{Backend, SignType, Signer, Verifier};

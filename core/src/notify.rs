@@ -29,7 +29,12 @@ impl NotifyParams {
         };
         let pairs = raw
             .iter()
-            .map(|(k, v)| Ok((charset.decode("notification field name", k)?.into_owned(), charset.decode("notification field", v)?.into_owned())))
+            .map(|(k, v)| {
+                Ok((
+                    charset.decode("notification field name", k)?.into_owned(),
+                    charset.decode("notification field", v)?.into_owned(),
+                ))
+            })
             .collect::<Result<Vec<_>>>()?;
         Self::build(pairs, charset)
     }
@@ -98,7 +103,12 @@ impl NotifyParams {
         self.verify_candidates(sign_type, verifier, &candidates)
     }
 
-    fn verify_candidates(self, sign_type: SignType, verifier: &dyn Verifier, candidates: &[String]) -> Result<Notification> {
+    fn verify_candidates(
+        self,
+        sign_type: SignType,
+        verifier: &dyn Verifier,
+        candidates: &[String],
+    ) -> Result<Notification> {
         let sign = self.fields.get("sign").filter(|s| !s.is_empty()).ok_or(Error::MissingSignature)?;
         if let Some(declared) = self.fields.get("sign_type") {
             let declared: SignType = declared.parse()?;

@@ -5,6 +5,8 @@ use std::fmt;
 
 use base64::Engine as _;
 
+use crate::aes::AesKey;
+use crate::cert::CertificateMode;
 use crate::charset::{form_encode, Charset};
 use crate::crypto::{SignType, Signer};
 use crate::error::{Error, Result};
@@ -38,7 +40,8 @@ const QUERY_PARAMS: &[&str] = &[
 ];
 
 /// Parameters the client sets itself; [`Request::param`] refuses them.
-const CLIENT_PARAMS: &[&str] = &["app_id", "biz_content", "charset", "format", "method", "sign", "sign_type", "timestamp", "version"];
+const CLIENT_PARAMS: &[&str] =
+    &["app_id", "biz_content", "charset", "format", "method", "sign", "sign_type", "timestamp", "version"];
 
 /// Where requests are sent.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -163,7 +166,11 @@ impl Request {
 /// Builds the canonical sign content: `key=value` pairs sorted by key bytes, joined with `&`, values
 /// raw (no escaping). `sign` and the `exclude`d keys are left out; empty values are left out unless
 /// `keep_empty` (asynchronous notifications keep them).
-pub fn sign_content<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>, exclude: &[&str], keep_empty: bool) -> String {
+pub fn sign_content<'a>(
+    pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    exclude: &[&str],
+    keep_empty: bool,
+) -> String {
     let mut kept: Vec<(&str, &str)> = pairs
         .into_iter()
         .filter(|(k, v)| *k != "sign" && !exclude.contains(k) && (keep_empty || !v.is_empty()))
@@ -195,6 +202,19 @@ pub struct UnsignedRequest {
 impl UnsignedRequest {
     /// Fixes the parameters of `request` for `config` at `timestamp`, validating them.
     pub fn new(config: &Config, request: &Request, timestamp: Timestamp) -> Result<Self> {
+        Self::build(config, request, timestamp, None, None)
+    }
+
+    /// As [`new`](Self::new), plus what a client adds: `app_cert_sn` and `alipay_root_cert_sn`
+    /// (certificate mode), and with an AES key `biz_content` encrypted (in the request charset) and
+    /// `encrypt_type=AES`, all of them signed.
+    pub(crate) fn build(
+        config: &Config,
+        request: &Request,
+        timestamp: Timestamp,
+        certificate_mode: Option<&CertificateMode>,
+        aes_key: Option<&AesKey>,
+    ) -> Result<Self> {
         validate_method(&request.method)?;
         let mut params = BTreeMap::new();
         let mut put = |key: &str, value: &str| -> Result<()> {
@@ -202,7 +222,10 @@ impl UnsignedRequest {
                 return Ok(());
             }
             if value.trim().is_empty() {
-                return Err(Error::field(key, "must not be only whitespace (the gateway drops such values, so the signature would not match)"));
+                return Err(Error::field(
+                    key,
+                    "must not be only whitespace (the gateway drops such values, so the signature would not match)",
+                ));
             }
             params.insert(key.to_owned(), value.to_owned());
             Ok(())
@@ -222,12 +245,21 @@ impl UnsignedRequest {
         if let Some(token) = &config.app_auth_token {
             put("app_auth_token", token)?;
         }
-        if let Some(biz) = &request.biz_content {
-            put("biz_content", biz)?;
-        }
         for (key, value) in &request.params {
             validate_param_key(key)?;
             put(key, value)?;
+        }
+        match (&request.biz_content, aes_key) {
+            (Some(biz), Some(key)) if !biz.is_empty() => {
+                put("biz_content", &key.encrypt(&config.charset.encode("biz_content", biz)?)?)?;
+                put("encrypt_type", "AES")?;
+            }
+            (Some(biz), _) => put("biz_content", biz)?,
+            (None, _) => {}
+        }
+        if let Some(mode) = certificate_mode {
+            put("app_cert_sn", mode.app_cert_sn())?;
+            put("alipay_root_cert_sn", mode.alipay_root_cert_sn())?;
         }
         Self::from_params(config.gateway.url(), config.charset, config.sign_type, params)
     }
@@ -244,12 +276,12 @@ impl UnsignedRequest {
         if params.contains_key("sign") {
             return Err(Error::field("sign", "is added by signing; it must not be set before"));
         }
-        let sign_content = sign_content(params.iter().map(|(k, v)| (k.as_str(), v.as_str())), &[], false);
-        let sign_content_bytes = charset.encode("sign content", &sign_content)?.into_owned();
-        // Encode every value now, so that a GBK failure names the parameter, not the whole content.
+        // Encode every value first, so that a GBK failure names the parameter, not the whole content.
         for (key, value) in &params {
             charset.encode(key, value)?;
         }
+        let sign_content = sign_content(params.iter().map(|(k, v)| (k.as_str(), v.as_str())), &[], false);
+        let sign_content_bytes = charset.encode("sign content", &sign_content)?.into_owned();
         Ok(UnsignedRequest {
             gateway_url: gateway_url.to_owned(),
             charset,
@@ -311,10 +343,7 @@ impl UnsignedRequest {
         let separator = if self.gateway_url.contains('?') { '&' } else { '?' };
         let url = format!("{}{separator}{query}", self.gateway_url);
         let headers = vec![
-            (
-                "content-type".to_owned(),
-                format!("application/x-www-form-urlencoded;charset={}", self.charset.as_str()),
-            ),
+            ("content-type".to_owned(), format!("application/x-www-form-urlencoded;charset={}", self.charset.as_str())),
             ("accept".to_owned(), "application/json".to_owned()),
         ];
         Ok(SignedRequest {
@@ -390,7 +419,9 @@ impl SignedRequest {
 fn validate_method(method: &str) -> Result<()> {
     let ok = !method.is_empty()
         && method.len() <= 128
-        && method.split('.').all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
+        && method
+            .split('.')
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
     if ok {
         Ok(())
     } else {

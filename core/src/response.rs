@@ -4,6 +4,7 @@ use std::borrow::Cow;
 
 use base64::Engine as _;
 
+use crate::aes::AesKey;
 use crate::charset::Charset;
 use crate::crypto::{SignType, Verifier};
 use crate::error::{Error, GatewayError, Result};
@@ -85,7 +86,7 @@ pub fn response_node_key(method: &str) -> String {
 }
 
 /// The located parts of a response, before verification.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Located<'a> {
     pub node_key: String,
     pub node_kind: ValueKind,
@@ -124,7 +125,9 @@ pub(crate) fn locate<'a>(body: &'a [u8], method: &str, charset: Charset) -> Resu
     let string_member = |name: &str| -> Result<Option<String>> {
         match members.iter().find(|m| m.key == name) {
             None => Ok(None),
-            Some(m) if m.kind == ValueKind::String => decode_string(text.get(m.value.clone()).unwrap_or_default()).map(Some),
+            Some(m) if m.kind == ValueKind::String => {
+                decode_string(text.get(m.value.clone()).unwrap_or_default()).map(Some)
+            }
             Some(_) => Err(Error::MalformedResponse(format!("`{name}` is not a string"))),
         }
     };
@@ -148,33 +151,62 @@ pub fn verify_response(
     verifier: &dyn Verifier,
 ) -> Result<VerifiedResponse> {
     let located = locate(body, method, charset)?;
+    let signature = signature_of(&located)?;
+    check_signature(&located, &signature, charset, sign_type, verifier)?;
+    open_node(located, charset, None)
+}
+
+/// The decoded `sign`; without one, the unsigned-error rule applies.
+pub(crate) fn signature_of(located: &Located<'_>) -> Result<Vec<u8>> {
     let Some(sign) = located.sign.as_deref() else {
-        return Err(unsigned_error(&located));
+        return Err(unsigned_error(located));
     };
-    let signature =
-        base64::engine::general_purpose::STANDARD.decode(sign.as_bytes()).map_err(|_| Error::SignatureEncoding)?;
+    base64::engine::general_purpose::STANDARD.decode(sign.as_bytes()).map_err(|_| Error::SignatureEncoding)
+}
+
+/// Checks `signature` over the node's exact bytes in `charset`, then with `\/` unescaped.
+pub(crate) fn check_signature(
+    located: &Located<'_>,
+    signature: &[u8],
+    charset: Charset,
+    sign_type: SignType,
+    verifier: &dyn Verifier,
+) -> Result<()> {
     let signed_bytes = |utf8: &[u8]| -> Result<Vec<u8>> {
         match charset {
             Charset::Utf8 => Ok(utf8.to_vec()),
             Charset::Gbk => {
-                let text = std::str::from_utf8(utf8).map_err(|_| Error::MalformedResponse("node is not text".to_owned()))?;
+                let text =
+                    std::str::from_utf8(utf8).map_err(|_| Error::MalformedResponse("node is not text".to_owned()))?;
                 Ok(charset.encode("response node", text)?.into_owned())
             }
         }
     };
-    let first = verifier.verify(sign_type, &signed_bytes(&located.node)?, &signature);
+    let first = verifier.verify(sign_type, &signed_bytes(&located.node)?, signature);
     if let Err(first_error) = first {
         match unescape_slashes(&located.node) {
-            Some(unescaped) => verifier
-                .verify(sign_type, &signed_bytes(&unescaped)?, &signature)
-                .map_err(|_| first_error)?,
+            Some(unescaped) => {
+                verifier.verify(sign_type, &signed_bytes(&unescaped)?, signature).map_err(|_| first_error)?
+            }
             None => return Err(first_error),
         }
     }
+    Ok(())
+}
+
+/// Parses a node whose signature verified; an encrypted (string) node is decrypted with `aes_key`.
+pub(crate) fn open_node(located: Located<'_>, charset: Charset, aes_key: Option<&AesKey>) -> Result<VerifiedResponse> {
     if located.node_kind == ValueKind::String {
-        return Err(Error::Aes(
-            "the response node is encrypted (encrypt_type=AES) and no AES key is configured".to_owned(),
-        ));
+        let Some(aes_key) = aes_key else {
+            return Err(Error::Aes(
+                "the response node is encrypted (encrypt_type=AES) and no AES key is configured".to_owned(),
+            ));
+        };
+        let ciphertext = decode_string(&located.node)?;
+        let plaintext = aes_key.decrypt(&ciphertext)?;
+        let wrong_key = || Error::Aes(format!("the decrypted node is not {charset} JSON: the AES key is wrong"));
+        let node_text = charset.decode("decrypted node", &plaintext).map_err(|_| wrong_key())?.into_owned();
+        return parse_node(located.node_key, node_text, located.alipay_cert_sn).map_err(|_| wrong_key());
     }
     let node_text = node_as_text(&located.node)?;
     parse_node(located.node_key, node_text, located.alipay_cert_sn)
@@ -245,9 +277,8 @@ pub fn sign_response_body(
     let signature = signer.sign(sign_type, &charset.encode(node_key, node_json)?)?;
     let sign = base64::engine::general_purpose::STANDARD.encode(signature);
     let key = serde_json::Value::from(node_key);
-    let cert = alipay_cert_sn
-        .map(|sn| format!(",\"alipay_cert_sn\":{}", serde_json::Value::from(sn)))
-        .unwrap_or_default();
+    let cert =
+        alipay_cert_sn.map(|sn| format!(",\"alipay_cert_sn\":{}", serde_json::Value::from(sn))).unwrap_or_default();
     let body = format!("{{{key}:{node_json}{cert},\"sign\":\"{sign}\"}}");
     Ok(charset.encode("response body", &body)?.into_owned())
 }

@@ -86,9 +86,7 @@ impl BeijingDateTime {
         if !shape_ok {
             return Err(Error::field(field, rule));
         }
-        let num = |range: std::ops::Range<usize>| -> i64 {
-            text.get(range).and_then(|s| s.parse().ok()).unwrap_or(-1)
-        };
+        let num = |range: std::ops::Range<usize>| -> i64 { text.get(range).and_then(|s| s.parse().ok()).unwrap_or(-1) };
         let (year, month, day) = (num(0..4), num(5..7), num(8..10));
         let (hour, minute, second) = (num(11..13), num(14..16), num(17..19));
         let valid = (1..=12).contains(&month)

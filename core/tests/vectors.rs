@@ -1,6 +1,14 @@
 //! Runs every case of tests/vectors (requests, responses, notifications) through the public API.
 //! Signatures must be byte-identical, sign contents identical, verdicts as expected; nothing is
 //! skipped, and each backend is exercised.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::disallowed_methods,
+    clippy::disallowed_types
+)] // test code: reads fixtures and fails loudly
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -71,8 +79,9 @@ fn request_vectors_sign_byte_identically_with_every_backend() {
         let id = str_of(case, &["id"]);
         let expected = &case["expected"];
         for backend in backends() {
-            let key = AppPrivateKey::parse_with_backend(&key_text(str_of(case, &["inputs", "private_key_file"])), backend)
-                .unwrap();
+            let key =
+                AppPrivateKey::parse_with_backend(&key_text(str_of(case, &["inputs", "private_key_file"])), backend)
+                    .unwrap();
             let (client, request, timestamp) = build(case, key);
             let result = client.sign(&request, timestamp);
             if let Some(error) = expected.get("error") {
@@ -82,7 +91,11 @@ fn request_vectors_sign_byte_identically_with_every_backend() {
             let signed = result.unwrap_or_else(|e| panic!("{id}: {e}"));
             assert_eq!(signed.sign_content(), str_of(expected, &["sign_content"]), "{id}: sign content");
             let unsigned = client.prepare(&request, timestamp).unwrap();
-            assert_eq!(unsigned.sign_content_bytes(), b64(str_of(expected, &["sign_content_bytes_b64"])), "{id}: bytes");
+            assert_eq!(
+                unsigned.sign_content_bytes(),
+                b64(str_of(expected, &["sign_content_bytes_b64"])),
+                "{id}: bytes"
+            );
             assert_eq!(signed.signature(), str_of(expected, &["signature"]), "{id} with {backend:?}: signature");
             // What is signed is exactly what is sent: no empty parameter travels.
             assert!(signed.params().values().all(|v| !v.is_empty()), "{id}");
@@ -154,7 +167,8 @@ fn config_charset_text(client: &Client, bytes: &[u8]) -> String {
 
 fn encoding_gbk(bytes: &[u8]) -> String {
     // Decoding is the library's job; this mirrors it only to compare texts.
-    let params = NotifyParams::from_form(&[b"charset=GBK&x=".as_slice(), &percent(bytes)].concat(), Charset::Gbk).unwrap();
+    let params =
+        NotifyParams::from_form(&[b"charset=GBK&x=".as_slice(), &percent(bytes)].concat(), Charset::Gbk).unwrap();
     params.fields()["x"].clone()
 }
 
@@ -192,10 +206,12 @@ fn notify_vectors_give_the_expected_verdicts_from_body_and_from_pairs() {
 
 #[test]
 fn a_body_signed_like_the_gateway_verifies_in_both_charsets() {
-    let alipay_private =
-        alipay_openapi::PrivateKey::<alipay_openapi::keys::role::Alipay>::parse(&key_text("keys/alipay_2048.private.pkcs8.pem"))
-            .unwrap();
-    let node = r#"{"code":"10000","msg":"Success","voucher_id":"20160906000730020020002U8CBS","memo":"优酷 a}b{c \/ 乗倉"}"#;
+    let alipay_private = alipay_openapi::PrivateKey::<alipay_openapi::keys::role::Alipay>::parse(&key_text(
+        "keys/alipay_2048.private.pkcs8.pem",
+    ))
+    .unwrap();
+    let node =
+        r#"{"code":"10000","msg":"Success","voucher_id":"20160906000730020020002U8CBS","memo":"优酷 a}b{c \/ 乗倉"}"#;
     for charset in [Charset::Utf8, Charset::Gbk] {
         let body = alipay_openapi::sign_response_body(
             "alipay_marketing_voucher_send_response",

@@ -1,0 +1,198 @@
+"""Signs/s and response verifications/s of alipay_openapi beside the two Python SDKs and raw
+PyPI `cryptography`, in one run, on the same inputs (alipay.marketing.voucher.send, the test keys).
+
+    bash bindings-python/bench/run.sh       # makes its own venv with the SDKs and runs this
+
+Each figure is the median of several timed rounds; the targets of the issue are checked at the end.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import statistics
+import sys
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+KEYS = REPO / "tests" / "vectors" / "keys"
+APP_ID = "2021000000000001"
+METHOD = "alipay.marketing.voucher.send"
+NODE_KEY = "alipay_marketing_voucher_send_response"
+BIZ = {
+    "template_id": "20140601000730010040000000EB",
+    "user_id": "2088302001456115",
+    "out_biz_no": "2016122814164328aadaee_1aee_4",
+    "amount": "9.99",
+    "memo": "优酷3个月兑换券",
+}
+ROUNDS = 5
+ROUND_SECONDS = 1.0
+
+
+def key(name: str) -> str:
+    return (KEYS / name).read_text(encoding="ascii")
+
+
+def bare(pem: str) -> str:
+    return "".join(line for line in pem.strip().splitlines() if not line.startswith("-----"))
+
+
+def response_body() -> bytes:
+    cases = json.loads((REPO / "tests" / "vectors" / "responses.json").read_text(encoding="utf-8"))
+    case = next(c for c in cases if c["id"] == "resp-001")
+    return base64.b64decode(case["inputs"]["body_b64"])
+
+
+def rate(operation: Callable[[], object], threads: int = 1) -> float:
+    """Median operations per second over ROUNDS rounds, with `threads` threads calling it."""
+
+    def one_round() -> float:
+        counts = [0] * threads
+        stop = time.perf_counter() + ROUND_SECONDS
+        start_barrier = threading.Barrier(threads + 1)
+
+        def worker(index: int) -> None:
+            start_barrier.wait()
+            n = 0
+            while time.perf_counter() < stop:
+                for _ in range(8):
+                    operation()
+                n += 8
+            counts[index] = n
+
+        pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+        for t in pool:
+            t.start()
+        began = time.perf_counter()
+        start_barrier.wait()
+        for t in pool:
+            t.join()
+        return sum(counts) / (time.perf_counter() - began)
+
+    operation()  # warm up
+    return statistics.median(one_round() for _ in range(ROUNDS))
+
+
+def ours() -> dict[str, Callable[[], object]]:
+    from alipay_openapi import Client
+
+    client = Client(
+        app_id=APP_ID,
+        private_key=key("app_2048.private.pkcs1.pem"),
+        alipay_public_key=key("alipay_2048.public.spki.pem"),
+    )
+    at = datetime(2024, 5, 13, 17, 49, 20, tzinfo=timezone(timedelta(hours=8)))
+    biz_text = json.dumps(BIZ, ensure_ascii=False, separators=(",", ":"))
+    body = response_body()
+    return {
+        "sign: voucher_send(**fields)": lambda: client.voucher_send(**BIZ, timestamp=at),
+        "sign: request(method, biz_text)": lambda: client.request(METHOD, biz_text, timestamp=at),
+        "verify: verify_response": lambda: client.verify_response(METHOD, body),
+        "verify: parse_voucher_send": lambda: client.parse_voucher_send(body),
+    }
+
+
+def raw_cryptography() -> dict[str, Callable[[], object]]:
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+    private = serialization.load_pem_private_key(key("app_2048.private.pkcs1.pem").encode(), password=None)
+    public = serialization.load_pem_public_key(key("alipay_2048.public.spki.pem").encode())
+    assert isinstance(private, rsa.RSAPrivateKey) and isinstance(public, rsa.RSAPublicKey)
+    content = ("app_id=" + APP_ID + "&biz_content=" + json.dumps(BIZ, ensure_ascii=False, separators=(",", ":"))
+               + "&charset=utf-8&format=json&method=" + METHOD
+               + "&sign_type=RSA2&timestamp=2024-05-13 17:49:20&version=1.0").encode()
+    body = json.loads(response_body())
+    node = json.dumps(body[NODE_KEY], ensure_ascii=False, separators=(",", ":")).encode()
+    signature = base64.b64decode(body["sign"])
+    public.verify(signature, node, padding.PKCS1v15(), hashes.SHA256())  # the raw node really verifies
+    return {
+        "sign: RSA-SHA256 (key loaded)": lambda: private.sign(content, padding.PKCS1v15(), hashes.SHA256()),
+        "verify: RSA-SHA256 (raw node)": lambda: public.verify(signature, node, padding.PKCS1v15(), hashes.SHA256()),
+    }
+
+
+def official_sdk() -> dict[str, Callable[[], object]]:
+    from alipay.aop.api.AlipayClientConfig import AlipayClientConfig
+    from alipay.aop.api.DefaultAlipayClient import DefaultAlipayClient
+    from alipay.aop.api.domain.AlipayMarketingVoucherSendModel import AlipayMarketingVoucherSendModel
+    from alipay.aop.api.request.AlipayMarketingVoucherSendRequest import AlipayMarketingVoucherSendRequest
+
+    config = AlipayClientConfig()
+    config.app_id = APP_ID
+    config.app_private_key = bare(key("app_2048.private.pkcs1.pem"))  # it accepts PKCS#1 only
+    config.alipay_public_key = bare(key("alipay_2048.public.spki.pem"))
+    client = DefaultAlipayClient(alipay_client_config=config)
+    model = AlipayMarketingVoucherSendModel()
+    for name, value in BIZ.items():
+        setattr(model, name, value)
+    body = response_body()
+    # execute() = these two private steps around the HTTP call.
+    prepare = getattr(client, "_DefaultAlipayClient__prepare_request")
+    parse = getattr(client, "_DefaultAlipayClient__parse_response")
+    return {
+        "sign: execute() minus HTTP": lambda: prepare(AlipayMarketingVoucherSendRequest(biz_model=model)),
+        "verify: execute() minus HTTP": lambda: parse(body),
+    }
+
+
+def community_sdk() -> dict[str, Callable[[], object]]:
+    from alipay import AliPay
+
+    client = AliPay(
+        appid=APP_ID,
+        app_private_key_string=key("app_2048.private.pkcs1.pem"),
+        alipay_public_key_string=key("alipay_2048.public.spki.pem"),
+        sign_type="RSA2",
+    )
+    text = response_body().decode()
+    verify = getattr(client, "_verify_and_return_sync_response")
+    return {
+        "sign: client_api()": lambda: client.client_api(METHOD, dict(BIZ)),
+        "verify: sync response": lambda: verify(text, NODE_KEY),
+    }
+
+
+def main() -> int:
+    suites = {
+        "alipay_openapi": ours(),
+        "cryptography (raw RSA)": raw_cryptography(),
+        "alipay-sdk-python 3.7 (official)": official_sdk(),
+        "python-alipay-sdk 3.4": community_sdk(),
+    }
+    results: dict[tuple[str, str], float] = {}
+    print(f"{'implementation':34s} {'operation':36s} {'ops/s':>10s}")
+    for suite, operations in suites.items():
+        for name, operation in operations.items():
+            results[(suite, name)] = rate(operation)
+            print(f"{suite:34s} {name:36s} {results[(suite, name)]:>10,.0f}", flush=True)
+
+    sign_ours = results[("alipay_openapi", "sign: voucher_send(**fields)")]
+    sign_two_threads = rate(suites["alipay_openapi"]["sign: voucher_send(**fields)"], threads=2)
+    print(f"{'alipay_openapi':34s} {'sign: voucher_send, 2 threads':36s} {sign_two_threads:>10,.0f}")
+    crypto_two_threads = rate(suites["cryptography (raw RSA)"]["sign: RSA-SHA256 (key loaded)"], threads=2)
+    print(f"{'cryptography (raw RSA)':34s} {'sign: 2 threads':36s} {crypto_two_threads:>10,.0f}")
+
+    sign_raw = results[("cryptography (raw RSA)", "sign: RSA-SHA256 (key loaded)")]
+    verify_ours = results[("alipay_openapi", "verify: parse_voucher_send")]
+    verify_official = results[("alipay-sdk-python 3.7 (official)", "verify: execute() minus HTTP")]
+    verify_community = results[("python-alipay-sdk 3.4", "verify: sync response")]
+    checks = [
+        ("sign >= 0.8x cryptography's raw sign", sign_ours / sign_raw, 0.8),
+        ("verify >= 5x the official SDK", verify_ours / verify_official, 5.0),
+        ("verify >= 5x the community SDK", verify_ours / verify_community, 5.0),
+        ("2 threads >= 1.6x 1 thread (signing)", sign_two_threads / sign_ours, 1.6),
+    ]
+    print()
+    for label, ratio, target in checks:
+        print(f"{'met' if ratio >= target else 'MISSED':6s} {label:40s} {ratio:6.2f}x")
+    return 0 if all(ratio >= target for _, ratio, target in checks) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,6 @@
+import * as engine from './alipay_openapi_wasm.js';
+import { createApi } from './client.js';
+
+/** Call `await init()` (or `initSync(bytes)`) once before using the client. */
+export { default, initSync } from './alipay_openapi_wasm.js';
+export const { AlipayClient, isAlipayError } = createApi(engine, { subtle: globalThis.crypto?.subtle });

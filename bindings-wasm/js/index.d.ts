@@ -1,0 +1,116 @@
+// Types of the package's public API. The shapes (options, results, errors) are declared once, next
+// to the code that converts them, in the engine's generated declarations.
+import type {
+  AlipayError,
+  ApiMethod,
+  Apis,
+  CallOptions,
+  Backend,
+  Charset,
+  ClientOptions,
+  ErrorCode,
+  JsonValue,
+  KeyInfo,
+  NotifyFields,
+  NotifyInput,
+  NotifyOptions,
+  PreparedRequest,
+  RequestOptions,
+  SignedRequest,
+  SignType,
+  VerifiedResponse,
+  Amount,
+  BeijingDateTime,
+  BillDetail,
+  Extra,
+  TicketCodeSync,
+  TicketCodeSyncResult,
+  VoucherQuery,
+  VoucherQueryResult,
+  VoucherSend,
+  VoucherSendResult,
+  VoucherStatus,
+  VoucherStockUse,
+  VoucherStockUseResult,
+} from './alipay_openapi_wasm.js';
+
+export type {
+  AlipayError,
+  Amount,
+  ApiMethod,
+  Apis,
+  BeijingDateTime,
+  BillDetail,
+  CallOptions,
+  Extra,
+  TicketCodeSync,
+  TicketCodeSyncResult,
+  VoucherQuery,
+  VoucherQueryResult,
+  VoucherSend,
+  VoucherSendResult,
+  VoucherStatus,
+  VoucherStockUse,
+  VoucherStockUseResult,
+  Backend,
+  Charset,
+  ClientOptions,
+  ErrorCode,
+  JsonValue,
+  KeyInfo,
+  NotifyFields,
+  NotifyInput,
+  NotifyOptions,
+  PreparedRequest,
+  RequestOptions,
+  SignedRequest,
+  SignType,
+  VerifiedResponse,
+};
+
+/** A response body as text (decoded in the client charset) or as the exact bytes received. */
+export type ResponseBody = string | Uint8Array | ArrayBuffer;
+
+/**
+ * A merchant client. Keys are parsed once, here. The host does the HTTP: `sign` returns what to
+ * send, `verifyResponse` and `verifyNotify` take what was received. Every failure throws an
+ * {@link AlipayError}.
+ */
+export declare class AlipayClient {
+  constructor(options: ClientOptions);
+  /** Who computes RSA for this client. */
+  readonly backend: Backend;
+  readonly signType: SignType;
+  readonly charset: Charset;
+  /** Fixes a request's parameters without signing: for a signer elsewhere (a server, a KMS). */
+  prepare(request: RequestOptions): PreparedRequest;
+  /** Builds and signs a request (backends `node` and `wasm`). */
+  sign(request: RequestOptions): SignedRequest;
+  /** Builds and signs a request with any backend. */
+  signAsync(request: RequestOptions): Promise<SignedRequest>;
+  /**
+   * Verifies a response to `method` over the exact bytes of its node. Returns the node when its
+   * code is `10000`; throws `gateway_error` (verified, with `subCode`/`subMsg`) for other codes and
+   * another {@link AlipayError} when the response cannot be trusted.
+   */
+  verifyResponse<T = { [key: string]: JsonValue }>(method: string, body: ResponseBody): VerifiedResponse<T>;
+  verifyResponseAsync<T = { [key: string]: JsonValue }>(method: string, body: ResponseBody): Promise<VerifiedResponse<T>>;
+  /**
+   * Builds and signs a call of one of the four typed methods: `fields` (camelCase) are checked
+   * against the method's reference page first; amounts are strings.
+   */
+  signCall<M extends ApiMethod>(method: M, fields: Apis[M]['request'], options?: CallOptions): SignedRequest;
+  signCallAsync<M extends ApiMethod>(method: M, fields: Apis[M]['request'], options?: CallOptions): Promise<SignedRequest>;
+  /**
+   * Verifies a response to one of the four typed methods and returns its typed result (camelCase,
+   * amounts as two-decimal strings). Throws `gateway_error` with `retryable` when the code is not `10000`.
+   */
+  parseResponse<M extends ApiMethod>(method: M, body: ResponseBody): Apis[M]['result'];
+  parseResponseAsync<M extends ApiMethod>(method: M, body: ResponseBody): Promise<Apis[M]['result']>;
+  /** Verifies an asynchronous notification; returns its fields, decoded once. */
+  verifyNotify(input: NotifyInput, options?: NotifyOptions): NotifyFields;
+  verifyNotifyAsync(input: NotifyInput, options?: NotifyOptions): Promise<NotifyFields>;
+}
+
+/** True for the errors this package throws. */
+export declare function isAlipayError(error: unknown): error is AlipayError;

@@ -1,0 +1,140 @@
+//! `verify-response` and `verify-notify`: verify saved messages with the core; on failure, say why.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use alipay_openapi::{verify_response, AlipayPublicKey, NotifyParams};
+use clap::Args;
+use serde_json::{json, Value};
+
+use crate::input;
+use crate::output::{Failure, Report};
+use crate::probe::{self, NotifyCheck, ResponseCheck};
+use crate::request::{charset_arg, load_others, sign_type_arg};
+
+#[derive(Debug, Args)]
+pub struct VerifyResponseArgs {
+    /// The response body file, exactly as received (`-` for stdin)
+    pub body: PathBuf,
+    /// The method that was called, e.g. alipay.marketing.voucher.send
+    #[arg(long)]
+    pub method: String,
+    /// The Alipay public key file (支付宝公钥)
+    #[arg(long, value_name = "FILE")]
+    pub alipay_key: PathBuf,
+    /// The charset of the request (and so of the response): utf-8 or GBK
+    #[arg(long, default_value = "utf-8")]
+    pub charset: String,
+    /// The app's sign type: RSA2 or RSA; no other hash is accepted
+    #[arg(long, default_value = "RSA2")]
+    pub sign_type: String,
+    /// Another public key to test when the signature does not verify (repeatable)
+    #[arg(long, value_name = "FILE")]
+    pub other_key: Vec<PathBuf>,
+}
+
+pub fn response(args: &VerifyResponseArgs) -> Result<Report, Failure> {
+    let key: AlipayPublicKey = input::public_key(&args.alipay_key, "Alipay public key")?;
+    let others = load_others(&args.other_key)?;
+    let charset = charset_arg(&args.charset)?;
+    let sign_type = sign_type_arg(&args.sign_type)?;
+    let body = input::read_bytes(&args.body)?;
+    match verify_response(&body, &args.method, charset, sign_type, &key) {
+        Ok(verified) => {
+            let mut text = format!(
+                "verified: `{}` is signed by the Alipay key (fingerprint {})\n",
+                verified.node_key(),
+                key.fingerprint()
+            );
+            let _ = writeln!(text, "code={} msg={}", verified.code(), verified.msg());
+            if let Some(sub_code) = verified.sub_code() {
+                let _ = writeln!(text, "sub_code={sub_code} sub_msg={}", verified.sub_msg().unwrap_or_default());
+                if sub_code == crate::diagnose::INVALID_SIGNATURE {
+                    let _ = writeln!(text, "the gateway rejected the request's signature: run `alipay diagnose` with this answer and the request");
+                }
+            }
+            let _ = writeln!(text, "{}", verified.node_text());
+            Ok(Report::ok(
+                text,
+                json!({
+                    "verified": true,
+                    "node_key": verified.node_key(),
+                    "is_success": verified.is_success(),
+                    "code": verified.code(),
+                    "msg": verified.msg(),
+                    "sub_code": verified.sub_code(),
+                    "sub_msg": verified.sub_msg(),
+                    "alipay_cert_sn": verified.alipay_cert_sn(),
+                    "response": Value::Object(verified.value().clone()),
+                }),
+            ))
+        }
+        Err(error) => {
+            let check =
+                ResponseCheck { body: &body, method: &args.method, charset, sign_type, key: &key, others: &others };
+            let finding = probe::explain_response(&check, &error);
+            let text = format!("rejected: {error}\n{}", finding.render());
+            Ok(Report::rejected(
+                text,
+                json!({"verified": false, "error_code": error.code(), "finding": finding.to_json()}),
+            ))
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyNotifyArgs {
+    /// The notification's POST body (application/x-www-form-urlencoded), exactly as received (`-` for stdin)
+    pub body: PathBuf,
+    /// The Alipay public key file (支付宝公钥)
+    #[arg(long, value_name = "FILE")]
+    pub alipay_key: PathBuf,
+    /// The charset when the notification has no `charset` field (from its Content-Type)
+    #[arg(long, default_value = "utf-8")]
+    pub charset: String,
+    /// The app's sign type: RSA2 or RSA
+    #[arg(long, default_value = "RSA2")]
+    pub sign_type: String,
+    /// Verify as rsaCheckV2 (sign_type is signed) instead of rsaCheckV1
+    #[arg(long)]
+    pub v2: bool,
+    /// Another public key to test when the signature does not verify (repeatable)
+    #[arg(long, value_name = "FILE")]
+    pub other_key: Vec<PathBuf>,
+}
+
+pub fn notify(args: &VerifyNotifyArgs) -> Result<Report, Failure> {
+    let key: AlipayPublicKey = input::public_key(&args.alipay_key, "Alipay public key")?;
+    let others = load_others(&args.other_key)?;
+    let charset = charset_arg(&args.charset)?;
+    let sign_type = sign_type_arg(&args.sign_type)?;
+    let body = input::read_bytes(&args.body)?;
+    let trimmed = body.trim_ascii_end();
+    let params = NotifyParams::from_form(trimmed, charset).map_err(|e| Failure::from_core(&e, "the notification"))?;
+    let result =
+        if args.v2 { params.clone().verify_v2(sign_type, &key) } else { params.clone().verify_v1(sign_type, &key) };
+    match result {
+        Ok(notification) => {
+            let mut text =
+                format!("verified: the notification is signed by the Alipay key (fingerprint {})\n", key.fingerprint());
+            for (name, value) in notification.fields() {
+                if name != "sign" {
+                    let _ = writeln!(text, "  {name}={value}");
+                }
+            }
+            Ok(Report::ok(
+                text,
+                json!({"verified": true, "charset": params.charset().as_str(), "fields": notification.fields()}),
+            ))
+        }
+        Err(error) => {
+            let check = NotifyCheck { params: &params, v2: args.v2, sign_type, key: &key, others: &others };
+            let finding = probe::explain_notify(&check, &error);
+            let text = format!("rejected: {error}\n{}", finding.render());
+            Ok(Report::rejected(
+                text,
+                json!({"verified": false, "error_code": error.code(), "finding": finding.to_json()}),
+            ))
+        }
+    }
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The Python package (bindings-python): builds the abi3 wheel, installs the package from source
+# the way users do (`pip install ./bindings-python`, maturin as the PEP 517 backend), then runs
+# pytest (every conformance vector, the API, threads, the README snippets and the HTTP example
+# against the local gateway) and checks the stubs against the built module (mypy stubtest) and
+# the tests and example against the stubs (mypy --strict). Installs what it needs into .venv.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR=never
+
+step() { printf '\n--> python: %s\n' "$*"; }
+
+venv=.venv
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+py="$PWD/$venv/bin/python"
+pip=("$py" -m pip --disable-pip-version-check --quiet)
+"${pip[@]}" install "maturin>=1.9,<2" "pytest>=8" "mypy>=1.10"
+
+step "abi3 wheel"
+rm -rf target/python-wheels
+"$venv/bin/maturin" build --release --locked -m bindings-python/Cargo.toml --out target/python-wheels
+ls target/python-wheels/alipay_openapi-*-cp39-abi3-*.whl
+
+step "pip install ./bindings-python (from source)"
+"${pip[@]}" install --force-reinstall --no-deps ./bindings-python
+
+step "local gateway binary (for the README snippets and the example)"
+cargo build --locked -p alipay-local-gateway
+
+step "pytest"
+(cd bindings-python && "$py" -m pytest)
+
+step "stubs: stubtest against the built module, mypy --strict on the tests and the example"
+"$py" -m mypy.stubtest alipay_openapi
+"$py" -m mypy --strict bindings-python/tests examples/python

@@ -1,0 +1,177 @@
+//! # alipay-local-gateway
+//!
+//! **A test and development tool, not Alipay.** A local HTTP server that speaks the Alipay
+//! OpenAPI v2 gateway protocol the way `PROTOCOL.md` describes the real one, so that tests in any
+//! language, and the demo, can run the whole voucher flow without a network or a sandbox account.
+//! It signs with a test key of its own; nothing it answers means anything outside a test.
+//!
+//! What it does, per `POST` (or `GET`) to `/gateway.do`:
+//! - merges the parameters of the URL query and the form body, decoded in the charset the
+//!   `charset` parameter names (UTF-8 or GBK);
+//! - checks them in the gateway's order and answers with the gateway's errors: `40001`
+//!   `isv.missing-*`, `40002` `isv.invalid-charset` / `-method` / `-format` / `-signature-type` /
+//!   `-timestamp` / `-signature` (the `sub_msg` echoes the sign content it computed), and an
+//!   **unsigned** `isv.missing-app-id` / `isv.invalid-app-id` for an app it does not know;
+//! - verifies the signature with the app's public key over the sorted `k=v&…` content;
+//! - serves `alipay.marketing.voucher.send`, `.query`, `.stock.use` and
+//!   `koubei.trade.ticket.ticketcode.sync` with state in SQLite (idempotent on the keys the API
+//!   pages name, safe under concurrent duplicates);
+//! - signs every answer with its own key, in the request's charset and sign type, laid out as
+//!   `{"<method>_response":{…},"sign":"…"}` (`/` written `\/`, as the real gateway does);
+//! - injects faults on request ([`Fault`], header [`FAULT_HEADER`]).
+//!
+//! ```no_run
+//! let gateway = alipay_local_gateway::spawn(alipay_local_gateway::GatewayConfig::default())?;
+//! println!("POST your signed requests to {}", gateway.url());
+//! gateway.shutdown()?;
+//! # Ok::<(), std::io::Error>(())
+//! ```
+//!
+//! From other languages, start the binary and read the URL from its first line of output:
+//! `alipay-local-gateway --port 0` prints `listening on http://127.0.0.1:PORT/gateway.do`.
+
+mod business;
+mod config;
+mod fault;
+mod gateway;
+mod store;
+mod wire;
+
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use tokio::sync::oneshot;
+
+pub use config::{
+    Clock, Database, Fixtures, GatewayConfig, Template, Ticket, User, TEMPLATE_EXPIRED, TEMPLATE_EXTERNAL_CODES,
+    TEMPLATE_RED_PACKET, TEMPLATE_VOUCHER, TEST_APP_ID, TEST_APP_PRIVATE_KEY, TEST_APP_PUBLIC_KEY,
+    TEST_GATEWAY_PRIVATE_KEY, TEST_GATEWAY_PUBLIC_KEY, TEST_USER_ID,
+};
+pub use fault::{Fault, FAULT_HEADER};
+use gateway::Gateway;
+
+/// The gateway as an axum [`Router`] (routes `/gateway.do`). Opens the database and parses the
+/// keys now, so configuration errors surface here.
+pub fn router(config: &GatewayConfig) -> io::Result<Router> {
+    let gateway = Arc::new(Gateway::new(config)?);
+    Ok(Router::new().route("/gateway.do", get(handle).post(handle)).with_state(gateway))
+}
+
+/// Serves the gateway on `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    config: &GatewayConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> io::Result<()> {
+    let app = router(config)?;
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+}
+
+/// Starts the gateway on its own Tokio runtime in a background thread and returns once it is
+/// listening.
+pub fn spawn(config: GatewayConfig) -> io::Result<RunningGateway> {
+    let listener = std::net::TcpListener::bind(config.bind)?;
+    listener.set_nonblocking(true)?;
+    let addr = listener.local_addr()?;
+    let app = router(&config)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let (stop, stopped) = oneshot::channel::<()>();
+    let thread = std::thread::Builder::new().name("alipay-local-gateway".to_owned()).spawn(move || {
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener)?;
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    // A dropped sender also means "stop".
+                    let _ = stopped.await;
+                })
+                .await
+        })
+    })?;
+    Ok(RunningGateway { addr, stop: Some(stop), thread: Some(thread) })
+}
+
+/// A gateway started by [`spawn`]; stops on [`shutdown`](Self::shutdown) or when dropped.
+#[derive(Debug)]
+pub struct RunningGateway {
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<io::Result<()>>>,
+}
+
+impl RunningGateway {
+    /// The gateway URL, `http://127.0.0.1:PORT/gateway.do`.
+    pub fn url(&self) -> String {
+        format!("http://{}/gateway.do", self.addr)
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stops accepting, finishes the requests in flight, and waits for the server thread.
+    pub fn shutdown(mut self) -> io::Result<()> {
+        self.stop_and_join()
+    }
+
+    fn stop_and_join(&mut self) -> io::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        match self.thread.take().map(JoinHandle::join) {
+            None => Ok(()),
+            Some(Ok(result)) => result,
+            Some(Err(_)) => Err(io::Error::other("the gateway thread panicked")),
+        }
+    }
+}
+
+impl Drop for RunningGateway {
+    fn drop(&mut self) {
+        let _ = self.stop_and_join();
+    }
+}
+
+async fn handle(
+    State(gateway): State<Arc<Gateway>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let requested = match headers.get(FAULT_HEADER).map(|v| v.to_str().map(Fault::parse_list)) {
+        None => Vec::new(),
+        Some(Ok(Ok(faults))) => faults,
+        Some(Ok(Err(why))) => return (StatusCode::BAD_REQUEST, why).into_response(),
+        Some(Err(_)) => return (StatusCode::BAD_REQUEST, format!("{FAULT_HEADER} is not ASCII")).into_response(),
+    };
+    let faults = gateway.faults_with(requested);
+    for fault in &faults {
+        if let Fault::Delay(delay) = fault {
+            tokio::time::sleep(*delay).await;
+        }
+    }
+    let query = uri.query().unwrap_or_default().as_bytes().to_vec();
+    let is_form = headers.get(header::CONTENT_TYPE).is_none_or(|v| {
+        v.to_str().is_ok_and(|v| v.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"))
+    });
+    let body = if method == Method::POST && is_form { body } else { Bytes::new() };
+    // Signature checks, SQLite and RSA signing are blocking work.
+    let answer = tokio::task::spawn_blocking(move || gateway.process(&query, &body, &faults)).await;
+    match answer {
+        Ok(answer) => {
+            let content_type = format!("text/html;charset={}", answer.charset.as_str());
+            ([(header::CONTENT_TYPE, content_type)], answer.body).into_response()
+        }
+        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "the gateway failed to answer").into_response(),
+    }
+}
