@@ -28,4 +28,11 @@ for part in gateway cli python wasm; do
   fi
 done
 
+step "supply chain (cargo-deny: licenses, bans, sources)"
+command -v cargo-deny >/dev/null || cargo install cargo-deny --locked --version 0.20.2
+cargo deny --locked check licenses bans sources
+
+step "fuzzing (every target, bounded)"
+scripts/fuzz.sh "${FUZZ_SECONDS:-20}"
+
 step "all test suites passed"

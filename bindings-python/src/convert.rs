@@ -18,6 +18,7 @@ use pyo3::types::{
     PyType, PyTzInfo,
 };
 use serde_json::Value;
+use zeroize::Zeroizing;
 
 use crate::error::{invalid_field, CoreError};
 
@@ -30,20 +31,21 @@ fn decimal_type(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
     DECIMAL.import(py, "decimal", "Decimal")
 }
 
-/// A key given as PEM or bare base64 text (`str` or `bytes`), or as DER `bytes`.
+/// A key given as PEM or bare base64 text (`str` or `bytes`), or as DER `bytes`; our copy is
+/// wiped when dropped.
 enum KeyMaterial {
-    Text(String),
-    Der(Vec<u8>),
+    Text(Zeroizing<String>),
+    Der(Zeroizing<Vec<u8>>),
 }
 
 fn key_material(obj: &Bound<'_, PyAny>, field: &str) -> PyResult<KeyMaterial> {
     if let Ok(text) = obj.cast::<PyString>() {
-        return Ok(KeyMaterial::Text(text.to_cow()?.into_owned()));
+        return Ok(KeyMaterial::Text(Zeroizing::new(text.to_cow()?.into_owned())));
     }
     if let Ok(bytes) = obj.cast::<PyBytes>() {
         return Ok(match std::str::from_utf8(bytes.as_bytes()) {
-            Ok(text) => KeyMaterial::Text(text.to_owned()),
-            Err(_) => KeyMaterial::Der(bytes.as_bytes().to_vec()),
+            Ok(text) => KeyMaterial::Text(Zeroizing::new(text.to_owned())),
+            Err(_) => KeyMaterial::Der(Zeroizing::new(bytes.as_bytes().to_vec())),
         });
     }
     Err(PyTypeError::new_err(format!("`{field}` must be str (PEM or base64) or bytes (PEM or DER)")))
@@ -212,10 +214,6 @@ pub(crate) fn notify_params(obj: &Bound<'_, PyAny>, default_charset: Charset) ->
         return Err(PyTypeError::new_err("the notification must be the form body (bytes or str) or a mapping"));
     };
     Ok(parsed.map_err(CoreError::from)?)
-}
-
-pub(crate) fn charset(name: &str) -> PyResult<Charset> {
-    Ok(name.parse().map_err(CoreError::from)?)
 }
 
 pub(crate) fn str_dict<'py, 'a>(

@@ -10,10 +10,9 @@ use std::collections::BTreeMap;
 
 use alipay_openapi as core;
 use alipay_openapi::api::{self, ApiCall, TicketCodeSync, VoucherQuery, VoucherSend, VoucherStockUse};
-use alipay_openapi::{Config, Error, Gateway, Request, PRODUCTION_GATEWAY, SANDBOX_GATEWAY};
+use alipay_openapi::{Config, Gateway, Request, PRODUCTION_GATEWAY, SANDBOX_GATEWAY};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
-use serde::de::DeserializeOwned;
 
 use crate::convert::{BizContent, ToPython};
 use crate::error::{during, CoreError};
@@ -42,7 +41,7 @@ impl Client {
     ) -> PyResult<Self> {
         let mut config = Config::new(app_id);
         config.sign_type = sign_type.parse().map_err(CoreError::from)?;
-        config.charset = convert::charset(charset)?;
+        config.charset = charset.parse().map_err(CoreError::from)?;
         config.gateway = match gateway {
             PRODUCTION_GATEWAY => Gateway::Production,
             SANDBOX_GATEWAY => Gateway::Sandbox,
@@ -136,7 +135,7 @@ impl Client {
         v2: bool,
     ) -> PyResult<Notification> {
         let default_charset = match charset {
-            Some(name) => convert::charset(name)?,
+            Some(name) => name.parse().map_err(CoreError::from)?,
             None => self.inner.config().charset,
         };
         let params = convert::notify_params(notification, default_charset)?;
@@ -155,7 +154,7 @@ impl Client {
         timestamp: Option<&Bound<'_, PyAny>>,
         fields: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<SignedRequest> {
-        self.typed_request::<VoucherSend>(py, fields, notify_url, app_auth_token, timestamp)
+        self.typed_request(py, VoucherSend::METHOD, fields, notify_url, app_auth_token, timestamp)
     }
 
     /// Verifies and reads an answer to `voucher_send`; a gateway error raises `GatewayError`.
@@ -173,7 +172,7 @@ impl Client {
         timestamp: Option<&Bound<'_, PyAny>>,
         fields: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<SignedRequest> {
-        self.typed_request::<VoucherQuery>(py, fields, notify_url, app_auth_token, timestamp)
+        self.typed_request(py, VoucherQuery::METHOD, fields, notify_url, app_auth_token, timestamp)
     }
 
     /// Verifies and reads an answer to `voucher_query`.
@@ -191,7 +190,7 @@ impl Client {
         timestamp: Option<&Bound<'_, PyAny>>,
         fields: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<SignedRequest> {
-        self.typed_request::<VoucherStockUse>(py, fields, notify_url, app_auth_token, timestamp)
+        self.typed_request(py, VoucherStockUse::METHOD, fields, notify_url, app_auth_token, timestamp)
     }
 
     /// Verifies and reads an answer to `voucher_stock_use`.
@@ -209,7 +208,7 @@ impl Client {
         timestamp: Option<&Bound<'_, PyAny>>,
         fields: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<SignedRequest> {
-        self.typed_request::<TicketCodeSync>(py, fields, notify_url, app_auth_token, timestamp)
+        self.typed_request(py, TicketCodeSync::METHOD, fields, notify_url, app_auth_token, timestamp)
     }
 
     /// Verifies and reads an answer to `ticket_code_sync`.
@@ -231,19 +230,17 @@ impl Client {
         Ok(py.detach(|| self.inner.verify_response(method, &bytes)).map_err(during(method))?)
     }
 
-    /// Keyword arguments → the core's request struct (serde, unknown fields refused) → signed.
-    fn typed_request<T: ApiCall + DeserializeOwned>(
+    /// Keyword arguments → the core's model of `method` (fields checked, unknown ones refused) → signed.
+    fn typed_request(
         &self,
         py: Python<'_>,
+        method: &str,
         fields: Option<&Bound<'_, PyDict>>,
         notify_url: Option<String>,
         app_auth_token: Option<String>,
         timestamp: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<SignedRequest> {
-        let call = T::deserialize(convert::fields(fields)?).map_err(|e| {
-            CoreError::from(Error::InvalidField { field: "biz_content".to_owned(), rule: e.to_string() })
-        })?;
-        let mut request = call.to_request().map_err(during(T::METHOD))?;
+        let mut request = api::request_for(method, &convert::fields(fields)?).map_err(during(method))?;
         for (key, value) in [("notify_url", notify_url), ("app_auth_token", app_auth_token)] {
             if let Some(value) = value {
                 request = request.param(key, value);

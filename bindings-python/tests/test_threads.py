@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import base64
+import sys
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -55,3 +58,38 @@ def test_eight_threads_sharing_one_client_sign_and_verify_correctly(client: Clie
         outcomes = [ok for results in pool.map(worker, range(8)) for ok in results]
     assert len(outcomes) == 8 * 6 * (len(cases) + 1)
     assert all(outcomes)
+
+
+def test_rsa_work_releases_the_gil(client: Client) -> None:
+    """With a huge switch interval, another thread runs only when the GIL is released on purpose:
+    it must get to run while this thread signs and verifies."""
+    response = next(c for c in load_cases("responses.json") if c["id"] == "resp-001")
+    body = base64.b64decode(response["inputs"]["body_b64"])
+    at = datetime(2024, 5, 13, 17, 49, 20, tzinfo=BEIJING)
+    ticks = 0
+    stop = threading.Event()
+
+    def other_thread() -> None:
+        nonlocal ticks
+        while not stop.is_set():
+            ticks += 1
+            time.sleep(0)
+
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(30.0)
+    runner = threading.Thread(target=other_thread)
+    try:
+        runner.start()
+        busy_python_ticks = ticks
+        sum(i * i for i in range(300_000))  # pure Python work holds the GIL throughout
+        after_python = ticks
+        for _ in range(50):
+            client.request("alipay.trade.query", '{"out_trade_no":"1"}', timestamp=at)
+            client.verify_response("alipay.marketing.voucher.send", body)
+        after_rsa = ticks
+    finally:
+        stop.set()
+        sys.setswitchinterval(previous)
+        runner.join()
+    assert after_python == busy_python_ticks
+    assert after_rsa > after_python

@@ -163,7 +163,7 @@ function createApi(engine, host) {
       const e = this.#engine;
       return this.#verifySync(
         'parseResponse',
-        () => e.beginVerifyResponse(method, body),
+        () => e.beginParseResponse(method, body),
         (verified) => e.finishParseResponse(method, body, verified),
         () => e.parseResponse(method, body),
       );
@@ -172,7 +172,7 @@ function createApi(engine, host) {
     parseResponseAsync(method, body) {
       const e = this.#engine;
       return this.#verifyAsync(
-        () => e.beginVerifyResponse(method, body),
+        () => e.beginParseResponse(method, body),
         (verified) => e.finishParseResponse(method, body, verified),
         () => e.parseResponse(method, body),
       );

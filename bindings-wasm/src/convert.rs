@@ -133,8 +133,8 @@ export interface CallOptions {
 export type Amount = string;
 /** A Beijing date-time `yyyy-MM-dd HH:mm:ss`. */
 export type BeijingDateTime = string;
-/** Members a typed result does not list, kept as sent (names in camelCase). */
-export interface Extra { [member: string]: JsonValue | undefined }
+/** Members a typed result does not list, kept as sent (names in camelCase): narrow before use. */
+export interface Extra { [member: string]: unknown }
 
 /** `alipay.marketing.voucher.send` (发券): one of `loginId`, `taobaoNick`, `userId` names the user. */
 export interface VoucherSend {

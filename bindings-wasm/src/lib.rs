@@ -18,7 +18,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use alipay_openapi::{
-    verify_response, AlipayPublicKey, AppPrivateKey, Config, Error, NotifyParams, SignType, UnsignedRequest, Verifier,
+    AlipayPublicKey, AppPrivateKey, Config, Error, Notification, NotifyParams, SignType, UnsignedRequest,
+    VerifiedResponse, Verifier,
 };
 use wasm_bindgen::prelude::*;
 
@@ -122,13 +123,19 @@ impl Client {
         convert::call_result(method, self.inner.verify_response(method, &body).js_for(method)?)
     }
 
-    /// Second half of a host verification for [`Client::parse_response`] (the first is
-    /// `beginVerifyResponse`).
+    /// First half of a host verification for [`Client::parse_response`].
+    #[wasm_bindgen(js_name = beginParseResponse)]
+    pub fn begin_parse_response(&self, method: &str, body: BodyArg) -> JsResult<PendingJs> {
+        convert::typed_method(method).js()?;
+        self.begin_verify_response(method, body)
+    }
+
+    /// Second half of a host verification for [`Client::parse_response`].
     #[wasm_bindgen(js_name = finishParseResponse)]
     pub fn finish_parse_response(&self, method: &str, body: BodyArg, verified: Option<u32>) -> JsResult<CallResultJs> {
         convert::typed_method(method).js()?;
         let body = convert::bytes(&body, "body", self.config().charset).js()?;
-        convert::call_result(method, self.response_with(method, &body, &Answer::new(verified)).js_for(method)?)
+        convert::call_result(method, self.response_with(method, &body, Arc::new(Answer::new(verified))).js_for(method)?)
     }
 
     /// Verifies a response body to `method` with the module's own RSA. Returns the node when its code
@@ -145,8 +152,8 @@ impl Client {
     #[wasm_bindgen(js_name = beginVerifyResponse)]
     pub fn begin_verify_response(&self, method: &str, body: BodyArg) -> JsResult<PendingJs> {
         let body = convert::bytes(&body, "body", self.config().charset).js()?;
-        let recorder = Recorder::default();
-        let outcome = self.response_with(method, &body, &recorder);
+        let recorder = Arc::new(Recorder::default());
+        let outcome = self.response_with(method, &body, recorder.clone());
         recorder.pending(outcome.map(drop))
     }
 
@@ -155,7 +162,7 @@ impl Client {
     pub fn finish_verify_response(&self, method: &str, body: BodyArg, verified: Option<u32>) -> JsResult<VerifiedResponseJs> {
         let body = convert::bytes(&body, "body", self.config().charset).js()?;
         let verified =
-            self.response_with(method, &body, &Answer::new(verified)).and_then(|v| v.into_success()).js_for(method)?;
+            self.response_with(method, &body, Arc::new(Answer::new(verified))).and_then(|v| v.into_success()).js_for(method)?;
         convert::verified_response(&verified)
     }
 
@@ -171,8 +178,8 @@ impl Client {
     #[wasm_bindgen(js_name = beginVerifyNotify)]
     pub fn begin_verify_notify(&self, input: NotifyInputArg, options: Option<NotifyOptionsArg>) -> JsResult<PendingJs> {
         let (params, v2) = self.notify_params(input, options)?;
-        let recorder = Recorder::default();
-        let outcome = self.notify_with(params, v2, &recorder);
+        let recorder = Arc::new(Recorder::default());
+        let outcome = self.notify_with(params, v2, recorder.clone());
         recorder.pending(outcome.map(drop))
     }
 
@@ -185,7 +192,7 @@ impl Client {
         verified: Option<u32>,
     ) -> JsResult<NotifyFieldsJs> {
         let (params, v2) = self.notify_params(input, options)?;
-        convert::notification(&self.notify_with(params, v2, &Answer::new(verified)).js()?)
+        convert::notification(&self.notify_with(params, v2, Arc::new(Answer::new(verified))).js()?)
     }
 }
 
@@ -194,13 +201,9 @@ impl Client {
         self.inner.config()
     }
 
-    fn response_with(
-        &self,
-        method: &str,
-        body: &[u8],
-        verifier: &dyn Verifier,
-    ) -> Result<alipay_openapi::VerifiedResponse, Error> {
-        verify_response(body, method, self.config().charset, self.config().sign_type, verifier)
+    /// Verifies a response through the core client with `verifier` in place of the Alipay key.
+    fn response_with(&self, method: &str, body: &[u8], verifier: Arc<dyn Verifier>) -> Result<VerifiedResponse, Error> {
+        self.inner.clone().with_verifier(verifier).verify_response(method, body)
     }
 
     fn notify_params(&self, input: NotifyInputArg, options: Option<NotifyOptionsArg>) -> JsResult<(NotifyParams, bool)> {
@@ -212,17 +215,13 @@ impl Client {
         Ok((params.js()?, v2))
     }
 
-    fn notify_with(
-        &self,
-        params: NotifyParams,
-        v2: bool,
-        verifier: &dyn Verifier,
-    ) -> Result<alipay_openapi::Notification, Error> {
-        let sign_type = self.config().sign_type;
+    /// Verifies a notification through the core client with `verifier` in place of the Alipay key.
+    fn notify_with(&self, params: NotifyParams, v2: bool, verifier: Arc<dyn Verifier>) -> Result<Notification, Error> {
+        let client = self.inner.clone().with_verifier(verifier);
         if v2 {
-            params.verify_v2(sign_type, verifier)
+            client.verify_notify_v2(params)
         } else {
-            params.verify_v1(sign_type, verifier)
+            client.verify_notify(params)
         }
     }
 }
@@ -291,8 +290,8 @@ impl Verifier for Recorder {
 
 impl Recorder {
     /// The messages to check; if the core stopped before checking any, its error.
-    fn pending(self, outcome: alipay_openapi::Result<()>) -> JsResult<PendingJs> {
-        let recorded = self.0.into_inner().map_err(|_| Error::SigningFailed("verifier state poisoned".to_owned())).js()?;
+    fn pending(&self, outcome: alipay_openapi::Result<()>) -> JsResult<PendingJs> {
+        let recorded = self.0.lock().map_err(|_| Error::SigningFailed("verifier state poisoned".to_owned())).js()?;
         if recorded.messages.is_empty() {
             outcome.js()?;
         }

@@ -951,8 +951,9 @@ fn gateway_reports_a_bad_key_and_a_busy_port() {
 fn cert_sn_gives_the_known_answers() {
     let certs = vectors().join("certs");
     let file = |name: &str| certs.join(name).display().to_string();
-    let (app, root, alipay) = (file("appPublicCert.crt"), file("alipayRootCert.crt"), file("alipayPublicCert.crt"));
-    let (code, json) = run_json(&["cert-sn", "--app-cert", &app, "--root-cert", &root, "--cert", &alipay], None);
+    let (app, root, alipay_cert) =
+        (file("appPublicCert.crt"), file("alipayRootCert.crt"), file("alipayPublicCert.crt"));
+    let (code, json) = run_json(&["cert-sn", "--app-cert", &app, "--root-cert", &root, "--cert", &alipay_cert], None);
     assert_eq!(code, 0, "{json}");
     assert_eq!(json["app_cert_sn"], "9c51a0ddeb34866e5a331e613f57bf0f");
     assert_eq!(json["alipay_root_cert_sn"], "687b59193f3f462dd5336e5abf83c5d8_02941eef3187dddf3d3b83462e1dfcf6");

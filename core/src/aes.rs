@@ -108,6 +108,8 @@ where
 {
     let cipher = cbc::Decryptor::<C>::new_from_slices(key, &ZERO_IV).map_err(|_| key_error())?;
     cipher.decrypt_padded_vec_mut::<Pkcs7>(ciphertext).map_err(|_| {
-        Error::Aes("the padding is wrong after decryption: the AES key is wrong or the ciphertext is damaged".to_owned())
+        Error::Aes(
+            "the padding is wrong after decryption: the AES key is wrong or the ciphertext is damaged".to_owned(),
+        )
     })
 }

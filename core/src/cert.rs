@@ -103,7 +103,7 @@ impl<R: Role> Certificate<R> {
     pub fn from_pem(pem: &str) -> Result<Self> {
         let blocks = pem_blocks(pem)?;
         let first = blocks.first().ok_or_else(no_certificate)?;
-        Ok(Parsed::new(first.clone(), 1)?.certificate()?)
+        Parsed::new(first.clone(), 1)?.certificate()
     }
 
     /// The certificate's SN (`app_cert_sn`, or the `alipay_cert_sn` of responses it verifies).
@@ -405,8 +405,7 @@ impl Parsed {
             .subject_public_key_info
             .to_der()
             .map_err(|e| invalid(format!("the key of `{}` cannot be encoded ({e})", self.subject())))?;
-        PublicKey::from_der(&spki)
-            .map_err(|e| invalid(format!("the key of `{}` cannot be used: {e}", self.subject())))
+        PublicKey::from_der(&spki).map_err(|e| invalid(format!("the key of `{}` cannot be used: {e}", self.subject())))
     }
 
     fn validity(&self) -> (Timestamp, Timestamp) {
@@ -428,7 +427,11 @@ impl Parsed {
 
     /// A root of the bundle that can issue certificates here (it has an RSA key).
     fn anchor(self) -> Option<Anchor> {
-        Some(Anchor { key: self.public_key().ok()?, subject_text: self.subject(), subject: self.x509.tbs_certificate.subject })
+        Some(Anchor {
+            key: self.public_key().ok()?,
+            subject_text: self.subject(),
+            subject: self.x509.tbs_certificate.subject,
+        })
     }
 
     fn check_validity(&self, now: Timestamp) -> Result<()> {
@@ -541,14 +544,13 @@ fn keyword(oid: &ObjectIdentifier) -> Option<&'static str> {
     })
 }
 
-/// The text of a directory string, for the string types Java prints as text.
+/// The text of a value of a string type Java prints as text. Java reads the bytes of every such
+/// type as UTF-8 (a BMPString or a non-ASCII T61String comes out mangled), and the gateway hashes
+/// what Java prints, so the same is done here.
 fn attribute_text(tag: Tag, bytes: &[u8]) -> Option<String> {
     match tag {
-        Tag::Utf8String | Tag::PrintableString | Tag::Ia5String => Some(String::from_utf8_lossy(bytes).into_owned()),
-        Tag::TeletexString => Some(bytes.iter().map(|&b| char::from(b)).collect()),
-        Tag::BmpString => {
-            let units: Vec<u16> = bytes.chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect();
-            Some(String::from_utf16_lossy(&units))
+        Tag::Utf8String | Tag::PrintableString | Tag::Ia5String | Tag::TeletexString | Tag::BmpString => {
+            Some(String::from_utf8_lossy(bytes).into_owned())
         }
         _ => None,
     }
@@ -559,7 +561,8 @@ fn attribute_text(tag: Tag, bytes: &[u8]) -> Option<String> {
 fn escape_value(out: &mut String, value: &str) {
     let chars: Vec<char> = value.chars().collect();
     let lead = chars.iter().take_while(|&&c| c == ' ' || c == '\r').count();
-    let trail = chars.len() - chars.iter().rev().take_while(|&&c| c == ' ' || c == '\r').count().min(chars.len() - lead);
+    let trail =
+        chars.len() - chars.iter().rev().take_while(|&&c| c == ' ' || c == '\r').count().min(chars.len() - lead);
     for (i, &c) in chars.iter().enumerate() {
         if c == '\0' {
             out.push_str("\\00");

@@ -10,7 +10,9 @@
 //!
 //! In scope: canonical sign content; RSA2 (SHA256withRSA) and RSA (SHA1withRSA) signatures in
 //! UTF-8 or GBK; the wire form; response verification over the exact raw bytes of the response node;
-//! asynchronous notification verification. Out of scope: HTTP, retries and clocks (the host's).
+//! asynchronous notification verification; public-key-certificate mode ([`cert`]: SNs, verification
+//! by `alipay_cert_sn`, downloaded certificates checked against the root bundle); AES content
+//! encryption ([`AesKey`]). Out of scope: HTTP, retries and clocks (the host's).
 //!
 //! ```
 //! use alipay_openapi::{AlipayPublicKey, AppPrivateKey, Client, Config, Request, Timestamp};
@@ -58,3 +60,8 @@ pub use notify::{Notification, NotifyParams};
 pub use request::{sign_content, Config, Gateway, Request, SignedRequest, UnsignedRequest, PRODUCTION_GATEWAY, SANDBOX_GATEWAY};
 pub use response::{response_node_key, sign_response_body, verify_response, VerifiedResponse, SUCCESS_CODE};
 pub use time::{BeijingDateTime, Timestamp};
+
+/// The README's Rust examples, compiled and run as doctests so they cannot drift from the code.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

@@ -14,6 +14,13 @@ from ._native import (
     Response,
     SignedRequest,
 )
+from .models import (
+    BillDetail,
+    TicketCodeSyncResult,
+    VoucherQueryResult,
+    VoucherSendResult,
+    VoucherStockUseResult,
+)
 from .errors import (
     AlipayError,
     GatewayError,
@@ -29,6 +36,11 @@ __all__ = [
     "SignedRequest",
     "Response",
     "Notification",
+    "VoucherSendResult",
+    "VoucherQueryResult",
+    "BillDetail",
+    "VoucherStockUseResult",
+    "TicketCodeSyncResult",
     "AlipayError",
     "ValidationError",
     "SignatureError",

@@ -148,8 +148,9 @@ pub struct Ticket {
     pub quantity: u32,
 }
 
-/// The business data the gateway starts with. Loaded into the database at start (templates,
-/// users and tickets are upserted; issued vouchers and redemptions are never touched).
+/// The business data the gateway starts with, loaded into the database at start: what is missing
+/// is added and templates and users are updated; tickets keep their synced quantity, and issued
+/// vouchers, codes and redemptions are never touched.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Fixtures {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the certificate fixtures in this directory with openssl (see README.md).
-# CA keys are fresh on every run (and not kept), so serials and signatures change: after running
-# it, update the expected SNs in core/tests/cert.rs from the values printed at the end.
+# Names and serials are fixed, so the SNs stay the same from run to run; CA keys are fresh on every
+# run (and not kept), so signatures change. Java's view: `java CertSn.java *.pem`.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 keys="$here/../../keys"
@@ -89,6 +89,14 @@ openssl req -x509 -new -utf8 -key special.key -set_serial 0x7FEDCBA9876543210FED
   -subj '/C=CN/ST=浙江/L=Hang=zhou/O=#Hash, "Quoted" <Co>; Ltd\\/OU= lead+OU=trail /CN=a\+b/emailAddress=ca@example.com' \
   -out special.pem 2>/dev/null
 
+# Issuers in BMPString and T61String: Java (so the gateway) reads the bytes of every string type
+# as UTF-8, so these SNs hash mangled text, and the library must do the same.
+for mask in 0x800:bmp 0x4:t61; do
+  printf '[req]\ndistinguished_name = dn\nstring_mask = MASK:%s\n[dn]\n' "${mask%%:*}" >mask.cnf
+  openssl req -x509 -new -utf8 -config mask.cnf -key special.key -set_serial 1 -days 3650 \
+    -subj "/C=CN/O=Tests & Co/CN=Zürich & Ü" -out "${mask##*:}_issuer.pem" 2>/dev/null
+done
+
 out="$here"
 cat alipay.pem int.pem >"$out/alipay_cert.pem"
 cat alipay_new.pem int.pem >"$out/alipay_cert_new.pem"
@@ -101,6 +109,8 @@ cat via_non_ca.pem app.pem int.pem >"$out/alipay_cert_via_non_ca.pem"
 cat app.pem >"$out/app_cert.pem"
 cat ec_root.pem root.pem legacy_root.pem >"$out/root_bundle.pem"
 cat special.pem >"$out/special_issuer.pem"
+cat bmp_issuer.pem >"$out/bmp_issuer.pem"
+cat t61_issuer.pem >"$out/t61_issuer.pem"
 
 # Expected SNs, computed independently of the library: MD5 of openssl's RFC 2253 issuer (UTF-8
 # kept raw, as Java does) followed by the decimal serial.

@@ -1,0 +1,74 @@
+// The package as users install and load it: CommonJS and ESM under Node, the web build after an
+// explicit init, the bundler build, the declared types under tsc --strict, and `npm pack`.
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+import { APP_ID, alipayKey, api, appKey, packageDir, vectors } from './support.mjs';
+
+const request = { method: 'alipay.marketing.voucher.query', bizContent: '{"voucher_id":"20170616000730020041006ZYE2V"}', timestamp: 1715593760000 };
+const expected = api.AlipayClient && new api.AlipayClient({ appId: APP_ID, privateKey: appKey(), crypto: 'wasm' }).sign(request).signature;
+
+test('require and import give the same API', async () => {
+  const esm = await import('alipay-openapi');
+  const cjs = createRequire(import.meta.url)('alipay-openapi');
+  assert.equal(typeof esm.AlipayClient, 'function');
+  assert.equal(esm.AlipayClient, cjs.AlipayClient);
+  assert.equal(esm.isAlipayError, cjs.isAlipayError);
+  assert.equal(new esm.AlipayClient({ appId: APP_ID, privateKey: appKey() }).sign(request).signature, expected);
+});
+
+test('the web build signs and verifies after an explicit init', async () => {
+  const web = await import('alipay-openapi/web');
+  await web.default({ module_or_path: readFileSync(join(packageDir, 'dist/web/alipay_openapi_wasm_bg.wasm')) });
+  const fallback = new web.AlipayClient({ appId: APP_ID, privateKey: appKey() });
+  assert.equal(fallback.backend, 'wasm', 'without node:crypto the default is the module');
+  assert.equal(fallback.sign(request).signature, expected);
+  const subtle = new web.AlipayClient({ appId: APP_ID, privateKey: appKey(), alipayPublicKey: alipayKey(), crypto: 'webcrypto' });
+  assert.equal((await subtle.signAsync(request)).signature, expected);
+  const response = vectors('responses')[0].inputs;
+  assert.equal((await subtle.verifyResponseAsync(response.method, response.body)).nodeKey, 'alipay_marketing_voucher_send_response');
+  const node = () => new web.AlipayClient({ appId: APP_ID, crypto: 'node' });
+  assert.throws(node, (e) => e.code === 'invalid_field' && e.field === 'crypto');
+});
+
+test('the bundler build loads where wasm ES module integration exists', () => {
+  const script = `import { AlipayClient } from 'alipay-openapi/bundler';
+    const c = new AlipayClient(${JSON.stringify({ appId: APP_ID, privateKey: appKey() })});
+    process.stdout.write(c.backend + ' ' + c.sign(${JSON.stringify(request)}).signature);`;
+  const out = execFileSync(process.execPath, ['--experimental-wasm-modules', '--no-warnings', '--input-type=module', '-e', script], {
+    cwd: packageDir,
+    encoding: 'utf8',
+  });
+  assert.equal(out, `wasm ${expected}`);
+});
+
+test('a TypeScript program using the package type-checks under tsc --strict', () => {
+  const tsc = join(packageDir, 'node_modules/typescript/bin/tsc');
+  const result = spawnSync(process.execPath, [tsc, '-p', join(packageDir, 'test/types')], { encoding: 'utf8' });
+  assert.equal(result.status, 0, result.stdout + result.stderr);
+});
+
+test('npm pack makes a tarball that installs and runs', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'alipay-openapi-pack-'));
+  try {
+    const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', dir], { cwd: packageDir, encoding: 'utf8' }));
+    const files = packed[0].files.map((f) => f.path);
+    assert.ok(files.includes('dist/node/alipay_openapi_wasm_bg.wasm') && files.includes('dist/web/index.d.ts'), files.join(' '));
+    assert.ok(!files.some((f) => f.startsWith('test/') || f.startsWith('src/')), 'only the build and the README are published');
+    writeFileSync(join(dir, 'package.json'), '{ "name": "consumer", "private": true }');
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--offline', join(dir, packed[0].filename)], { cwd: dir, stdio: 'pipe' });
+    const out = execFileSync(
+      process.execPath,
+      ['-e', `const { AlipayClient } = require('alipay-openapi'); process.stdout.write(new AlipayClient(${JSON.stringify({ appId: APP_ID, privateKey: appKey() })}).sign(${JSON.stringify(request)}).signature)`],
+      { cwd: dir, encoding: 'utf8' },
+    );
+    assert.equal(out, expected);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

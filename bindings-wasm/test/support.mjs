@@ -1,0 +1,48 @@
+// Shared by the tests: the conformance vectors, the test keys, and clients for each RSA backend.
+import { createSign } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+export const packageDir = fileURLToPath(new URL('..', import.meta.url));
+export const repoDir = fileURLToPath(new URL('../..', import.meta.url));
+export const vectorsDir = `${repoDir}tests/vectors/`;
+
+/** The package as a CommonJS user gets it (`require('alipay-openapi')`). */
+export const api = createRequire(import.meta.url)('alipay-openapi');
+
+/** Every RSA backend the Node build offers; each must give the same answers. */
+export const BACKENDS = ['node', 'webcrypto', 'wasm'];
+
+export const vectors = (name) => JSON.parse(readFileSync(`${vectorsDir}${name}.json`, 'utf8'));
+export const key = (file) => readFileSync(`${vectorsDir}${file}`, 'utf8');
+export const fromB64 = (text) => new Uint8Array(Buffer.from(text, 'base64'));
+
+export const APP_ID = '2021000000000001';
+export const appKey = () => key('keys/app_2048.private.pkcs1.pem');
+export const alipayKey = () => key('keys/alipay_2048.public.spki.pem');
+
+/** Sign and verify with the methods a backend supports (webcrypto is asynchronous); always a promise. */
+export const sign = async (client, request) => (client.backend === 'webcrypto' ? client.signAsync(request) : client.sign(request));
+export const verifyResponse = async (client, method, body) =>
+  client.backend === 'webcrypto' ? client.verifyResponseAsync(method, body) : client.verifyResponse(method, body);
+export const verifyNotify = async (client, input, options) =>
+  client.backend === 'webcrypto' ? client.verifyNotifyAsync(input, options) : client.verifyNotify(input, options);
+
+/** `ok` or the error code: what must be identical across backends. */
+export async function outcome(promise) {
+  try {
+    await promise;
+    return 'ok';
+  } catch (error) {
+    if (!api.isAlipayError(error)) throw error;
+    return error.code;
+  }
+}
+
+/** A response body laid out and signed the way the gateway does, with the test Alipay key. */
+export function gatewayBody(method, nodeJson) {
+  const nodeKey = `${method.replaceAll('.', '_')}_response`;
+  const sign = createSign('sha256').update(nodeJson, 'utf8').sign(key('keys/alipay_2048.private.pkcs8.pem'), 'base64');
+  return `{"${nodeKey}":${nodeJson},"sign":"${sign}"}`;
+}

@@ -1,0 +1,62 @@
+// Type-checked with `tsc --strict` by package.test.mjs: a program using the package as users do.
+// Each `@ts-expect-error` line must be an error, so the declarations are checked both ways.
+import { AlipayClient, isAlipayError } from 'alipay-openapi';
+import type { AlipayError, NotifyFields, SignedRequest, VerifiedResponse, VoucherQueryResult } from 'alipay-openapi';
+import init, { AlipayClient as WebClient } from 'alipay-openapi/web';
+
+const client = new AlipayClient({
+  appId: '2021000000000001',
+  privateKey: '-----BEGIN PRIVATE KEY-----...',
+  alipayPublicKey: 'MIIBIjANBgkq...',
+  signType: 'RSA2',
+  charset: 'utf-8',
+  gateway: 'http://127.0.0.1:8080/gateway.do',
+  crypto: 'node',
+});
+
+const signed: SignedRequest = client.sign({ method: 'alipay.trade.query', bizContent: { out_trade_no: '1' }, timestamp: new Date() });
+const init2: { method: string; headers: { [name: string]: string }; body: string } = signed;
+void init2;
+
+const call = client.signCall('alipay.marketing.voucher.send', { templateId: 't', outBizNo: 'o', amount: '9.99', userId: 'u' });
+void call.url;
+// @ts-expect-error amounts are strings, never numbers
+client.signCall('alipay.marketing.voucher.send', { templateId: 't', outBizNo: 'o', amount: 9.99 });
+// @ts-expect-error the typed path knows four methods only
+client.signCall('alipay.trade.query', {});
+// @ts-expect-error a misspelt option
+new AlipayClient({ appId: 'x', alipayPublickey: 'y' });
+// @ts-expect-error sign types are RSA2 and RSA
+new AlipayClient({ appId: 'x', signType: 'RSA256' });
+
+const voucher: VoucherQueryResult = client.parseResponse('alipay.marketing.voucher.query', new Uint8Array());
+const available: string = voucher.availableAmount;
+const firstBill: string | undefined = voucher.billDetails[0]?.bizType;
+void available;
+void firstBill;
+
+async function flow(): Promise<void> {
+  const verified: VerifiedResponse = await client.verifyResponseAsync('alipay.trade.query', new ArrayBuffer(0));
+  const text: string = verified.nodeText;
+  const fields: NotifyFields = client.verifyNotify({ notify_id: '1', sign: 's' }, { version: 'v1' });
+  const status: string | undefined = fields['trade_status'];
+  void text;
+  void status;
+  try {
+    client.verifyResponse('alipay.trade.query', '{}');
+  } catch (error) {
+    if (isAlipayError(error)) {
+      const e: AlipayError = error;
+      const code: 'gateway_error' | string = e.code;
+      const retry: boolean | undefined = e.retryable;
+      void code;
+      void retry;
+    }
+  }
+  await init();
+  const web = new WebClient({ appId: 'x', crypto: 'webcrypto' });
+  const prepared = web.prepare({ method: 'alipay.trade.query' });
+  const bytes: Uint8Array = prepared.signContentBytes;
+  void bytes;
+}
+void flow;
