@@ -14,7 +14,7 @@ wasm_opt=node_modules/.bin/wasm-opt
 # Optimized for size: on this code opt-level z with fat LTO is about a quarter smaller than the
 # workspace's release profile (opt-level 3, thin LTO) and signs as fast.
 CARGO_PROFILE_RELEASE_OPT_LEVEL=z CARGO_PROFILE_RELEASE_LTO=fat \
-  cargo build -p alipay-openapi-wasm --target wasm32-unknown-unknown --release ${CARGO_LOCKED:+--locked}
+  cargo build -p alipay-openapi-wasm --target wasm32-unknown-unknown --release --locked
 wasm="$target_dir/wasm32-unknown-unknown/release/alipay_openapi_wasm.wasm"
 
 rm -rf dist

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The local test gateway and the demo: builds both, runs the gateway's end-to-end tests (every
-# API, business error and injected fault through the core over HTTP; the official SDKs' recorded
-# requests; 1,000 concurrent requests with duplicates), runs the demo once, then checks that the
+# API, business error and injected fault through the core over HTTP; certificate mode and AES; the
+# official SDKs' recorded requests; 1,000 concurrent requests with duplicates; the load test: 10,000
+# calls from 32 clients with faults and retries), runs the demo once, then checks that the
 # official Node SDK (npm alipay-sdk 4.14.0) is accepted by the gateway. Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +14,7 @@ step "build"
 cargo build --locked -p alipay-local-gateway -p alipay-demo
 
 step "cargo test -p alipay-local-gateway"
-# --nocapture shows the concurrency test's requests/s line.
+# --nocapture shows the concurrency test's requests/s line and the load test's summary table.
 cargo test --locked -p alipay-local-gateway -- --nocapture
 
 step "demo (cargo run -p alipay-demo)"

@@ -81,20 +81,14 @@ pub(crate) fn biz_content(obj: &Bound<'_, PyAny>) -> PyResult<BizContent> {
     if !obj.is_instance_of::<PyMapping>() {
         return Err(PyTypeError::new_err("`biz_content` must be a str of JSON or a mapping"));
     }
-    json_value(obj, "biz_content", 0).map(BizContent::Value)
+    json_value(obj, "", 0).map(BizContent::Value)
 }
 
-/// Keyword arguments as a JSON object, for serde to read into a core request struct.
-pub(crate) fn fields(kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Value> {
-    match kwargs {
-        Some(kwargs) => json_value(kwargs.as_any(), "", 0),
-        None => Ok(Value::Object(serde_json::Map::new())),
-    }
-}
-
-/// A Python value as JSON. Money is never a float: `Decimal` becomes a JSON string of its exact
+/// A Python value as JSON; `field` is its path inside `biz_content` (empty at the top), for
+/// errors, which name fields as the core's models do (`amount`, `items[0].n`). Money is never a float: `Decimal` becomes a JSON string of its exact
 /// digits, and `float` is refused. An aware `datetime` becomes `yyyy-MM-dd HH:mm:ss` in Beijing time.
-pub(crate) fn json_value(obj: &Bound<'_, PyAny>, field: &str, depth: usize) -> PyResult<Value> {
+fn json_value(obj: &Bound<'_, PyAny>, path: &str, depth: usize) -> PyResult<Value> {
+    let field = if path.is_empty() { "biz_content" } else { path };
     if depth > MAX_DEPTH {
         return Err(invalid_field(field, format!("nests deeper than {MAX_DEPTH} levels")));
     }
@@ -148,7 +142,7 @@ pub(crate) fn json_value(obj: &Bound<'_, PyAny>, field: &str, depth: usize) -> P
                 return Err(invalid_field(field, "has a key that is not a str"));
             };
             let key = key.to_cow()?.into_owned();
-            let path = if field.is_empty() { key.clone() } else { format!("{field}.{key}") };
+            let path = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
             let value = json_value(&value, &path, depth + 1)?;
             object.insert(key, value);
         }

@@ -230,7 +230,7 @@ impl Client {
         Ok(py.detach(|| self.inner.verify_response(method, &bytes)).map_err(during(method))?)
     }
 
-    /// Keyword arguments → the core's model of `method` (fields checked, unknown ones refused) → signed.
+    /// Keyword arguments are the `biz_content` of `method`: they go through its model.
     fn typed_request(
         &self,
         py: Python<'_>,
@@ -240,13 +240,18 @@ impl Client {
         app_auth_token: Option<String>,
         timestamp: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<SignedRequest> {
-        let mut request = api::request_for(method, &convert::fields(fields)?).map_err(during(method))?;
-        for (key, value) in [("notify_url", notify_url), ("app_auth_token", app_auth_token)] {
-            if let Some(value) = value {
-                request = request.param(key, value);
-            }
-        }
-        self.sign(py, &request, timestamp)
+        let fields = fields.cloned().unwrap_or_else(|| PyDict::new(py));
+        self.request(
+            py,
+            method.to_owned(),
+            Some(fields.as_any()),
+            notify_url,
+            None,
+            app_auth_token,
+            None,
+            "1.0",
+            timestamp,
+        )
     }
 
     fn typed_result<'py, T: ApiCall>(&self, py: Python<'py>, body: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>>

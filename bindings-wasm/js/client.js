@@ -3,7 +3,7 @@
 // This file has no imports or exports of its own: the build appends `module.exports = { createApi }`
 // for the Node (CommonJS) build and `export { createApi }` for the web and bundler builds, so the
 // same text serves every host. Every protocol rule stays in the engine; this layer only moves bytes
-// to and from the host's crypto (see the engine's crate docs for the two host paths).
+// to and from the host's crypto (see the engine's crate docs, src/lib.rs, for the host paths).
 
 /**
  * @param {typeof import('./engine')} engine the wasm-bindgen module
@@ -23,9 +23,10 @@ function createApi(engine, host) {
     return Uint8Array.from([0x30, ...derLength(content.length), ...content]);
   }
 
-  // The key text was validated by the engine already: strip the armour and decode.
+  // The key text was validated by the engine already: take the PEM body (or the bare base64) and decode.
   function pkcs8Der(text, form) {
-    const binary = atob(text.replace(/-----(BEGIN|END) [A-Z ]+-----/g, '').replace(/\s+/g, ''));
+    const pem = /-----BEGIN [A-Z ]+-----([\s\S]*?)-----END /.exec(text);
+    const binary = atob((pem ? pem[1] : text).replace(/\s+/g, ''));
     const der = Uint8Array.from(binary, (c) => c.charCodeAt(0));
     if (form === 'pkcs8') return der;
     // PrivateKeyInfo { version 0, rsaEncryption, OCTET STRING { RSAPrivateKey } }: WebCrypto only takes PKCS#8.
@@ -73,13 +74,6 @@ function createApi(engine, host) {
     if (rsa.async) {
       throw engine.invalidFieldError('crypto', `the webcrypto backend is asynchronous: call ${method}Async`);
     }
-  }
-
-  function firstVerified(pending, verify) {
-    for (let i = 0; i < pending.messages.length; i++) {
-      if (verify(pending.messages[i], pending.signature)) return i;
-    }
-    return undefined;
   }
 
   async function firstVerifiedAsync(pending, verify) {
@@ -142,12 +136,7 @@ function createApi(engine, host) {
 
     verifyResponse(method, body) {
       const e = this.#engine;
-      return this.#verifySync(
-        'verifyResponse',
-        () => e.beginVerifyResponse(method, body),
-        (verified) => e.finishVerifyResponse(method, body, verified),
-        () => e.verifyResponse(method, body),
-      );
+      return this.#verifySync('verifyResponse', (verify) => e.verifyResponseWith(method, body, verify), () => e.verifyResponse(method, body));
     }
 
     verifyResponseAsync(method, body) {
@@ -161,12 +150,7 @@ function createApi(engine, host) {
 
     parseResponse(method, body) {
       const e = this.#engine;
-      return this.#verifySync(
-        'parseResponse',
-        () => e.beginParseResponse(method, body),
-        (verified) => e.finishParseResponse(method, body, verified),
-        () => e.parseResponse(method, body),
-      );
+      return this.#verifySync('parseResponse', (verify) => e.parseResponseWith(method, body, verify), () => e.parseResponse(method, body));
     }
 
     parseResponseAsync(method, body) {
@@ -180,12 +164,7 @@ function createApi(engine, host) {
 
     verifyNotify(input, options) {
       const e = this.#engine;
-      return this.#verifySync(
-        'verifyNotify',
-        () => e.beginVerifyNotify(input, options),
-        (verified) => e.finishVerifyNotify(input, options, verified),
-        () => e.verifyNotify(input, options),
-      );
+      return this.#verifySync('verifyNotify', (verify) => e.verifyNotifyWith(input, options, verify), () => e.verifyNotify(input, options));
     }
 
     verifyNotifyAsync(input, options) {
@@ -226,10 +205,10 @@ function createApi(engine, host) {
     }
 
     // Without a host key the engine verifies, or throws the core's own error when there is no key.
-    #verifySync(name, begin, finish, engineVerify) {
+    #verifySync(name, verifyWithHost, engineVerify) {
       if (!this.#rsa.verify) return engineVerify();
       syncOnly(this.#rsa, name);
-      return finish(firstVerified(begin(), this.#rsa.verify));
+      return verifyWithHost(this.#rsa.verify);
     }
 
     async #verifyAsync(begin, finish, engineVerify) {

@@ -5,35 +5,41 @@
 //! `node:crypto` or WebCrypto) through two host-crypto paths that keep every protocol rule in the core:
 //! - signing: [`Client::prepare`] gives the bytes to sign, the host signs them, and
 //!   [`PreparedRequest::attach_signature`] builds the request;
-//! - verifying: `beginVerify*` runs the core with a verifier that records what it would check, the
-//!   host checks those messages in order, and `finishVerify*` runs the core again with the host's
-//!   answer. Both runs are the same deterministic code, so verdicts equal the core's own.
+//! - verifying: the `*With` methods run the core with a verifier that calls the host's synchronous
+//!   `verify(message, signature)` (node:crypto); for an asynchronous host (WebCrypto), `begin*` runs
+//!   the core with a verifier that records what it would check, the host checks those messages in
+//!   order, and `finish*` runs the core again with the host's answer. Every path is the core's own
+//!   code, so verdicts equal the core's.
 //!
 //! Without a host, the core's portable `rsa` backend signs and verifies inside the module.
 
 mod convert;
 mod error;
+mod host;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use alipay_openapi::{
-    AlipayPublicKey, AppPrivateKey, Config, Error, Notification, NotifyParams, SignType, UnsignedRequest,
-    VerifiedResponse, Verifier,
+    AlipayPublicKey, AppPrivateKey, Config, Error, Notification, NotifyParams, UnsignedRequest, VerifiedResponse,
+    Verifier,
 };
+use js_sys::Function;
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{
-    BodyArg, CallArg, CallOptionsArg, CallResultJs, ClientOptionsArg, KeyInfoJs, NotifyFieldsJs, NotifyInput, NotifyInputArg, NotifyOptionsArg, PendingJs,
-    RequestArg, SignedRequestJs, VerifiedResponseJs,
+    BodyArg, CallArg, CallOptionsArg, CallResultJs, ClientOptionsArg, KeyInfoJs, NotifyFieldsJs, NotifyInput,
+    NotifyInputArg, NotifyOptionsArg, PendingJs, RequestArg, SignedRequestJs, VerifiedResponseJs,
 };
 use crate::error::{IntoJs, JsResult};
+use crate::host::{js_verifier, with_js_verifier, Answer, Recorder};
 
 /// A merchant client: configuration and keys, parsed once.
 #[wasm_bindgen]
 #[derive(Debug)]
 pub struct Client {
     inner: alipay_openapi::Client,
+    /// `inner` with the host's synchronous verifier in place of the Alipay key (see [`host`]).
+    host_verified: alipay_openapi::Client,
     backend: String,
     private_key: Option<AppPrivateKey>,
     alipay_public_key: Option<AlipayPublicKey>,
@@ -54,7 +60,8 @@ impl Client {
         if let Some(key) = &alipay_public_key {
             inner = inner.with_verifier(Arc::new(key.clone()));
         }
-        Ok(Client { inner, backend: parts.backend, private_key, alipay_public_key })
+        let host_verified = inner.clone().with_verifier(js_verifier());
+        Ok(Client { inner, host_verified, backend: parts.backend, private_key, alipay_public_key })
     }
 
     /// The `crypto` option as given (`node`, `webcrypto`, `wasm`), or `auto`; this module itself
@@ -102,14 +109,24 @@ impl Client {
 
     /// Builds and signs a typed call of one of the four methods with the module's own RSA.
     #[wasm_bindgen(js_name = signCall)]
-    pub fn sign_call(&self, method: &str, fields: CallArg, options: Option<CallOptionsArg>) -> JsResult<SignedRequestJs> {
+    pub fn sign_call(
+        &self,
+        method: &str,
+        fields: CallArg,
+        options: Option<CallOptionsArg>,
+    ) -> JsResult<SignedRequestJs> {
         let (request, timestamp) = convert::call_request(method, fields, options).js()?;
         convert::signed_request(&self.inner.sign(&request, timestamp).js()?)
     }
 
     /// Fixes a typed call's parameters so that the host can sign `signContentBytes`.
     #[wasm_bindgen(js_name = prepareCall)]
-    pub fn prepare_call(&self, method: &str, fields: CallArg, options: Option<CallOptionsArg>) -> JsResult<PreparedRequest> {
+    pub fn prepare_call(
+        &self,
+        method: &str,
+        fields: CallArg,
+        options: Option<CallOptionsArg>,
+    ) -> JsResult<PreparedRequest> {
         let (request, timestamp) = convert::call_request(method, fields, options).js()?;
         self.inner.prepare(&request, timestamp).map(|inner| PreparedRequest { inner }).js()
     }
@@ -138,6 +155,23 @@ impl Client {
         convert::call_result(method, self.response_with(method, &body, Arc::new(Answer::new(verified))).js_for(method)?)
     }
 
+    /// [`Client::parse_response`] with the host's synchronous `verify(message, signature)`.
+    #[wasm_bindgen(js_name = parseResponseWith)]
+    pub fn parse_response_with(&self, method: &str, body: BodyArg, verify: &Function) -> JsResult<CallResultJs> {
+        convert::typed_method(method).js()?;
+        let body = convert::bytes(&body, "body", self.config().charset).js()?;
+        let verified = with_js_verifier(verify, || self.host_verified.verify_response(method, &body))?;
+        convert::call_result(method, verified.js_for(method)?)
+    }
+
+    /// [`Client::verify_response`] with the host's synchronous `verify(message, signature)`.
+    #[wasm_bindgen(js_name = verifyResponseWith)]
+    pub fn verify_response_with(&self, method: &str, body: BodyArg, verify: &Function) -> JsResult<VerifiedResponseJs> {
+        let body = convert::bytes(&body, "body", self.config().charset).js()?;
+        let verified = with_js_verifier(verify, || self.host_verified.verify_response(method, &body))?;
+        convert::verified_response(&verified.and_then(VerifiedResponse::into_success).js_for(method)?)
+    }
+
     /// Verifies a response body to `method` with the module's own RSA. Returns the node when its code
     /// is `10000`; throws `gateway_error` (verified) or another `AlipayError` otherwise.
     #[wasm_bindgen(js_name = verifyResponse)]
@@ -159,10 +193,17 @@ impl Client {
 
     /// Second half: `verified` is the index of the first message the host verified, if any.
     #[wasm_bindgen(js_name = finishVerifyResponse)]
-    pub fn finish_verify_response(&self, method: &str, body: BodyArg, verified: Option<u32>) -> JsResult<VerifiedResponseJs> {
+    pub fn finish_verify_response(
+        &self,
+        method: &str,
+        body: BodyArg,
+        verified: Option<u32>,
+    ) -> JsResult<VerifiedResponseJs> {
         let body = convert::bytes(&body, "body", self.config().charset).js()?;
-        let verified =
-            self.response_with(method, &body, Arc::new(Answer::new(verified))).and_then(|v| v.into_success()).js_for(method)?;
+        let verified = self
+            .response_with(method, &body, Arc::new(Answer::new(verified)))
+            .and_then(|v| v.into_success())
+            .js_for(method)?;
         convert::verified_response(&verified)
     }
 
@@ -171,6 +212,19 @@ impl Client {
     pub fn verify_notify(&self, input: NotifyInputArg, options: Option<NotifyOptionsArg>) -> JsResult<NotifyFieldsJs> {
         let (params, v2) = self.notify_params(input, options)?;
         let notification = if v2 { self.inner.verify_notify_v2(params) } else { self.inner.verify_notify(params) };
+        convert::notification(&notification.js()?)
+    }
+
+    /// [`Client::verify_notify`] with the host's synchronous `verify(message, signature)`.
+    #[wasm_bindgen(js_name = verifyNotifyWith)]
+    pub fn verify_notify_with(
+        &self,
+        input: NotifyInputArg,
+        options: Option<NotifyOptionsArg>,
+        verify: &Function,
+    ) -> JsResult<NotifyFieldsJs> {
+        let (params, v2) = self.notify_params(input, options)?;
+        let notification = with_js_verifier(verify, || notify(&self.host_verified, params, v2))?;
         convert::notification(&notification.js()?)
     }
 
@@ -206,7 +260,11 @@ impl Client {
         self.inner.clone().with_verifier(verifier).verify_response(method, body)
     }
 
-    fn notify_params(&self, input: NotifyInputArg, options: Option<NotifyOptionsArg>) -> JsResult<(NotifyParams, bool)> {
+    fn notify_params(
+        &self,
+        input: NotifyInputArg,
+        options: Option<NotifyOptionsArg>,
+    ) -> JsResult<(NotifyParams, bool)> {
         let v2 = convert::notify_v2(options).js()?;
         let params = match convert::notify_input(input).js()? {
             NotifyInput::Form(body) => NotifyParams::from_form(&body, self.config().charset),
@@ -217,12 +275,16 @@ impl Client {
 
     /// Verifies a notification through the core client with `verifier` in place of the Alipay key.
     fn notify_with(&self, params: NotifyParams, v2: bool, verifier: Arc<dyn Verifier>) -> Result<Notification, Error> {
-        let client = self.inner.clone().with_verifier(verifier);
-        if v2 {
-            client.verify_notify_v2(params)
-        } else {
-            client.verify_notify(params)
-        }
+        notify(&self.inner.clone().with_verifier(verifier), params, v2)
+    }
+}
+
+/// `rsaCheckV1` or, with `v2`, `rsaCheckV2`.
+fn notify(client: &alipay_openapi::Client, params: NotifyParams, v2: bool) -> Result<Notification, Error> {
+    if v2 {
+        client.verify_notify_v2(params)
+    } else {
+        client.verify_notify(params)
     }
 }
 
@@ -263,61 +325,5 @@ impl PreparedRequest {
     #[wasm_bindgen(js_name = attachSignature)]
     pub fn attach_signature(self, signature: &[u8]) -> JsResult<SignedRequestJs> {
         convert::signed_request(&self.inner.attach_signature(signature).js()?)
-    }
-}
-
-/// What the first run of a host verification records.
-#[derive(Default)]
-struct Recorded {
-    sign_type: SignType,
-    signature: Vec<u8>,
-    messages: Vec<Vec<u8>>,
-}
-
-/// A verifier that accepts nothing and records every message the core would check, in order.
-#[derive(Default)]
-struct Recorder(Mutex<Recorded>);
-
-impl Verifier for Recorder {
-    fn verify(&self, sign_type: SignType, message: &[u8], signature: &[u8]) -> alipay_openapi::Result<()> {
-        let mut recorded = self.0.lock().map_err(|_| Error::SigningFailed("verifier state poisoned".to_owned()))?;
-        recorded.sign_type = sign_type;
-        recorded.signature = signature.to_vec();
-        recorded.messages.push(message.to_vec());
-        Err(Error::SignatureMismatch)
-    }
-}
-
-impl Recorder {
-    /// The messages to check; if the core stopped before checking any, its error.
-    fn pending(&self, outcome: alipay_openapi::Result<()>) -> JsResult<PendingJs> {
-        let recorded = self.0.lock().map_err(|_| Error::SigningFailed("verifier state poisoned".to_owned())).js()?;
-        if recorded.messages.is_empty() {
-            outcome.js()?;
-        }
-        Ok(convert::pending(recorded.sign_type, &recorded.signature, &recorded.messages))
-    }
-}
-
-/// A verifier that replays the host's verdict: the call with index `verified` succeeds, no other.
-struct Answer {
-    verified: Option<usize>,
-    calls: AtomicUsize,
-}
-
-impl Answer {
-    fn new(verified: Option<u32>) -> Self {
-        Answer { verified: verified.map(|i| i as usize), calls: AtomicUsize::new(0) }
-    }
-}
-
-impl Verifier for Answer {
-    fn verify(&self, _: SignType, _: &[u8], _: &[u8]) -> alipay_openapi::Result<()> {
-        let call = self.calls.fetch_add(1, Ordering::Relaxed);
-        if Some(call) == self.verified {
-            Ok(())
-        } else {
-            Err(Error::SignatureMismatch)
-        }
     }
 }

@@ -125,9 +125,12 @@ test('every key form and both key sizes sign alike with every backend', async ()
   const request = { method: 'alipay.marketing.voucher.query', bizContent: { voucher_id: '20170616000730020041006ZYE2V' }, timestamp: 1715593760000 };
   for (const [bits, signType] of [['2048', 'RSA2'], ['2048', 'RSA'], ['4096', 'RSA2']]) {
     const signatures = new Set();
-    for (const form of ['pkcs1.pem', 'pkcs8.pem', 'pkcs1.b64', 'pkcs8.b64']) {
+    const texts = ['pkcs1.pem', 'pkcs8.pem', 'pkcs1.b64', 'pkcs8.b64'].map((form) => key(`keys/app_${bits}.private.${form}`));
+    // As keys arrive from consoles and files: CRLF line ends, surrounding blank space, text after the armour.
+    texts.push(`\r\n  ${texts[0].replaceAll('\n', '\r\n')}\r\n# copied from the console\r\n`);
+    for (const privateKey of texts) {
       for (const backend of BACKENDS) {
-        const client = new api.AlipayClient({ appId: APP_ID, privateKey: key(`keys/app_${bits}.private.${form}`), signType, crypto: backend });
+        const client = new api.AlipayClient({ appId: APP_ID, privateKey, signType, crypto: backend });
         signatures.add((await sign(client, request)).signature);
       }
     }

@@ -5,71 +5,32 @@
 
 use std::convert::Infallible;
 use std::io::Write as _;
-use std::net::{IpAddr, SocketAddr};
-use std::path::PathBuf;
-use std::time::Duration;
 
-use alipay_local_gateway::{Database, GatewayConfig};
-use alipay_openapi::keys::role::{Alipay, App};
-use alipay_openapi::{PrivateKey, PublicKey};
-use base64::Engine as _;
 use clap::Args;
-use serde_json::json;
+use serde_json::{json, Value};
 
-use crate::input;
 use crate::output::Failure;
-use crate::request::LOCAL_GATEWAY_PORT;
 
+/// The gateway's own options; only the default port differs (`--gateway local` points to it).
 #[derive(Debug, Args)]
+#[group(skip)]
+#[command(mut_arg("port", |port| port.default_value(LOCAL_GATEWAY_PORT_TEXT)))]
 pub struct GatewayArgs {
-    /// Port to listen on; 0 picks a free one
-    #[arg(long, default_value_t = LOCAL_GATEWAY_PORT)]
-    pub port: u16,
-    /// Address to listen on
-    #[arg(long, default_value = "127.0.0.1")]
-    pub host: IpAddr,
-    /// SQLite file for the gateway's state, or `:memory:`
-    #[arg(long, default_value = ":memory:")]
-    pub db: String,
-    /// The app id the gateway accepts
-    #[arg(long, default_value = alipay_local_gateway::TEST_APP_ID)]
-    pub app_id: String,
-    /// The app public key file the gateway verifies requests with (default: the test app key)
-    #[arg(long, value_name = "FILE")]
-    pub app_public_key: Option<PathBuf>,
-    /// The private key file the gateway signs answers with (default: the test "Alipay" key)
-    #[arg(long, value_name = "FILE")]
-    pub gateway_private_key: Option<PathBuf>,
-    /// Largest accepted distance between a request's timestamp and the clock, in seconds; 0 accepts any
-    #[arg(long, default_value_t = 1800)]
-    pub timestamp_tolerance: u64,
+    #[command(flatten)]
+    pub gateway: alipay_local_gateway::GatewayArgs,
 }
 
-fn key_text(path: &std::path::Path) -> Result<String, Failure> {
-    input::read_text(path, "key file")
-}
+/// [`LOCAL_GATEWAY_PORT`](crate::request::LOCAL_GATEWAY_PORT) as clap's default takes it.
+const LOCAL_GATEWAY_PORT_TEXT: &str = "8721";
 
 /// Starts the gateway and serves until the process is interrupted: it only returns on failure.
 pub fn run(args: &GatewayArgs, as_json: bool) -> Result<Infallible, Failure> {
-    let mut config = GatewayConfig {
-        bind: SocketAddr::new(args.host, args.port),
-        database: Database::from_arg(&args.db),
-        app_id: args.app_id.clone(),
-        timestamp_tolerance: (args.timestamp_tolerance > 0).then(|| Duration::from_secs(args.timestamp_tolerance)),
-        ..GatewayConfig::default()
-    };
-    if let Some(path) = &args.app_public_key {
-        config.app_public_key = key_text(path)?;
-    }
-    if let Some(path) = &args.gateway_private_key {
-        config.gateway_private_key = key_text(path)?;
-    }
-    // Checked here too, so that a wrong key is reported with the CLI's messages and fixes.
-    let app_key =
-        PublicKey::<App>::parse(&config.app_public_key).map_err(|e| Failure::from_core(&e, "--app-public-key"))?;
-    let gateway_key = PrivateKey::<Alipay>::parse(&config.gateway_private_key)
-        .map_err(|e| Failure::from_core(&e, "--gateway-private-key"))?;
-    let gateway_public = base64::engine::general_purpose::STANDARD.encode(gateway_key.public_key().spki_der());
+    let args = &args.gateway;
+    let config = args.clone().into_config().map_err(|why| {
+        Failure::bad_input("unreadable_input", why, "check the paths and files given to `alipay gateway`")
+    })?;
+    // Checked before starting, so that a wrong key or certificate is reported with the CLI's messages and fixes.
+    let settings = args.describe(&config).map_err(|e| Failure::from_core(&e.error, e.option))?;
     let running = alipay_local_gateway::spawn(config).map_err(|e| {
         Failure::bad_input(
             "gateway_start_failed",
@@ -79,25 +40,28 @@ pub fn run(args: &GatewayArgs, as_json: bool) -> Result<Infallible, Failure> {
     })?;
     let url = running.url();
     let text = if as_json {
-        format!(
-            "{}\n",
-            json!({
-                "status": "listening",
-                "url": url,
-                "app_id": args.app_id,
-                "app_public_key_fingerprint": app_key.fingerprint(),
-                "gateway_public_key": gateway_public,
-            })
-        )
+        let mut line = json!({ "status": "listening", "url": url });
+        if let (Some(line), Ok(Value::Object(settings))) = (line.as_object_mut(), serde_json::to_value(&settings)) {
+            line.extend(settings);
+        }
+        format!("{line}\n")
     } else {
+        let cert_mode = settings.cert_mode.as_ref().map_or_else(String::new, |c| {
+            format!(
+                "certificate mode: app_cert_sn {}, alipay_root_cert_sn {}, answers carry alipay_cert_sn {}\n",
+                c.app_cert_sn, c.alipay_root_cert_sn, c.alipay_cert_sn
+            )
+        });
         format!(
             "listening on {url}\n\
              a local test gateway, not Alipay: it signs with a test key\n\
              app_id {}: requests must be signed by the key with fingerprint {}\n\
-             answers verify with this public key (save it for --alipay-key):\n{gateway_public}\n\
+             answers verify with this public key (save it for --alipay-key):\n{}\n{cert_mode}{}\
              stop with Ctrl-C\n",
-            args.app_id,
-            app_key.fingerprint()
+            settings.app_id,
+            settings.app_public_key_fingerprint,
+            settings.gateway_public_key,
+            if settings.aes { "encrypt_type=AES is accepted\n" } else { "" }
         )
     };
     let mut stdout = std::io::stdout().lock();
@@ -106,5 +70,16 @@ pub fn run(args: &GatewayArgs, as_json: bool) -> Result<Infallible, Failure> {
     // Serve until interrupted: the gateway runs on its own thread; SIGINT/SIGTERM end the process.
     loop {
         std::thread::park();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::request::LOCAL_GATEWAY_PORT;
+
+    #[test]
+    fn the_default_port_is_the_local_gateway_port() {
+        assert_eq!(LOCAL_GATEWAY_PORT_TEXT.parse::<u16>().ok(), Some(LOCAL_GATEWAY_PORT));
     }
 }

@@ -57,7 +57,9 @@ pub use crypto::{Backend, SignType, Signer, Verifier};
 pub use error::{Error, GatewayError, KeyKind, Result};
 pub use keys::{AlipayPublicKey, AppPrivateKey, KeyEncoding, KeyForm, KeyInfo, PrivateKey, PublicKey};
 pub use notify::{Notification, NotifyParams};
-pub use request::{sign_content, Config, Gateway, Request, SignedRequest, UnsignedRequest, PRODUCTION_GATEWAY, SANDBOX_GATEWAY};
+pub use request::{
+    sign_content, Config, Gateway, Request, SignedRequest, UnsignedRequest, PRODUCTION_GATEWAY, SANDBOX_GATEWAY,
+};
 pub use response::{response_node_key, sign_response_body, verify_response, VerifiedResponse, SUCCESS_CODE};
 pub use time::{BeijingDateTime, Timestamp};
 

@@ -1,6 +1,13 @@
 //! Hostile inputs: each gets a typed error (never a panic), in time linear in its size; and no error
 //! or Debug string ever carries key material.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::disallowed_methods, clippy::disallowed_types)] // test code: reads fixtures and fails loudly
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::disallowed_methods,
+    clippy::disallowed_types
+)] // test code: reads fixtures and fails loudly
 
 use std::time::{Duration, Instant};
 
@@ -31,8 +38,15 @@ fn alipay_key() -> PrivateKey<Alipay> {
 }
 
 fn signed_body(node: &str) -> Vec<u8> {
-    sign_response_body("alipay_marketing_voucher_query_response", node, None, Charset::Utf8, SignType::Rsa2, &alipay_key())
-        .unwrap()
+    sign_response_body(
+        "alipay_marketing_voucher_query_response",
+        node,
+        None,
+        Charset::Utf8,
+        SignType::Rsa2,
+        &alipay_key(),
+    )
+    .unwrap()
 }
 
 /// The error code a body gets, through the client.
@@ -55,18 +69,43 @@ fn malformed_bodies_get_typed_errors() {
         ("empty", vec![], "malformed_response"),
         ("NUL bytes", b"\0\0\0".to_vec(), "malformed_response"),
         ("NUL inside a string", good.replacen("Success", "Suc\0cess", 1).into_bytes(), "malformed_response"),
-        ("invalid UTF-8 in the node", good.replacen("Success", "Suc\u{fffd}", 1).replace('\u{fffd}', "\u{1}").into_bytes(), "malformed_response"),
+        (
+            "invalid UTF-8 in the node",
+            good.replacen("Success", "Suc\u{fffd}", 1).replace('\u{fffd}', "\u{1}").into_bytes(),
+            "malformed_response",
+        ),
         ("array body", b"[1,2]".to_vec(), "malformed_response"),
         ("sign not base64", with_member(node, "\"sign\":\"***not base64***\"").into_bytes(), "signature_encoding"),
         ("sign a number", with_member(node, "\"sign\":12").into_bytes(), "malformed_response"),
         ("sign empty", with_member(node, "\"sign\":\"\"").into_bytes(), "missing_signature"),
         ("signature of the wrong length", with_member(node, "\"sign\":\"AAAA\"").into_bytes(), "signature_mismatch"),
-        ("node is a number", b"{\"alipay_marketing_voucher_query_response\":1,\"sign\":\"AAAA\"}".to_vec(), "malformed_response"),
-        ("node is an array", b"{\"alipay_marketing_voucher_query_response\":[],\"sign\":\"AAAA\"}".to_vec(), "malformed_response"),
+        (
+            "node is a number",
+            b"{\"alipay_marketing_voucher_query_response\":1,\"sign\":\"AAAA\"}".to_vec(),
+            "malformed_response",
+        ),
+        (
+            "node is an array",
+            b"{\"alipay_marketing_voucher_query_response\":[],\"sign\":\"AAAA\"}".to_vec(),
+            "malformed_response",
+        ),
         ("duplicate sign", with_member(node, "\"sign\":\"AAAA\",\"sign\":\"AAAA\"").into_bytes(), "duplicate_member"),
-        ("escaped duplicate node name", format!("{},\"alipay_marketing_voucher_query_respons\\u0065\":{{}}}}", &good[..good.len() - 1]).into_bytes(), "duplicate_member"),
-        ("both a node and error_response", with_member(node, "\"error_response\":{},\"sign\":\"AAAA\"").into_bytes(), "duplicate_member"),
-        ("unsigned success", format!("{{\"alipay_marketing_voucher_query_response\":{node}}}").into_bytes(), "missing_signature"),
+        (
+            "escaped duplicate node name",
+            format!("{},\"alipay_marketing_voucher_query_respons\\u0065\":{{}}}}", &good[..good.len() - 1])
+                .into_bytes(),
+            "duplicate_member",
+        ),
+        (
+            "both a node and error_response",
+            with_member(node, "\"error_response\":{},\"sign\":\"AAAA\"").into_bytes(),
+            "duplicate_member",
+        ),
+        (
+            "unsigned success",
+            format!("{{\"alipay_marketing_voucher_query_response\":{node}}}").into_bytes(),
+            "missing_signature",
+        ),
         ("trailing garbage", [good.as_bytes(), b"}"].concat(), "malformed_response"),
     ];
     for (name, body, expected) in cases {
@@ -98,7 +137,8 @@ fn deep_nesting_and_many_members_are_bounded() {
     assert_eq!(verdict(Charset::Utf8, body.as_bytes()), "malformed_response");
 
     let members: String = (0..20_000).map(|i| format!("\"m{i}\":{i},")).collect();
-    let wide = format!("{{{members}\"alipay_marketing_voucher_query_response\":{{\"code\":\"10000\"}},\"sign\":\"AAAA\"}}");
+    let wide =
+        format!("{{{members}\"alipay_marketing_voucher_query_response\":{{\"code\":\"10000\"}},\"sign\":\"AAAA\"}}");
     assert_eq!(verdict(Charset::Utf8, wide.as_bytes()), "signature_mismatch");
 }
 
@@ -199,11 +239,13 @@ fn no_error_or_debug_string_carries_key_material() {
             produced.push(format!("{e} {e:?}"));
         }
     }
-    let signed = client(Charset::Utf8).sign(&Request::new(METHOD).biz_content("{}"), Timestamp::from_unix_secs(0)).unwrap();
+    let signed =
+        client(Charset::Utf8).sign(&Request::new(METHOD).biz_content("{}"), Timestamp::from_unix_secs(0)).unwrap();
     produced.push(format!("{signed:?}"));
     assert!(produced.len() > 10);
     for text in &private_texts {
-        let material: String = text.lines().filter(|l| !l.starts_with("-----")).collect::<String>().split_whitespace().collect();
+        let material: String =
+            text.lines().filter(|l| !l.starts_with("-----")).collect::<String>().split_whitespace().collect();
         for piece in material.as_bytes().chunks(12).filter(|c| c.len() == 12) {
             let piece = std::str::from_utf8(piece).unwrap();
             for output in &produced {

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use alipay_openapi::api::Amount;
 use alipay_openapi::Timestamp;
+use base64::Engine as _;
 use serde_json::value::RawValue;
 use serde_json::{json, Value};
 
@@ -16,6 +17,8 @@ pub(crate) const STOCK_USE: &str = "alipay.marketing.voucher.stock.use";
 pub(crate) const TICKET_SYNC: &str = "koubei.trade.ticket.ticketcode.sync";
 /// The methods this gateway serves.
 pub(crate) const METHODS: [&str; 4] = [SEND, QUERY, STOCK_USE, TICKET_SYNC];
+/// The method that downloads an Alipay certificate, served in certificate mode.
+pub(crate) const DOWNLOAD: &str = alipay_openapi::cert::DOWNLOAD_METHOD;
 
 /// Response fields after `code` and `msg`, in order.
 pub(crate) type Fields = Vec<(&'static str, Value)>;
@@ -59,6 +62,16 @@ pub(crate) fn handle(
         STOCK_USE => stock_use(store, &biz, now),
         _ => ticket_sync(store, &biz, now),
     }
+}
+
+/// `alipay.open.app.alipaycert.download`: the chain (PEM) of the certificate `alipay_cert_sn` names,
+/// as base64 in `alipay_cert_content`. `chains` are the gateway's (SN, PEM) pairs.
+pub(crate) fn download(biz_content: Option<&str>, chains: &[(&str, &str)]) -> Result<Fields, Failure> {
+    let biz = Biz::parse(biz_content, ("INVALID_PARAMETER", "参数有误"))?;
+    let sn = biz.required("alipay_cert_sn", 128)?;
+    let (_, pem) =
+        chains.iter().find(|(known, _)| *known == sn).ok_or_else(|| biz.invalid("支付宝公钥证书序列号不存在"))?;
+    Ok(vec![("alipay_cert_content", json!(base64::engine::general_purpose::STANDARD.encode(pem)))])
 }
 
 fn send(store: &Store, biz: &Biz, now: Timestamp) -> Result<Fields, Failure> {

@@ -24,6 +24,21 @@ pub const TEST_GATEWAY_PRIVATE_KEY: &str = include_str!("../../vectors/keys/alip
 /// The public half of [`TEST_GATEWAY_PRIVATE_KEY`]: what a client configures as "the Alipay public key".
 pub const TEST_GATEWAY_PUBLIC_KEY: &str = include_str!("../../vectors/keys/alipay_2048.public.spki.pem");
 
+/// The generated test app certificate (`tests/vectors/certs/generated/app_cert.pem`, key `app_2048`).
+pub const TEST_APP_CERT: &str = include_str!("../../vectors/certs/generated/app_cert.pem");
+/// The generated test Alipay certificate chain (`alipay_cert.pem`: leaf, then intermediate), whose
+/// key is [`TEST_GATEWAY_PRIVATE_KEY`].
+pub const TEST_ALIPAY_CERT: &str = include_str!("../../vectors/certs/generated/alipay_cert.pem");
+/// The generated root bundle (`root_bundle.pem`) the test certificates chain to.
+pub const TEST_ROOT_CERT: &str = include_str!("../../vectors/certs/generated/root_bundle.pem");
+/// The "rotated" Alipay certificate chain (`alipay_cert_new.pem`), whose key is
+/// [`TEST_NEXT_GATEWAY_PRIVATE_KEY`].
+pub const TEST_NEXT_ALIPAY_CERT: &str = include_str!("../../vectors/certs/generated/alipay_cert_new.pem");
+/// The key of [`TEST_NEXT_ALIPAY_CERT`] (`tests/vectors/keys/other_2048.private.pkcs8.pem`).
+pub const TEST_NEXT_GATEWAY_PRIVATE_KEY: &str = include_str!("../../vectors/keys/other_2048.private.pkcs8.pem");
+/// The test AES content-encryption key, base64 (`tests/vectors/protocol-examples/aes_key.txt`).
+pub const TEST_AES_KEY: &str = "Oa8qH9nFIKE04ycK448HwQ==";
+
 /// A voucher template that is always valid and has a face value of 10.00.
 pub const TEMPLATE_VOUCHER: &str = "20240513000730011111000ABCDE";
 /// A red-packet template: the amount comes from each `send` request (the API page's example id).
@@ -213,9 +228,44 @@ impl Default for Fixtures {
     }
 }
 
+/// Certificate mode (公钥证书模式): the gateway verifies requests with the app certificate's key,
+/// checks the SNs every request carries, and names the Alipay certificate that signed each answer
+/// in `alipay_cert_sn`. [`Default`] is the generated test chain (the `TEST_*_CERT` constants).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Certificates {
+    /// The app certificate (PEM). Its key verifies requests (instead of
+    /// [`GatewayConfig::app_public_key`]) and its SN must be the request's `app_cert_sn`.
+    pub app_cert: String,
+    /// The root bundle (PEM); its root SN must be the request's `alipay_root_cert_sn`.
+    pub root_cert: String,
+    /// The Alipay certificate chain (PEM, leaf first) of [`GatewayConfig::gateway_private_key`].
+    pub alipay_cert: String,
+    /// The certificate chain and private key (PEM) the gateway switches to for good on the
+    /// `rotate-cert` fault, as after a rotation on Alipay's side.
+    pub next: Option<(String, String)>,
+}
+
+impl fmt::Debug for Certificates {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Certificates").field("has_next", &self.next.is_some()).finish_non_exhaustive()
+    }
+}
+
+impl Default for Certificates {
+    fn default() -> Self {
+        Certificates {
+            app_cert: TEST_APP_CERT.to_owned(),
+            root_cert: TEST_ROOT_CERT.to_owned(),
+            alipay_cert: TEST_ALIPAY_CERT.to_owned(),
+            next: Some((TEST_NEXT_ALIPAY_CERT.to_owned(), TEST_NEXT_GATEWAY_PRIVATE_KEY.to_owned())),
+        }
+    }
+}
+
 /// Everything the gateway is started with. [`Default`] is the test setup: app
 /// [`TEST_APP_ID`] with the test keys, an in-memory database, the default [`Fixtures`], a free
-/// port on 127.0.0.1, no faults, a 30-minute timestamp window and the system clock.
+/// port on 127.0.0.1, no faults, a 30-minute timestamp window, the system clock, public-key mode and
+/// no AES key.
 #[derive(Clone)]
 pub struct GatewayConfig {
     /// Address to listen on; port 0 picks a free port.
@@ -224,9 +274,10 @@ pub struct GatewayConfig {
     pub database: Database,
     /// The one app the gateway knows; any other `app_id` gets an unsigned `isv.invalid-app-id`.
     pub app_id: String,
-    /// The app's public key (PEM or bare base64), used to verify every request.
+    /// The app's public key (PEM or bare base64), used to verify every request in public-key mode.
     pub app_public_key: String,
-    /// The key responses are signed with, standing in for Alipay's (PEM or bare base64).
+    /// The key responses are signed with, standing in for Alipay's (PEM or bare base64); in
+    /// certificate mode, the key of [`Certificates::alipay_cert`].
     pub gateway_private_key: String,
     /// The merchant's partner id (PID), shown in bill details.
     pub partner_id: String,
@@ -241,6 +292,12 @@ pub struct GatewayConfig {
     pub timestamp_tolerance: Option<Duration>,
     /// The clock.
     pub clock: Clock,
+    /// Certificate mode; `None`: public-key mode.
+    pub certificates: Option<Certificates>,
+    /// The app's AES content-encryption key (base64, as the console shows it). With it, requests
+    /// with `encrypt_type=AES` are decrypted and their successful answers encrypted; without it they
+    /// get `isv.invalid-encrypt-type`.
+    pub aes_key: Option<String>,
 }
 
 impl fmt::Debug for GatewayConfig {
@@ -254,6 +311,8 @@ impl fmt::Debug for GatewayConfig {
             .field("faults", &self.faults)
             .field("timestamp_tolerance", &self.timestamp_tolerance)
             .field("clock", &self.clock)
+            .field("certificates", &self.certificates)
+            .field("aes_key", &self.aes_key.as_ref().map(|_| "<redacted>"))
             .finish_non_exhaustive()
     }
 }
@@ -272,6 +331,8 @@ impl Default for GatewayConfig {
             faults: Vec::new(),
             timestamp_tolerance: Some(Duration::from_secs(30 * 60)),
             clock: Clock::system(),
+            certificates: None,
+            aes_key: None,
         }
     }
 }

@@ -33,6 +33,10 @@ pub enum Fault {
     /// `unsigned-error`: an unsigned `20000` / `aop.unknow-error`, as when the gateway cannot sign;
     /// nothing is processed.
     UnsignedError,
+    /// `rotate-cert` (certificate mode): before answering, the gateway switches for good to its next
+    /// Alipay certificate ([`Certificates::next`](crate::Certificates::next)), as after a rotation
+    /// on Alipay's side. Applies to any request; no effect without a next certificate.
+    RotateCert,
 }
 
 impl Fault {
@@ -57,6 +61,7 @@ impl FromStr for Fault {
                 "tampered" => Ok(Fault::Tampered),
                 "wrong-node" => Ok(Fault::WrongNode),
                 "unsigned-error" => Ok(Fault::UnsignedError),
+                "rotate-cert" => Ok(Fault::RotateCert),
                 _ => Err(unknown(s)),
             },
             Some(("delay", ms)) => Ok(Fault::Delay(Duration::from_millis(number(ms)?))),
@@ -72,7 +77,7 @@ impl FromStr for Fault {
 fn unknown(s: &str) -> String {
     format!(
         "unknown fault `{s}` (known: unknown-error, fail-first=N, delay=MS, truncated, bad-signature, tampered, \
-         wrong-node, unsigned-error)"
+         wrong-node, unsigned-error, rotate-cert)"
     )
 }
 
@@ -87,6 +92,7 @@ impl fmt::Display for Fault {
             Fault::Tampered => f.write_str("tampered"),
             Fault::WrongNode => f.write_str("wrong-node"),
             Fault::UnsignedError => f.write_str("unsigned-error"),
+            Fault::RotateCert => f.write_str("rotate-cert"),
         }
     }
 }
@@ -97,8 +103,11 @@ mod tests {
 
     #[test]
     fn parses_lists_and_round_trips() {
-        let faults = Fault::parse_list("delay=250, fail-first=2,tampered").unwrap();
-        assert_eq!(faults, vec![Fault::Delay(Duration::from_millis(250)), Fault::FailFirst(2), Fault::Tampered]);
+        let faults = Fault::parse_list("delay=250, fail-first=2,tampered,rotate-cert").unwrap();
+        assert_eq!(
+            faults,
+            vec![Fault::Delay(Duration::from_millis(250)), Fault::FailFirst(2), Fault::Tampered, Fault::RotateCert]
+        );
         for fault in faults {
             assert_eq!(fault.to_string().parse::<Fault>().unwrap(), fault);
         }

@@ -1,18 +1,22 @@
 //! One request, start to end: the gateway's checks in order, the business call, faults, and the
-//! response body signed with the gateway key (PROTOCOL.md §1-§3).
+//! response body signed with the gateway key (PROTOCOL.md §1-§3), in certificate mode and with AES
+//! content encryption (§5-§6).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use alipay_openapi::keys::role;
 use alipay_openapi::{
-    response_node_key, sign_content, sign_response_body, Charset, PrivateKey, PublicKey, SignType, Timestamp, Verifier,
+    cert, response_node_key, sign_content, sign_response_body, AesKey, AlipayCertificate, AppCertificate, Charset,
+    PrivateKey, PublicKey, SignType, Timestamp, Verifier,
 };
 use base64::Engine as _;
 use serde_json::Value;
 
-use crate::business::{self, Partner, METHODS};
+use crate::business::{self, Partner, DOWNLOAD, METHODS};
 use crate::config::{Clock, GatewayConfig};
 use crate::fault::Fault;
 use crate::store::{Failure, Store};
@@ -75,11 +79,37 @@ pub(crate) struct Answer {
     pub charset: Charset,
 }
 
+/// A key the gateway signs answers with and, in certificate mode, its certificate.
+struct SigningKey {
+    key: PrivateKey<role::Alipay>,
+    /// `alipay_cert_sn` and the chain (PEM) that `alipay.open.app.alipaycert.download` serves.
+    cert: Option<(String, String)>,
+}
+
+/// The SNs every request must carry in certificate mode.
+struct CertificateChecks {
+    app_cert_sn: String,
+    alipay_root_cert_sn: String,
+}
+
+/// A request that passed the gateway's checks.
+struct Checked<'p> {
+    method: &'static str,
+    /// `biz_content`, decrypted if the request was encrypted.
+    biz_content: Option<Cow<'p, str>>,
+    /// `encrypt_type=AES`: a successful answer is encrypted too.
+    encrypted: bool,
+}
+
 /// The running state shared by all requests.
 pub(crate) struct Gateway {
     app_id: String,
     app_key: PublicKey<role::App>,
-    signer: PrivateKey<role::Alipay>,
+    /// The first signs until a `rotate-cert` fault switches to the last.
+    signing: Vec<SigningKey>,
+    active: AtomicUsize,
+    certificate_checks: Option<CertificateChecks>,
+    aes_key: Option<AesKey>,
     partner: Partner,
     timestamp_tolerance: Option<std::time::Duration>,
     clock: Clock,
@@ -97,12 +127,37 @@ impl std::fmt::Debug for Gateway {
 
 impl Gateway {
     pub fn new(config: &GatewayConfig) -> io::Result<Gateway> {
-        let invalid =
-            |what: &str, e: alipay_openapi::Error| io::Error::new(io::ErrorKind::InvalidInput, format!("{what}: {e}"));
+        let gateway_key = PrivateKey::parse(&config.gateway_private_key).map_err(invalid("gateway private key"))?;
+        let (app_key, signing, certificate_checks) = match &config.certificates {
+            None => {
+                let app_key = PublicKey::parse(&config.app_public_key).map_err(invalid("app public key"))?;
+                (app_key, vec![SigningKey { key: gateway_key, cert: None }], None)
+            }
+            Some(certificates) => {
+                let app_cert = AppCertificate::from_pem(&certificates.app_cert).map_err(invalid("app certificate"))?;
+                let checks = CertificateChecks {
+                    app_cert_sn: app_cert.sn().to_owned(),
+                    alipay_root_cert_sn: cert::root_cert_sn(&certificates.root_cert).map_err(invalid("root bundle"))?,
+                };
+                let mut signing = vec![SigningKey::certified(gateway_key, &certificates.alipay_cert, "Alipay")?];
+                if let Some((next_cert, next_key)) = &certificates.next {
+                    let next_key = PrivateKey::parse(next_key).map_err(invalid("next gateway private key"))?;
+                    signing.push(SigningKey::certified(next_key, next_cert, "next Alipay")?);
+                }
+                (app_cert.public_key().clone(), signing, Some(checks))
+            }
+        };
+        let aes_key = match &config.aes_key {
+            None => None,
+            Some(text) => Some(AesKey::from_base64(text).map_err(invalid("AES key"))?),
+        };
         Ok(Gateway {
             app_id: config.app_id.clone(),
-            app_key: PublicKey::parse(&config.app_public_key).map_err(|e| invalid("app public key", e))?,
-            signer: PrivateKey::parse(&config.gateway_private_key).map_err(|e| invalid("gateway private key", e))?,
+            app_key,
+            signing,
+            active: AtomicUsize::new(0),
+            certificate_checks,
+            aes_key,
             partner: Partner { id: config.partner_id.clone(), name: config.partner_name.clone() },
             timestamp_tolerance: config.timestamp_tolerance,
             clock: config.clock.clone(),
@@ -119,6 +174,9 @@ impl Gateway {
 
     /// Answers one request: `query` is the raw URL query, `body` the raw form body (empty if none).
     pub fn process(&self, query: &[u8], body: &[u8], faults: &[Fault]) -> Answer {
+        if faults.contains(&Fault::RotateCert) {
+            self.active.store(self.signing.len().saturating_sub(1), Ordering::SeqCst);
+        }
         let params = read_params(query, body);
         let method = params.get("method").filter(|m| looks_like_method(m));
         let node_key = method.map_or_else(|| "error_response".to_owned(), response_node_key);
@@ -139,19 +197,19 @@ impl Gateway {
         };
         let reply = match self.check(&params) {
             Err(rejection) => error_reply(node_key, &rejection, Some(signing)),
-            Ok(method) => match self.before_processing(method, &params, faults) {
+            Ok(checked) => match self.before_processing(&checked, faults) {
                 Some(rejection) => error_reply(node_key, &rejection, Some(signing)),
                 None if faults.contains(&Fault::UnsignedError) => {
                     error_reply(node_key, &reject(Code::Unavailable, "aop.unknow-error", "系统繁忙"), None)
                 }
-                None => self.run(method, &params, signing),
+                None => self.run(&checked, signing),
             },
         };
         self.write(reply, signing.charset, faults)
     }
 
-    /// The gateway's own checks, in order; returns the method on success.
-    fn check<'p>(&self, params: &'p Params) -> Result<&'p str, Rejection> {
+    /// The gateway's own checks, in order.
+    fn check<'p>(&self, params: &'p Params) -> Result<Checked<'p>, Rejection> {
         if let Some(charset) = &params.unsupported_charset {
             return Err(reject(
                 Code::InvalidArguments,
@@ -165,9 +223,8 @@ impl Gateway {
         let method = params
             .get("method")
             .ok_or_else(|| reject(Code::MissingArguments, "isv.missing-method", "缺少方法名参数"))?;
-        let method = METHODS
-            .iter()
-            .copied()
+        let served = || METHODS.iter().copied().chain(self.certificate_checks.as_ref().map(|_| DOWNLOAD));
+        let method = served()
             .find(|m| *m == method)
             .ok_or_else(|| reject(Code::InvalidArguments, "isv.invalid-method", "不存在的方法名"))?;
         if params.get("version").is_none() {
@@ -195,13 +252,32 @@ impl Gateway {
                 return Err(bad_timestamp());
             }
         }
-        if params.get("encrypt_type").is_some() {
-            return Err(reject(
-                Code::InvalidArguments,
-                "isv.invalid-encrypt-type",
-                "应用未设置AES密钥，不支持接口内容加密",
-            ));
+        if let Some(checks) = &self.certificate_checks {
+            if params.get("app_cert_sn") != Some(checks.app_cert_sn.as_str()) {
+                return Err(reject(Code::InvalidArguments, "isv.app-cert-not-exist", "应用公钥证书不存在"));
+            }
+            if params.get("alipay_root_cert_sn") != Some(checks.alipay_root_cert_sn.as_str()) {
+                return Err(reject(Code::InvalidArguments, "invalid-alipay-root-cert-sn", "无效的支付宝根证书序列号"));
+            }
         }
+        let aes_key = match (params.get("encrypt_type"), &self.aes_key) {
+            (None, _) => None,
+            (Some(_), None) => {
+                return Err(reject(
+                    Code::InvalidArguments,
+                    "isv.invalid-encrypt-type",
+                    "应用未设置AES密钥，不支持接口内容加密",
+                ))
+            }
+            (Some("AES"), Some(key)) => Some(key),
+            (Some(_), Some(_)) => {
+                return Err(reject(
+                    Code::InvalidArguments,
+                    "isv.decryption-error-not-valid-encrypt-type",
+                    "解密出错, 不支持的加密算法",
+                ))
+            }
+        };
         let content = sign_content(params.values.iter().map(|(k, v)| (k.as_str(), v.as_str())), &[], false);
         let verified = !params.lossy
             && match (
@@ -218,11 +294,16 @@ impl Gateway {
                 format!("验签出错，建议检查签名字符串或签名私钥与应用公钥是否匹配，网关生成的验签字符串为：{content}"),
             ));
         }
-        Ok(method)
+        let biz_content = params.get("biz_content");
+        let biz_content = match (aes_key, biz_content) {
+            (Some(key), Some(ciphertext)) => Some(Cow::Owned(decrypt(key, ciphertext, params.charset)?)),
+            (_, plain) => plain.map(Cow::Borrowed),
+        };
+        Ok(Checked { method, biz_content, encrypted: aes_key.is_some() })
     }
 
     /// Faults that answer instead of processing: `unknown-error` and `fail-first=N`.
-    fn before_processing(&self, method: &str, params: &Params, faults: &[Fault]) -> Option<Rejection> {
+    fn before_processing(&self, checked: &Checked<'_>, faults: &[Fault]) -> Option<Rejection> {
         let busy = || reject(Code::Unavailable, "isp.unknow-error", "系统繁忙");
         if faults.contains(&Fault::UnknownError) {
             return Some(busy());
@@ -231,7 +312,7 @@ impl Gateway {
             Fault::FailFirst(n) => Some(*n),
             _ => None,
         })?;
-        let key = business::business_key(method, params.get("biz_content"));
+        let key = business::business_key(checked.method, checked.biz_content.as_deref());
         let mut attempts = self.attempts.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let seen = attempts.entry(key).or_insert(0);
         if *seen < fail_first {
@@ -241,10 +322,35 @@ impl Gateway {
         None
     }
 
-    fn run(&self, method: &str, params: &Params, signing: Signing) -> Reply {
-        let node_key = response_node_key(method);
-        match business::handle(&self.store, method, params.get("biz_content"), self.clock.now(), &self.partner) {
-            Ok(fields) => Reply { node_key, node: node_json(Code::Success, None, &fields), signing: Some(signing) },
+    fn run(&self, checked: &Checked<'_>, signing: Signing) -> Reply {
+        let node_key = response_node_key(checked.method);
+        let biz_content = checked.biz_content.as_deref();
+        let result = if checked.method == DOWNLOAD {
+            let chains: Vec<(&str, &str)> = self
+                .signing
+                .iter()
+                .filter_map(|s| s.cert.as_ref())
+                .map(|(sn, pem)| (sn.as_str(), pem.as_str()))
+                .collect();
+            business::download(biz_content, &chains)
+        } else {
+            business::handle(&self.store, checked.method, biz_content, self.clock.now(), &self.partner)
+        };
+        match result {
+            Ok(fields) => {
+                let node = node_json(Code::Success, None, &fields);
+                match self.aes_key.as_ref().filter(|_| checked.encrypted) {
+                    None => Reply { node_key, node, signing: Some(signing) },
+                    Some(key) => match encrypt(key, &node, signing.charset) {
+                        Ok(node) => Reply { node_key, node, signing: Some(signing) },
+                        Err(_) => error_reply(
+                            node_key,
+                            &reject(Code::Unavailable, "isp.unknow-error", "系统繁忙"),
+                            Some(signing),
+                        ),
+                    },
+                }
+            }
             Err(Failure::Business { sub_code, sub_msg }) => {
                 error_reply(node_key, &reject(Code::BusinessFailed, sub_code, sub_msg), Some(signing))
             }
@@ -261,12 +367,16 @@ impl Gateway {
             reply.node_key = other.unwrap_or_default();
         }
         let node = encodable(charset, &reply.node);
-        let mut body = match reply.signing {
-            Some(s) => match sign_response_body(&reply.node_key, &node, None, s.charset, s.sign_type, &self.signer) {
-                Ok(body) => body,
-                Err(_) => unsigned_body(&reply.node_key, &encodable(Charset::Utf8, &node), Charset::Utf8),
-            },
-            None => unsigned_body(&reply.node_key, &node, charset),
+        let signing_key = self.signing.get(self.active.load(Ordering::SeqCst)).or(self.signing.first());
+        let mut body = match (reply.signing, signing_key) {
+            (Some(s), Some(SigningKey { key, cert })) => {
+                let sn = cert.as_ref().map(|(sn, _)| sn.as_str());
+                match sign_response_body(&reply.node_key, &node, sn, s.charset, s.sign_type, key) {
+                    Ok(body) => body,
+                    Err(_) => unsigned_body(&reply.node_key, &encodable(Charset::Utf8, &node), Charset::Utf8),
+                }
+            }
+            _ => unsigned_body(&reply.node_key, &node, charset),
         };
         if reply.signing.is_some() {
             if faults.contains(&Fault::BadSignature) {
@@ -281,6 +391,44 @@ impl Gateway {
         }
         Answer { body, charset }
     }
+}
+
+impl SigningKey {
+    /// `key` with its certificate chain `pem`, which must be the certificate of `key`.
+    fn certified(key: PrivateKey<role::Alipay>, pem: &str, which: &str) -> io::Result<SigningKey> {
+        let what = format!("{which} certificate");
+        let certificate = AlipayCertificate::from_pem(pem).map_err(invalid(&what))?;
+        if certificate.public_key().spki_der() != key.public_key().spki_der() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("{what}: its key is not the public half of the private key it is configured with"),
+            ));
+        }
+        Ok(SigningKey { key, cert: Some((certificate.sn().to_owned(), pem.to_owned())) })
+    }
+}
+
+fn invalid(what: &str) -> impl Fn(alipay_openapi::Error) -> io::Error + '_ {
+    move |e| io::Error::new(io::ErrorKind::InvalidInput, format!("{what}: {e}"))
+}
+
+/// `biz_content` of an encrypted request, decrypted and decoded in the request charset.
+fn decrypt(key: &AesKey, ciphertext: &str, charset: Charset) -> Result<String, Rejection> {
+    let decoded = base64::engine::general_purpose::STANDARD.decode(ciphertext);
+    if !decoded.is_ok_and(|bytes| !bytes.is_empty() && bytes.len() % 16 == 0) {
+        return Err(reject(Code::InvalidArguments, "isv.decryption-error-unknown", "解密出错, 未知错误"));
+    }
+    // Well-formed ciphertext that does not decrypt to text: the key is not the app's.
+    let wrong_key =
+        || reject(Code::InvalidArguments, "isv.decryption-error-not-valid-encrypt-key", "解密出错, 无效的加密密钥");
+    let plaintext = key.decrypt(ciphertext).map_err(|_| wrong_key())?;
+    charset.decode("biz_content", &plaintext).map(Cow::into_owned).map_err(|_| wrong_key())
+}
+
+/// A success node encrypted: the base64 ciphertext of its text in `charset`, as a JSON string.
+fn encrypt(key: &AesKey, node: &str, charset: Charset) -> Result<String, alipay_openapi::Error> {
+    let ciphertext = key.encrypt(&charset.encode("node", &encodable(charset, node))?)?;
+    Ok(Value::from(ciphertext).to_string())
 }
 
 fn looks_like_method(m: &str) -> bool {

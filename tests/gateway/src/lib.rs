@@ -18,6 +18,10 @@
 //!   pages name, safe under concurrent duplicates);
 //! - signs every answer with its own key, in the request's charset and sign type, laid out as
 //!   `{"<method>_response":{…},"sign":"…"}` (`/` written `\/`, as the real gateway does);
+//! - in certificate mode ([`Certificates`]), checks `app_cert_sn` and `alipay_root_cert_sn`, names
+//!   the signing certificate in `alipay_cert_sn`, serves `alipay.open.app.alipaycert.download`, and
+//!   rotates its certificate on request;
+//! - with an AES key, decrypts `encrypt_type=AES` requests and encrypts their successful answers;
 //! - injects faults on request ([`Fault`], header [`FAULT_HEADER`]).
 //!
 //! ```no_run
@@ -28,8 +32,11 @@
 //! ```
 //!
 //! From other languages, start the binary and read the URL from its first line of output:
-//! `alipay-local-gateway --port 0` prints `listening on http://127.0.0.1:PORT/gateway.do`.
+//! `alipay-local-gateway --port 0` prints `listening on http://127.0.0.1:PORT/gateway.do`, then a
+//! line of JSON with what a client needs ([`ClientSettings`]). The options ([`GatewayArgs`]) are
+//! shared with the CLI's `alipay gateway`.
 
+mod args;
 mod business;
 mod config;
 mod fault;
@@ -51,10 +58,12 @@ use axum::routing::get;
 use axum::Router;
 use tokio::sync::oneshot;
 
+pub use args::{CertificateSettings, ClientSettings, GatewayArgs, SettingError};
 pub use config::{
-    Clock, Database, Fixtures, GatewayConfig, Template, Ticket, User, TEMPLATE_EXPIRED, TEMPLATE_EXTERNAL_CODES,
-    TEMPLATE_RED_PACKET, TEMPLATE_VOUCHER, TEST_APP_ID, TEST_APP_PRIVATE_KEY, TEST_APP_PUBLIC_KEY,
-    TEST_GATEWAY_PRIVATE_KEY, TEST_GATEWAY_PUBLIC_KEY, TEST_USER_ID,
+    Certificates, Clock, Database, Fixtures, GatewayConfig, Template, Ticket, User, TEMPLATE_EXPIRED,
+    TEMPLATE_EXTERNAL_CODES, TEMPLATE_RED_PACKET, TEMPLATE_VOUCHER, TEST_AES_KEY, TEST_ALIPAY_CERT, TEST_APP_CERT,
+    TEST_APP_ID, TEST_APP_PRIVATE_KEY, TEST_APP_PUBLIC_KEY, TEST_GATEWAY_PRIVATE_KEY, TEST_GATEWAY_PUBLIC_KEY,
+    TEST_NEXT_ALIPAY_CERT, TEST_NEXT_GATEWAY_PRIVATE_KEY, TEST_ROOT_CERT, TEST_USER_ID,
 };
 pub use fault::{Fault, FAULT_HEADER};
 use gateway::Gateway;

@@ -4,14 +4,21 @@
 
 use alipay_openapi::keys::role::Alipay;
 use alipay_openapi::{
-    sign_response_body, AppPrivateKey, Charset, Client, Config, NotifyParams, PrivateKey, Request, SignType, Timestamp,
+    sign_response_body, AesKey, AppPrivateKey, CertificateMode, Charset, Client, Config, NotifyParams, PrivateKey,
+    Request, SignType, Timestamp,
 };
 
 const APP_KEY: &str = include_str!("../../vectors/keys/app_2048.private.pkcs8.pem");
 const ALIPAY_KEY: &str = include_str!("../../vectors/keys/alipay_2048.private.pkcs1.pem");
+const APP_CERT: &str = include_str!("../../vectors/certs/generated/app_cert.pem");
+const ALIPAY_CERT: &str = include_str!("../../vectors/certs/generated/alipay_cert.pem");
+const ALIPAY_CERT_NEW: &str = include_str!("../../vectors/certs/generated/alipay_cert_new.pem");
+const ROOT_BUNDLE: &str = include_str!("../../vectors/certs/generated/root_bundle.pem");
+const AES_KEY: &str = include_str!("../../vectors/protocol-examples/aes_key.txt");
 
-/// Signs a request, signs and verifies a response in both charsets, and verifies a notification.
-/// Returns a bit set of the steps that succeeded (31 = all).
+/// Signs a request, signs and verifies a response in both charsets, verifies a notification, and
+/// does the same in certificate mode with AES content encryption, checking a new certificate.
+/// Returns a bit set of the steps that succeeded (63 = all).
 pub fn run_probe(now_millis: i64) -> u32 {
     let (Ok(app), Ok(alipay)) = (AppPrivateKey::parse(APP_KEY), PrivateKey::<Alipay>::parse(ALIPAY_KEY)) else {
         return 0;
@@ -38,14 +45,40 @@ pub fn run_probe(now_millis: i64) -> u32 {
             steps |= bit;
         }
     }
-    let client = Client::new(Config::new("2021000000000001"), app, alipay.public_key());
+    let client = Client::new(Config::new("2021000000000001"), app.clone(), alipay.public_key());
     if let Ok(params) = NotifyParams::from_form(b"a=1&sign=AAAA&sign_type=RSA2", Charset::Utf8) {
         steps |= 8;
         if client.verify_notify(params).is_err() {
             steps |= 16;
         }
     }
+    if certificate_mode_with_aes(app, &alipay, now_millis).is_some() {
+        steps |= 32;
+    }
     steps
+}
+
+fn certificate_mode_with_aes(app: AppPrivateKey, alipay: &PrivateKey<Alipay>, now_millis: i64) -> Option<()> {
+    let mode = CertificateMode::from_pem(APP_CERT, ALIPAY_CERT, ROOT_BUNDLE).ok()?;
+    let sn = mode.alipay_certificate().sn().to_owned();
+    let aes = AesKey::from_base64(AES_KEY.trim()).ok()?;
+    let client = Client::new(Config::new("2021000000000001"), app, alipay.public_key())
+        .with_certificate_mode(mode)
+        .with_aes_key(aes.clone());
+    let now = Timestamp::from_unix_millis(now_millis);
+    client.sign(&Request::new("alipay.marketing.voucher.query").biz_content("{}"), now).ok()?;
+    let node = format!("\"{}\"", aes.encrypt(br#"{"code":"10000","msg":"Success"}"#).ok()?);
+    let body = sign_response_body(
+        "alipay_marketing_voucher_query_response",
+        &node,
+        Some(&sn),
+        Charset::Utf8,
+        SignType::Rsa2,
+        alipay,
+    )
+    .ok()?;
+    client.verify_response("alipay.marketing.voucher.query", &body).ok()?;
+    client.add_alipay_certificate(ALIPAY_CERT_NEW, now).ok().map(|_| ())
 }
 
 /// The module's one export, so that the linker keeps everything `run_probe` reaches.
@@ -60,6 +93,6 @@ pub extern "C" fn probe(now_millis: i64) -> u32 {
 mod tests {
     #[test]
     fn every_step_succeeds_natively() {
-        assert_eq!(super::run_probe(1_715_593_760_000), 31);
+        assert_eq!(super::run_probe(1_790_000_000_000), 63);
     }
 }

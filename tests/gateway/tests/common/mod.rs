@@ -4,12 +4,13 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use alipay_local_gateway::{
-    spawn, GatewayConfig, RunningGateway, FAULT_HEADER, TEST_APP_PRIVATE_KEY, TEST_GATEWAY_PUBLIC_KEY,
+    spawn, Certificates, GatewayConfig, RunningGateway, FAULT_HEADER, TEST_AES_KEY, TEST_ALIPAY_CERT, TEST_APP_CERT,
+    TEST_APP_PRIVATE_KEY, TEST_GATEWAY_PUBLIC_KEY, TEST_ROOT_CERT,
 };
 use alipay_openapi::api::{ApiCall, CodeType, TicketCodeSync, VoucherQuery, VoucherSend, VoucherStockUse};
 use alipay_openapi::{
-    AlipayPublicKey, AppPrivateKey, BeijingDateTime, Client, Config, Error, Gateway, Request, SignedRequest, Timestamp,
-    VerifiedResponse,
+    AesKey, AlipayPublicKey, AppPrivateKey, BeijingDateTime, CertificateMode, Client, Config, Error, Gateway, Request,
+    SignedRequest, Timestamp, VerifiedResponse,
 };
 
 pub struct Http {
@@ -32,6 +33,20 @@ pub fn system_now() -> Timestamp {
 impl Harness {
     pub fn start() -> Self {
         Self::with_config(GatewayConfig::default())
+    }
+
+    /// A gateway in certificate mode with the generated test chain, and optionally an AES key.
+    pub fn certificate_mode(aes: bool) -> Self {
+        Self::with_config(GatewayConfig {
+            certificates: Some(Certificates::default()),
+            aes_key: aes.then(|| TEST_AES_KEY.to_owned()),
+            ..GatewayConfig::default()
+        })
+    }
+
+    /// A gateway in public-key mode with the test AES key.
+    pub fn aes() -> Self {
+        Self::with_config(GatewayConfig { aes_key: Some(TEST_AES_KEY.to_owned()), ..GatewayConfig::default() })
     }
 
     pub fn with_config(config: GatewayConfig) -> Self {
@@ -61,6 +76,11 @@ impl Harness {
             AppPrivateKey::parse(TEST_APP_PRIVATE_KEY).unwrap(),
             AlipayPublicKey::parse(TEST_GATEWAY_PUBLIC_KEY).unwrap(),
         )
+    }
+
+    /// A client in certificate mode with the test chain (app certificate, Alipay certificate, roots).
+    pub fn cert_client(&self) -> Client {
+        self.client().with_certificate_mode(test_certificate_mode())
     }
 
     /// "Now" as the gateway sees it (its clock may be manual).
@@ -109,6 +129,19 @@ impl Harness {
     pub fn call_with_faults(&self, request: &Request, faults: &str) -> Result<VerifiedResponse, Error> {
         self.exchange(&self.client(), request, faults)?.into_success()
     }
+
+    /// A typed call through `client`.
+    pub fn typed_with<T: ApiCall>(&self, client: &Client, call: &T) -> Result<T::Output, Error> {
+        T::parse(self.exchange(client, &call.to_request()?, "")?)
+    }
+}
+
+pub fn test_certificate_mode() -> CertificateMode {
+    CertificateMode::from_pem(TEST_APP_CERT, TEST_ALIPAY_CERT, TEST_ROOT_CERT).unwrap()
+}
+
+pub fn test_aes_key() -> AesKey {
+    AesKey::from_base64(TEST_AES_KEY).unwrap()
 }
 
 fn into_http(response: ureq::http::Response<ureq::Body>) -> Http {

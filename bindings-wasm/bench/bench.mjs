@@ -1,0 +1,88 @@
+// Signs/s and verifications/s of each backend of the package, beside the official npm alipay-sdk doing
+// the same work and Node's raw crypto.sign / crypto.verify with parsed keys, in one run.
+//
+//   node bench/bench.mjs [--seconds 1.5] [--check]
+//
+// --check exits non-zero unless the node:crypto backend signs at >= 0.8x raw crypto.sign and verifies
+// responses (scan + verify) at >= 3x the official SDK.
+import { createPrivateKey, createPublicKey, sign as rawSign, verify as rawVerify } from 'node:crypto';
+import { createRequire } from 'node:module';
+
+import { APP_ID, alipayKey, api, appKey, key, vectors } from '../test/support.mjs';
+
+const args = process.argv.slice(2);
+const seconds = Number(args[args.indexOf('--seconds') + 1]) || 1.5;
+const { AlipaySdk } = createRequire(import.meta.url)('alipay-sdk');
+
+const bizContent = {
+  template_id: '20140601000730010040000000EB',
+  user_id: '2088302001456115',
+  out_biz_no: '2016122814164328aadaee_1aee_4',
+  memo: '优酷3个月兑换券',
+};
+const request = { method: 'alipay.marketing.voucher.send', bizContent: JSON.stringify(bizContent) };
+const response = vectors('responses').find((c) => c.id === 'resp-001').inputs;
+const responseKey = 'alipay_marketing_voucher_send_response';
+
+async function rate(fn, ms) {
+  let n = 0;
+  const start = performance.now();
+  while (performance.now() - start < ms) {
+    for (let i = 0; i < 10; i++) await fn();
+    n += 10;
+  }
+  return (n * 1000) / (performance.now() - start);
+}
+
+/** Medians over rounds that interleave the contenders, so that load from elsewhere hits all alike. */
+async function compare(title, contenders) {
+  const rounds = 5;
+  const rates = contenders.map(() => []);
+  for (const [, fn] of contenders) for (let i = 0; i < 5; i++) await fn();
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, [, fn]] of contenders.entries()) rates[i].push(await rate(fn, (seconds * 1000) / rounds));
+  }
+  console.log(`\n${title}`);
+  return contenders.map(([name], i) => {
+    const median = rates[i].sort((a, b) => a - b)[Math.floor(rounds / 2)];
+    console.log(`  ${name.padEnd(62)} ${median.toFixed(0).padStart(7)} /s`);
+    return median;
+  });
+}
+
+const clients = Object.fromEntries(
+  ['node', 'webcrypto', 'wasm'].map((crypto) => [crypto, new api.AlipayClient({ appId: APP_ID, privateKey: appKey(), alipayPublicKey: alipayKey(), crypto })]),
+);
+const official = new AlipaySdk({ appId: APP_ID, privateKey: key('keys/app_2048.private.pkcs1.b64').trim(), alipayPublicKey: key('keys/alipay_2048.public.spki.b64').trim() });
+const privateKey = createPrivateKey(appKey());
+const publicKey = createPublicKey(alipayKey());
+const signContentBytes = clients.wasm.prepare(request).signContentBytes;
+const nodeBytes = Buffer.from(JSON.parse(JSON.stringify(response.body)).slice(responseKey.length + 4, response.body.indexOf(',"sign"')));
+const nodeSignature = Buffer.from(JSON.parse(response.body).sign, 'base64');
+if (!rawVerify('sha256', nodeBytes, publicKey, nodeSignature)) throw new Error('the benchmark response does not verify');
+
+console.log(`Node ${process.version}, RSA-2048 (PKCS#1 v1.5, SHA-256), medians of 5 interleaved rounds, ${seconds}s per row`);
+const typedFields = { templateId: bizContent.template_id, userId: bizContent.user_id, outBizNo: bizContent.out_biz_no, memo: bizContent.memo };
+const [raw, nodeSign] = await compare('signs/s (alipay.marketing.voucher.send)', [
+  ['raw crypto.sign, KeyObject, over the sign content bytes', () => rawSign('sha256', signContentBytes, privateKey)],
+  ['alipay-openapi, node:crypto: sign()', () => clients.node.sign(request)],
+  ['alipay-openapi, node:crypto: signCall() (typed, validated)', () => clients.node.signCall('alipay.marketing.voucher.send', typedFields)],
+  ['alipay-openapi, webcrypto: signAsync()', () => clients.webcrypto.signAsync(request)],
+  ['alipay-openapi, wasm: sign()', () => clients.wasm.sign(request)],
+  ['official alipay-sdk 4.14.0: sdkExecute()', () => official.sdkExecute(request.method, { bizContent })],
+]);
+const [, nodeVerify, , , officialVerify] = await compare('response verifications/s (scan + verify, from the body text)', [
+  ['raw crypto.verify, KeyObject, node bytes given', () => rawVerify('sha256', nodeBytes, publicKey, nodeSignature)],
+  ['alipay-openapi, node:crypto: verifyResponse()', () => clients.node.verifyResponse(response.method, response.body)],
+  ['alipay-openapi, webcrypto: verifyResponseAsync()', () => clients.webcrypto.verifyResponseAsync(response.method, response.body)],
+  ['alipay-openapi, wasm: verifyResponse()', () => clients.wasm.verifyResponse(response.method, response.body)],
+  ['official alipay-sdk 4.14.0: JSON.parse + checkResponseSign()', () => official.checkResponseSign(response.body, responseKey, JSON.parse(response.body).sign, '')],
+]);
+
+const signRatio = nodeSign / raw;
+const verifyRatio = nodeVerify / officialVerify;
+console.log(`\nnode:crypto backend: sign ${signRatio.toFixed(2)}x raw crypto.sign (target >= 0.8); verify ${verifyRatio.toFixed(2)}x the official SDK (target >= 3)`);
+if (args.includes('--check') && (signRatio < 0.8 || verifyRatio < 3)) {
+  console.error('bench: a target was missed');
+  process.exit(1);
+}
