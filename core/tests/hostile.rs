@@ -69,10 +69,16 @@ fn malformed_bodies_get_typed_errors() {
         ("empty", vec![], "malformed_response"),
         ("NUL bytes", b"\0\0\0".to_vec(), "malformed_response"),
         ("NUL inside a string", good.replacen("Success", "Suc\0cess", 1).into_bytes(), "malformed_response"),
+        ("a control byte in a string", good.replacen("Success", "Suc\u{1}cess", 1).into_bytes(), "malformed_response"),
         (
-            "invalid UTF-8 in the node",
-            good.replacen("Success", "Suc\u{fffd}", 1).replace('\u{fffd}', "\u{1}").into_bytes(),
-            "malformed_response",
+            "invalid UTF-8 in the node, signature over other bytes",
+            good.replacen("Success", "Suc\u{fffd}", 1)
+                .replace('\u{fffd}', "\u{0}")
+                .into_bytes()
+                .iter()
+                .map(|&b| if b == 0 { 0xFF } else { b })
+                .collect(),
+            "signature_mismatch",
         ),
         ("array body", b"[1,2]".to_vec(), "malformed_response"),
         ("sign not base64", with_member(node, "\"sign\":\"***not base64***\"").into_bytes(), "signature_encoding"),
@@ -111,6 +117,18 @@ fn malformed_bodies_get_typed_errors() {
     for (name, body, expected) in cases {
         assert_eq!(verdict(Charset::Utf8, &body), expected, "{name}");
     }
+}
+
+#[test]
+fn invalid_utf8_signed_by_the_gateway_is_a_typed_error_not_text() {
+    use alipay_openapi::Signer;
+    let node: &[u8] = b"{\"code\":\"10000\",\"msg\":\"\xFF\xFE\"}";
+    let signature = alipay_key().sign(SignType::Rsa2, node).unwrap();
+    let sign = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, signature);
+    let body =
+        [b"{\"alipay_marketing_voucher_query_response\":".as_slice(), node, b",\"sign\":\"", sign.as_bytes(), b"\"}"]
+            .concat();
+    assert_eq!(verdict(Charset::Utf8, &body), "undecodable_bytes");
 }
 
 #[test]
