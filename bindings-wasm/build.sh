@@ -20,7 +20,9 @@ wasm="$target_dir/wasm32-unknown-unknown/release/alipay_openapi_wasm.wasm"
 rm -rf dist
 for target in nodejs web bundler; do
   out="dist/${target/nodejs/node}"
-  wasm-bindgen --target "$target" --out-dir "$out" "$wasm"
+  # The node and web glue can replace a trapped instance (js/client.js uses it); the bundler glue cannot.
+  reset=(); [ "$target" = bundler ] || reset=(--experimental-reset-state-function)
+  wasm-bindgen --target "$target" "${reset[@]}" --out-dir "$out" "$wasm"
   # The features Rust enables by default for wasm32 (and Node 18 supports).
   "$wasm_opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-reference-types --enable-multivalue \

@@ -3,7 +3,10 @@
 // This file has no imports or exports of its own: the build appends `module.exports = { createApi }`
 // for the Node (CommonJS) build and `export { createApi }` for the web and bundler builds, so the
 // same text serves every host. Every protocol rule stays in the engine; this layer only moves bytes
-// to and from the host's crypto (see the engine's crate docs, src/lib.rs, for the host paths).
+// to and from the host's crypto (see the engine's crate docs, src/lib.rs, for the host paths), and
+// contains a trap of the engine (a Rust panic aborts the wasm instance): the call throws an
+// AlipayError `internal_panic`, the module is instantiated afresh and clients rebuild their engine
+// from their options and the certificates added since, so the next call works.
 
 /**
  * @param {typeof import('./engine')} engine the wasm-bindgen module
@@ -33,13 +36,32 @@ function createApi(engine, host) {
     return derSequence([0x02, 0x01, 0x00, ...RSA_ALGORITHM_ID, 0x04, ...derLength(der.length), ...der]);
   }
 
+  // The engine names the key of every verification by its SPKI DER: the host imports each key once.
+  function keyCache(importKey) {
+    const keys = new Map();
+    let last; // the key of the previous call: nearly always the one asked for again
+    const same = (a, b) => {
+      if (a.length !== b.length) return false;
+      for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+      return true;
+    };
+    return (spki) => {
+      if (last && same(last.spki, spki)) return last.key;
+      const id = String.fromCharCode(...spki); // at most ~550 bytes (4096-bit keys)
+      if (!keys.has(id)) keys.set(id, importKey(spki));
+      last = { spki, key: keys.get(id) };
+      return last.key;
+    };
+  }
+
   function nodeRsa(nodeCrypto, signType, pkcs8, spki) {
     const hash = signType === 'RSA2' ? 'sha256' : 'sha1';
     const privateKey = pkcs8 && nodeCrypto.createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' });
-    const publicKey = spki && nodeCrypto.createPublicKey({ key: spki, format: 'der', type: 'spki' });
+    const publicKey = keyCache((der) => nodeCrypto.createPublicKey({ key: Buffer.from(der), format: 'der', type: 'spki' }));
+    if (spki) publicKey(spki); // a key the platform refuses fails here, at construction
     return {
       sign: privateKey && ((message) => nodeCrypto.sign(hash, message, privateKey)),
-      verify: publicKey && ((message, signature) => nodeCrypto.verify(hash, message, publicKey, signature)),
+      verify: spki && ((message, signature, keySpki) => nodeCrypto.verify(hash, message, publicKey(keySpki), signature)),
     };
   }
 
@@ -51,12 +73,55 @@ function createApi(engine, host) {
       return key;
     };
     const privateKey = pkcs8 && imported('pkcs8', pkcs8, 'sign');
-    const publicKey = spki && imported('spki', spki, 'verify');
+    const publicKey = keyCache((der) => imported('spki', der, 'verify'));
+    if (spki) publicKey(spki);
     return {
       async: true,
       sign: privateKey && (async (message) => new Uint8Array(await subtle.sign(algorithm, await privateKey, message))),
-      verify: publicKey && (async (message, signature) => subtle.verify(algorithm, await publicKey, signature, message)),
+      verify: spki && (async (message, signature, keySpki) => subtle.verify(algorithm, await publicKey(keySpki), signature, message)),
     };
+  }
+
+  // A trap of the engine (WebAssembly.RuntimeError: `unreachable` after a Rust panic, an
+  // out-of-memory abort) or a stack overflow inside it leaves the instance unusable.
+  let generation = 0;
+  let poisoned = false;
+
+  function isTrap(error) {
+    return (
+      (typeof WebAssembly !== 'undefined' && error instanceof WebAssembly.RuntimeError) ||
+      (error instanceof RangeError && /call stack/i.test(error.message))
+    );
+  }
+
+  function internalPanic(rule) {
+    const error = new Error(`internal error in the WebAssembly engine (a Rust panic or abort): ${rule}`);
+    error.name = 'AlipayError';
+    error.code = 'internal_panic';
+    return error;
+  }
+
+  /** Runs an engine call; a trap becomes `internal_panic` and a fresh instance for the next call. */
+  function guarded(run) {
+    if (poisoned) throw internalPanic('an earlier call trapped and this build cannot reinstantiate the module; reload it');
+    try {
+      return run();
+    } catch (error) {
+      if (!isTrap(error)) throw error;
+      if (typeof engine.__wbg_reset_state === 'function') {
+        engine.__wbg_reset_state();
+        generation++;
+        throw internalPanic('the call failed; the module was instantiated afresh and later calls work');
+      }
+      poisoned = true; // the bundler build's instance cannot be replaced
+      throw internalPanic('the call failed; reload the module');
+    }
+  }
+
+  /** JS type mistakes in positional arguments get the same typed error as the engine's own checks. */
+  function requireString(value, field) {
+    if (typeof value !== 'string') throw engine.invalidFieldError(field, `must be a string, not ${value === null ? 'null' : typeof value}`);
+    return value;
   }
 
   function chooseBackend(requested) {
@@ -78,26 +143,48 @@ function createApi(engine, host) {
 
   async function firstVerifiedAsync(pending, verify) {
     for (let i = 0; i < pending.messages.length; i++) {
-      if (await verify(pending.messages[i], pending.signature)) return i;
+      if (await verify(pending.messages[i], pending.signature, pending.spki)) return i;
     }
     return undefined;
   }
 
   class AlipayClient {
-    #engine;
+    #options;
+    #added = []; // certificate additions since construction, replayed on a fresh engine
+    #generation;
+    #engineObject;
     #backend;
     #rsa;
 
     constructor(options) {
-      this.#engine = new engine.Client(options);
-      this.#backend = chooseBackend(this.#engine.requestedBackend);
-      const info = this.#engine.privateKeyInfo;
+      this.#options = options;
+      this.#engineObject = guarded(() => new engine.Client(options));
+      this.#generation = generation;
+      this.#backend = chooseBackend(this.#engineObject.requestedBackend);
+      const e = this.#engineObject;
+      const info = e.privateKeyInfo;
       const pkcs8 = info && pkcs8Der(options.privateKey, info.form);
-      const spki = this.#engine.alipayPublicKeySpki;
-      const signType = this.#engine.signType;
+      const spki = e.alipayPublicKeySpki;
+      const signType = e.signType;
       if (this.#backend === 'node') this.#rsa = nodeRsa(host.nodeCrypto, signType, pkcs8, spki);
       else if (this.#backend === 'webcrypto') this.#rsa = webRsa(host.subtle, signType, pkcs8, spki);
       else this.#rsa = {};
+    }
+
+    // The engine client, rebuilt after the module was instantiated afresh.
+    get #engine() {
+      if (this.#generation !== generation) {
+        const fresh = guarded(() => new engine.Client(this.#options));
+        for (const add of this.#added) guarded(() => add(fresh));
+        this.#engineObject = fresh;
+        this.#generation = generation;
+      }
+      return this.#engineObject;
+    }
+
+    // Runs `call` on the engine client, inside the trap guard.
+    #call(call) {
+      return guarded(() => call(this.#engine));
     }
 
     get backend() {
@@ -105,82 +192,100 @@ function createApi(engine, host) {
     }
 
     get signType() {
-      return this.#engine.signType;
+      return this.#call((e) => e.signType);
     }
 
     get charset() {
-      return this.#engine.charset;
+      return this.#call((e) => e.charset);
+    }
+
+    /** Certificate mode: the SNs of the Alipay certificates this client knows. */
+    get alipayCertSns() {
+      return this.#call((e) => e.alipayCertSns);
+    }
+
+    addAlipayCertificate(pem, now = Date.now()) {
+      requireString(pem, 'pem');
+      return this.#add((e) => e.addAlipayCertificate(pem, now));
+    }
+
+    addDownloadedCertificate(body, now = Date.now()) {
+      return this.#add((e) => e.addDownloadedCertificate(body, now));
+    }
+
+    #add(add) {
+      const sn = this.#call(add);
+      this.#added.push(add);
+      return sn;
     }
 
     prepare(request) {
-      return this.#engine.prepare(request);
+      return this.#call((e) => e.prepare(request));
     }
 
     sign(request) {
-      return this.#signSync('sign', () => this.#engine.prepare(request), () => this.#engine.sign(request));
+      return this.#signSync('sign', (e) => e.prepare(request), (e) => e.sign(request));
     }
 
     signAsync(request) {
-      return this.#signAsync(() => this.#engine.prepare(request), () => this.#engine.sign(request));
+      return this.#signAsync((e) => e.prepare(request), (e) => e.sign(request));
     }
 
     signCall(method, fields, options) {
-      const e = this.#engine;
-      return this.#signSync('signCall', () => e.prepareCall(method, fields, options), () => e.signCall(method, fields, options));
+      requireString(method, 'method');
+      return this.#signSync('signCall', (e) => e.prepareCall(method, fields, options), (e) => e.signCall(method, fields, options));
     }
 
-    signCallAsync(method, fields, options) {
-      const e = this.#engine;
-      return this.#signAsync(() => e.prepareCall(method, fields, options), () => e.signCall(method, fields, options));
+    async signCallAsync(method, fields, options) {
+      requireString(method, 'method');
+      return this.#signAsync((e) => e.prepareCall(method, fields, options), (e) => e.signCall(method, fields, options));
     }
 
     verifyResponse(method, body) {
-      const e = this.#engine;
-      return this.#verifySync('verifyResponse', (verify) => e.verifyResponseWith(method, body, verify), () => e.verifyResponse(method, body));
+      requireString(method, 'method');
+      return this.#verifySync('verifyResponse', (e, verify) => e.verifyResponseWith(method, body, verify), (e) => e.verifyResponse(method, body));
     }
 
-    verifyResponseAsync(method, body) {
-      const e = this.#engine;
+    async verifyResponseAsync(method, body) {
+      requireString(method, 'method');
       return this.#verifyAsync(
-        () => e.beginVerifyResponse(method, body),
-        (verified) => e.finishVerifyResponse(method, body, verified),
-        () => e.verifyResponse(method, body),
+        (e) => e.beginVerifyResponse(method, body),
+        (e, verified) => e.finishVerifyResponse(method, body, verified),
+        (e) => e.verifyResponse(method, body),
       );
     }
 
     parseResponse(method, body) {
-      const e = this.#engine;
-      return this.#verifySync('parseResponse', (verify) => e.parseResponseWith(method, body, verify), () => e.parseResponse(method, body));
+      requireString(method, 'method');
+      return this.#verifySync('parseResponse', (e, verify) => e.parseResponseWith(method, body, verify), (e) => e.parseResponse(method, body));
     }
 
-    parseResponseAsync(method, body) {
-      const e = this.#engine;
+    async parseResponseAsync(method, body) {
+      requireString(method, 'method');
       return this.#verifyAsync(
-        () => e.beginParseResponse(method, body),
-        (verified) => e.finishParseResponse(method, body, verified),
-        () => e.parseResponse(method, body),
+        (e) => e.beginParseResponse(method, body),
+        (e, verified) => e.finishParseResponse(method, body, verified),
+        (e) => e.parseResponse(method, body),
       );
     }
 
     verifyNotify(input, options) {
-      const e = this.#engine;
-      return this.#verifySync('verifyNotify', (verify) => e.verifyNotifyWith(input, options, verify), () => e.verifyNotify(input, options));
+      return this.#verifySync('verifyNotify', (e, verify) => e.verifyNotifyWith(input, options, verify), (e) => e.verifyNotify(input, options));
     }
 
     verifyNotifyAsync(input, options) {
-      const e = this.#engine;
       return this.#verifyAsync(
-        () => e.beginVerifyNotify(input, options),
-        (verified) => e.finishVerifyNotify(input, options, verified),
-        () => e.verifyNotify(input, options),
+        (e) => e.beginVerifyNotify(input, options),
+        (e, verified) => e.finishVerifyNotify(input, options, verified),
+        (e) => e.verifyNotify(input, options),
       );
     }
 
     // Without a host key the engine signs, or throws the core's own error when there is no key.
     #signSync(name, prepare, engineSign) {
-      if (!this.#rsa.sign) return engineSign();
+      if (!this.#rsa.sign) return this.#call(engineSign);
       syncOnly(this.#rsa, name);
-      const prepared = prepare();
+      const prepared = this.#call(prepare);
       let signature;
       try {
         signature = this.#rsa.sign(prepared.signContentBytes);
@@ -188,12 +293,12 @@ function createApi(engine, host) {
         prepared.free();
         throw error;
       }
-      return prepared.attachSignature(signature);
+      return guarded(() => prepared.attachSignature(signature));
     }
 
     async #signAsync(prepare, engineSign) {
-      if (!this.#rsa.sign) return engineSign();
-      const prepared = prepare();
+      if (!this.#rsa.sign) return this.#call(engineSign);
+      const prepared = this.#call(prepare);
       let signature;
       try {
         signature = await this.#rsa.sign(prepared.signContentBytes);
@@ -201,19 +306,20 @@ function createApi(engine, host) {
         prepared.free();
         throw error;
       }
-      return prepared.attachSignature(signature);
+      return guarded(() => prepared.attachSignature(signature));
     }
 
     // Without a host key the engine verifies, or throws the core's own error when there is no key.
     #verifySync(name, verifyWithHost, engineVerify) {
-      if (!this.#rsa.verify) return engineVerify();
+      if (!this.#rsa.verify) return this.#call(engineVerify);
       syncOnly(this.#rsa, name);
-      return verifyWithHost(this.#rsa.verify);
+      return this.#call((e) => verifyWithHost(e, this.#rsa.verify));
     }
 
     async #verifyAsync(begin, finish, engineVerify) {
-      if (!this.#rsa.verify) return engineVerify();
-      return finish(await firstVerifiedAsync(begin(), this.#rsa.verify));
+      if (!this.#rsa.verify) return this.#call(engineVerify);
+      const verified = await firstVerifiedAsync(this.#call(begin), this.#rsa.verify);
+      return this.#call((e) => finish(e, verified));
     }
   }
 
@@ -221,5 +327,20 @@ function createApi(engine, host) {
     return error instanceof Error && error.name === 'AlipayError' && typeof error.code === 'string';
   }
 
-  return { AlipayClient, isAlipayError };
+  /** The SN of the first certificate in `pem`: `app_cert_sn`, or an Alipay certificate's SN. */
+  function certSn(pem) {
+    return guarded(() => engine.certSn(requireString(pem, 'pem')));
+  }
+
+  /** `alipay_root_cert_sn` of a root bundle. */
+  function rootCertSn(pem) {
+    return guarded(() => engine.rootCertSn(requireString(pem, 'pem')));
+  }
+
+  /** Test only: forces a Rust panic inside the engine (see `internal_panic`). */
+  function __testPanic() {
+    guarded(() => engine.__testPanic());
+  }
+
+  return { AlipayClient, isAlipayError, certSn, rootCertSn, __testPanic };
 }

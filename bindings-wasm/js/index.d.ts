@@ -5,6 +5,7 @@ import type {
   ApiMethod,
   Apis,
   CallOptions,
+  Certificates,
   Backend,
   Charset,
   ClientOptions,
@@ -42,6 +43,7 @@ export type {
   BeijingDateTime,
   BillDetail,
   CallOptions,
+  Certificates,
   Extra,
   TicketCodeSync,
   TicketCodeSyncResult,
@@ -84,6 +86,20 @@ export declare class AlipayClient {
   readonly charset: Charset;
   /** Fixes a request's parameters without signing: for a signer elsewhere (a server, a KMS). */
   prepare(request: RequestOptions): PreparedRequest;
+  /** Certificate mode: the SNs of the Alipay certificates this client knows, sorted; else empty. */
+  readonly alipayCertSns: string[];
+  /**
+   * Certificate mode: checks an Alipay certificate chain (PEM: the certificate, then intermediates)
+   * against the root bundle at `now` (default: now) and adds its key. Returns its SN.
+   */
+  addAlipayCertificate(pem: string, now?: Date | number): string;
+  /**
+   * Certificate mode, after `unknown_cert_sn`: takes the body of the
+   * `alipay.open.app.alipaycert.download` response (`{ alipay_cert_sn: error.alipayCertSn }`),
+   * verifies it, checks the certificate against the root bundle at `now` (default: now) and adds
+   * it. Returns its SN; then verify the response that failed again.
+   */
+  addDownloadedCertificate(body: ResponseBody, now?: Date | number): string;
   /** Builds and signs a request (backends `node` and `wasm`). */
   sign(request: RequestOptions): SignedRequest;
   /** Builds and signs a request with any backend. */
@@ -114,3 +130,16 @@ export declare class AlipayClient {
 
 /** True for the errors this package throws. */
 export declare function isAlipayError(error: unknown): error is AlipayError;
+
+/** The SN of the first certificate in `pem`: `app_cert_sn` of an app certificate, or an Alipay certificate's SN. */
+export declare function certSn(pem: string): string;
+
+/** `alipay_root_cert_sn` of a root bundle (`alipayRootCert.crt`). */
+export declare function rootCertSn(pem: string): string;
+
+/**
+ * Test only, not part of the API: forces a Rust panic inside the engine. It throws an
+ * {@link AlipayError} with code `internal_panic`, and the module keeps working.
+ * @internal
+ */
+export declare function __testPanic(): void;

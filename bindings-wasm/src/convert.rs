@@ -8,8 +8,8 @@
 use std::collections::BTreeMap;
 
 use alipay_openapi::{
-    Charset, Config, Error, Gateway, KeyEncoding, KeyForm, KeyInfo, Notification, Request, SignType, SignedRequest,
-    Timestamp, VerifiedResponse,
+    AesKey, CertificateMode, Charset, Config, Error, Gateway, KeyEncoding, KeyForm, KeyInfo, Notification, Request,
+    SignType, SignedRequest, Timestamp, VerifiedResponse,
 };
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use serde::de::DeserializeOwned;
@@ -42,6 +42,18 @@ export interface ClientOptions {
   privateKey?: string;
   /** The Alipay public key (SubjectPublicKeyInfo or PKCS#1; PEM or bare base64), needed to verify. */
   alipayPublicKey?: string;
+  /**
+   * Public-key-certificate mode (公钥证书模式), instead of `alipayPublicKey`: requests carry
+   * `app_cert_sn` and `alipay_root_cert_sn`; a response is verified with the key of the Alipay
+   * certificate its `alipay_cert_sn` names.
+   */
+  certificates?: Certificates;
+  /**
+   * The AES content-encryption key (接口内容加密), base64 as the console shows it: `biz_content`
+   * is encrypted before signing and encrypted responses are decrypted after verifying.
+   * It is a secret.
+   */
+  aesKey?: string;
   /** `RSA2` by default; also the only algorithm accepted on responses and notifications. */
   signType?: SignType;
   /** `utf-8` by default. */
@@ -58,6 +70,16 @@ export interface ClientOptions {
    * elsewhere). All three give the same signatures.
    */
   crypto?: Backend;
+}
+
+/** The three certificate files of certificate mode, as PEM text. */
+export interface Certificates {
+  /** `appCertPublicKey_<APPID>.crt`: gives `app_cert_sn`. */
+  appCert: string;
+  /** `alipayCertPublicKey_RSA2.crt`: its key verifies responses (trusted as configured). */
+  alipayCert: string;
+  /** `alipayRootCert.crt`: gives `alipay_root_cert_sn`; certificates added later must chain to it. */
+  alipayRootCert: string;
 }
 
 /** Who computes RSA for a client. */
@@ -224,11 +246,16 @@ export interface Apis {
 }
 export type ApiMethod = keyof Apis;
 
-/** What a host verifier must check, in order, until one message verifies. */
+/**
+ * What a host verifier must check, in order, until one message verifies, with the key the core
+ * chose (`spki`). No messages and no error: the core verified with a key of its own (certificate mode).
+ */
 export interface PendingVerification {
   signType: SignType;
   signature: Uint8Array;
   messages: Uint8Array[];
+  /** The SubjectPublicKeyInfo DER of the key to verify with. */
+  spki: Uint8Array;
 }
 
 /** What was detected about a key. */
@@ -244,7 +271,7 @@ export type ErrorCode =
   | "unsupported_charset" | "unsupported_sign_type" | "signing_failed" | "malformed_response"
   | "response_node_missing" | "duplicate_member" | "missing_signature" | "signature_encoding"
   | "signature_mismatch" | "unsigned_gateway_error" | "gateway_error" | "malformed_notification"
-  | "unknown_cert_sn" | "invalid_certificate" | "aes_error";
+  | "unknown_cert_sn" | "invalid_certificate" | "aes_error" | "internal_panic";
 
 /** Every error this package throws from the core: a real `Error` with a stable `code`. */
 export interface AlipayError extends Error {
@@ -266,6 +293,8 @@ export interface AlipayError extends Error {
   /** Gateway answers: what the code means and what to do, from the error catalog. */
   description?: string;
   action?: string;
+  /** `unknown_cert_sn`: the SN to download with `alipay.open.app.alipaycert.download`. */
+  alipayCertSn?: string;
 }
 "#;
 
@@ -307,6 +336,12 @@ extern "C" {
     /// A typed result.
     #[wasm_bindgen(typescript_type = "Apis[ApiMethod][\"result\"]")]
     pub type CallResultJs;
+    /// A raw signature.
+    #[wasm_bindgen(typescript_type = "Uint8Array")]
+    pub type SignatureArg;
+    /// `Date | number`, or nothing for now.
+    #[wasm_bindgen(typescript_type = "Date | number | undefined")]
+    pub type NowArg;
     /// `KeyInfo` in TypeScript.
     #[wasm_bindgen(typescript_type = "KeyInfo")]
     pub type KeyInfoJs;
@@ -390,6 +425,9 @@ struct ClientOptions {
     app_id: Option<String>,
     private_key: Option<String>,
     alipay_public_key: Option<String>,
+    #[serde(default = "undefined", with = "serde_wasm_bindgen::preserve")]
+    certificates: JsValue,
+    aes_key: Option<String>,
     sign_type: Option<String>,
     charset: Option<String>,
     gateway: Option<String>,
@@ -399,12 +437,23 @@ struct ClientOptions {
     crypto: Option<String>,
 }
 
-/// The parts of a client: its configuration, its key texts and its RSA backend.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CertificatesOptions {
+    app_cert: Option<String>,
+    alipay_cert: Option<String>,
+    alipay_root_cert: Option<String>,
+}
+
+/// The parts of a client: its configuration, its key texts, its certificate mode, its AES key and
+/// its RSA backend.
 pub(crate) struct ClientParts {
     pub config: Config,
     pub backend: String,
     pub private_key: Option<String>,
     pub alipay_public_key: Option<String>,
+    pub certificate_mode: Option<CertificateMode>,
+    pub aes_key: Option<AesKey>,
 }
 
 pub(crate) fn client_options(options: ClientOptionsArg) -> Result<ClientParts, Error> {
@@ -435,11 +484,29 @@ pub(crate) fn client_options(options: ClientOptionsArg) -> Result<ClientParts, E
         Some(name @ ("node" | "webcrypto" | "wasm")) => name,
         Some(_) => return Err(invalid_field("crypto", "must be `node`, `webcrypto` or `wasm`")),
     };
+    let certificate_mode = if options.certificates.is_undefined() {
+        None
+    } else {
+        let files: CertificatesOptions = from_js_object(options.certificates, "certificates")?;
+        if options.alipay_public_key.is_some() {
+            return Err(invalid_field(
+                "alipayPublicKey",
+                "cannot be combined with `certificates`: the Alipay certificate's key verifies",
+            ));
+        }
+        Some(CertificateMode::from_pem(
+            &required(files.app_cert, "certificates.appCert")?,
+            &required(files.alipay_cert, "certificates.alipayCert")?,
+            &required(files.alipay_root_cert, "certificates.alipayRootCert")?,
+        )?)
+    };
     Ok(ClientParts {
         config,
         backend: backend.to_owned(),
         private_key: options.private_key,
         alipay_public_key: options.alipay_public_key,
+        certificate_mode,
+        aes_key: options.aes_key.as_deref().map(AesKey::from_base64).transpose()?,
     })
 }
 
@@ -489,7 +556,7 @@ pub(crate) fn request(request: RequestArg) -> Result<(Request, Timestamp), Error
     if let Some(version) = options.version {
         built = built.version(version);
     }
-    Ok((built, timestamp(&options.timestamp)?))
+    Ok((built, timestamp(&options.timestamp, "timestamp")?))
 }
 
 #[derive(Deserialize, Default)]
@@ -525,7 +592,7 @@ pub(crate) fn call_request(
             request = request.param(key, value);
         }
     }
-    Ok((request, timestamp(&options.timestamp)?))
+    Ok((request, timestamp(&options.timestamp, "timestamp")?))
 }
 
 /// Checks that `method` is one of the four with a typed model.
@@ -590,19 +657,20 @@ fn camel_case(name: &str) -> String {
     out
 }
 
-fn timestamp(value: &JsValue) -> Result<Timestamp, Error> {
+/// A time given as milliseconds since the epoch, a `Date` or Beijing time; now when `undefined`.
+pub(crate) fn timestamp(value: &JsValue, field: &str) -> Result<Timestamp, Error> {
     let rule = "must be milliseconds since the epoch, a valid Date, or Beijing time `yyyy-MM-dd HH:mm:ss`";
     let millis = if value.is_undefined() {
         js_sys::Date::now()
     } else if let Some(date) = value.dyn_ref::<js_sys::Date>() {
         date.get_time()
     } else if let Some(text) = value.as_string() {
-        return Timestamp::parse_beijing("timestamp", &text);
+        return Timestamp::parse_beijing(field, &text);
     } else {
-        value.as_f64().ok_or_else(|| invalid_field("timestamp", rule))?
+        value.as_f64().ok_or_else(|| invalid_field(field, rule))?
     };
     if !millis.is_finite() || millis.abs() > 8.64e15 {
-        return Err(invalid_field("timestamp", rule));
+        return Err(invalid_field(field, rule));
     }
     // Finite and within the range of a JS Date, so the conversion is exact to the millisecond.
     Ok(Timestamp::from_unix_millis(millis as i64))
@@ -632,9 +700,22 @@ pub(crate) fn notify_input(input: NotifyInputArg) -> Result<NotifyInput, Error> 
     if value.is_string() || value.is_instance_of::<Uint8Array>() || value.is_instance_of::<js_sys::ArrayBuffer>() {
         // A form body is ASCII; any raw non-ASCII text is taken as its UTF-8 bytes.
         bytes(&value, "notification", Charset::Utf8).map(NotifyInput::Form)
-    } else {
+    } else if value.is_object() {
         from_js(value, "notification").map(NotifyInput::Fields)
+    } else {
+        Err(invalid_field(
+            "notification",
+            "must be a form body (string, Uint8Array, ArrayBuffer) or an object of string fields",
+        ))
     }
+}
+
+/// A host's raw signature: bytes, never text (a base64 string passed by mistake is refused).
+pub(crate) fn signature(value: SignatureArg) -> Result<Vec<u8>, Error> {
+    value
+        .dyn_ref::<Uint8Array>()
+        .map(Uint8Array::to_vec)
+        .ok_or_else(|| invalid_field("signature", "must be a Uint8Array of the raw signature bytes"))
 }
 
 #[derive(Deserialize, Default)]
@@ -711,7 +792,7 @@ pub(crate) fn notification(notification: &Notification) -> JsResult<NotifyFields
     to_js(notification.fields()).map(JsCast::unchecked_into)
 }
 
-pub(crate) fn pending(sign_type: SignType, signature: &[u8], messages: &[Vec<u8>]) -> PendingJs {
+pub(crate) fn pending(sign_type: SignType, signature: &[u8], messages: &[Vec<u8>], spki: &[u8]) -> PendingJs {
     let object = Object::new();
     let set = |key: &str, value: &JsValue| {
         // Setting a property on a fresh plain object cannot fail.
@@ -720,6 +801,7 @@ pub(crate) fn pending(sign_type: SignType, signature: &[u8], messages: &[Vec<u8>
     set("signType", &JsValue::from_str(sign_type.as_str()));
     set("signature", &Uint8Array::from(signature).into());
     set("messages", &messages.iter().map(|m| JsValue::from(Uint8Array::from(m.as_slice()))).collect::<Array>().into());
+    set("spki", &Uint8Array::from(spki).into());
     object.unchecked_into()
 }
 

@@ -41,6 +41,7 @@ fn convert(err: Error, method: Option<&str>) -> JsValue {
             set("field", field);
             set("charset", charset);
         }
+        Error::UnknownCertSn(sn) => set("alipayCertSn", sn),
         _ => {}
     }
     if let Some(gateway) = err.gateway() {

@@ -1,9 +1,15 @@
 //! The host's RSA verification (node:crypto, WebCrypto) behind the core's [`Verifier`] trait, so
-//! that every protocol rule (which bytes, which candidates, in which order) stays in the core.
+//! that every protocol rule (which bytes, which candidates, in which order, with which key) stays in
+//! the core.
 //!
-//! - Synchronous host: [`with_js_verifier`] installs the host's `verify(message, signature)` for the
-//!   duration of one call, and the verifier [`js_verifier`] calls it. A JS function cannot live in the core's
-//!   `Send + Sync` verifier, so it is held in a thread-local: wasm32 runs one thread.
+//! A host verifier stands for one key, and the host is told which: each of these verifiers carries
+//! the SubjectPublicKeyInfo DER of the key it stands for and hands it to the host with the message.
+//! The core decides where a verifier is used; in certificate mode a response naming an
+//! `alipay_cert_sn` is verified by the core itself with the key of that certificate.
+//!
+//! - Synchronous host: [`with_js_verifier`] installs the host's `verify(message, signature, spki)`
+//!   for the duration of one call, and the verifier [`js_verifier`] calls it. A JS function cannot
+//!   live in the core's `Send + Sync` verifier, so it is held in a thread-local: wasm32 runs one thread.
 //! - Asynchronous host: [`Recorder`] accepts nothing and records the messages the core would check;
 //!   the host checks them in order; [`Answer`] replays its verdict in a second, identical run.
 
@@ -23,9 +29,9 @@ thread_local! {
     static HOST_THREW: RefCell<Option<JsValue>> = const { RefCell::new(None) };
 }
 
-/// The verifier that calls the host function of the current [`with_js_verifier`] call.
-pub(crate) fn js_verifier() -> Arc<dyn Verifier> {
-    Arc::new(JsVerifier)
+/// The verifier that calls the host function of the current [`with_js_verifier`] call for the key `spki`.
+pub(crate) fn js_verifier(spki: Vec<u8>) -> Arc<dyn Verifier> {
+    Arc::new(JsVerifier { spki })
 }
 
 /// Runs `run` with `verify` as the host function of [`js_verifier`]. The outer error is whatever the
@@ -43,8 +49,10 @@ pub(crate) fn with_js_verifier<T>(
     }
 }
 
-/// Calls the host function installed by [`with_js_verifier`]; `true` verifies.
-struct JsVerifier;
+/// Calls the host function installed by [`with_js_verifier`] with its key; `true` verifies.
+struct JsVerifier {
+    spki: Vec<u8>,
+}
 
 impl Verifier for JsVerifier {
     fn verify(&self, _: SignType, message: &[u8], signature: &[u8]) -> alipay_openapi::Result<()> {
@@ -52,8 +60,8 @@ impl Verifier for JsVerifier {
         let Some(verify) = HOST_VERIFY.with(|slot| slot.borrow().clone()) else {
             return Err(Error::SignatureMismatch);
         };
-        match verify.call2(&JsValue::UNDEFINED, &Uint8Array::from(message).into(), &Uint8Array::from(signature).into())
-        {
+        let (message, signature) = (Uint8Array::from(message).into(), Uint8Array::from(signature).into());
+        match verify.call3(&JsValue::UNDEFINED, &message, &signature, &Uint8Array::from(self.spki.as_slice()).into()) {
             Ok(verdict) if verdict.as_bool() == Some(true) => Ok(()),
             Ok(_) => Err(Error::SignatureMismatch),
             Err(thrown) => {
@@ -74,13 +82,23 @@ struct Recorded {
     messages: Vec<Vec<u8>>,
 }
 
-/// A verifier that accepts nothing and records every message the core would check, in order.
-#[derive(Default)]
-pub(crate) struct Recorder(Mutex<Recorded>);
+/// A verifier for the key `spki` that accepts nothing and records every message the core would
+/// check, in order.
+pub(crate) struct Recorder {
+    spki: Vec<u8>,
+    recorded: Mutex<Recorded>,
+}
+
+impl Recorder {
+    pub(crate) fn new(spki: Vec<u8>) -> Self {
+        Recorder { spki, recorded: Mutex::default() }
+    }
+}
 
 impl Verifier for Recorder {
     fn verify(&self, sign_type: SignType, message: &[u8], signature: &[u8]) -> alipay_openapi::Result<()> {
-        let mut recorded = self.0.lock().map_err(|_| Error::SigningFailed("verifier state poisoned".to_owned()))?;
+        let mut recorded =
+            self.recorded.lock().map_err(|_| Error::SigningFailed("verifier state poisoned".to_owned()))?;
         recorded.sign_type = sign_type;
         recorded.signature = signature.to_vec();
         recorded.messages.push(message.to_vec());
@@ -89,13 +107,15 @@ impl Verifier for Recorder {
 }
 
 impl Recorder {
-    /// The messages to check; if the core stopped before checking any, its error.
+    /// The messages to check; if the core stopped before checking any, its error. No messages and
+    /// no error: the core verified with a key of its own.
     pub(crate) fn pending(&self, outcome: alipay_openapi::Result<()>) -> JsResult<PendingJs> {
-        let recorded = self.0.lock().map_err(|_| Error::SigningFailed("verifier state poisoned".to_owned())).js()?;
+        let recorded =
+            self.recorded.lock().map_err(|_| Error::SigningFailed("verifier state poisoned".to_owned())).js()?;
         if recorded.messages.is_empty() {
             outcome.js()?;
         }
-        Ok(convert::pending(recorded.sign_type, &recorded.signature, &recorded.messages))
+        Ok(convert::pending(recorded.sign_type, &recorded.signature, &recorded.messages, &self.spki))
     }
 }
 

@@ -6,12 +6,17 @@
 //! - signing: [`Client::prepare`] gives the bytes to sign, the host signs them, and
 //!   [`PreparedRequest::attach_signature`] builds the request;
 //! - verifying: the `*With` methods run the core with a verifier that calls the host's synchronous
-//!   `verify(message, signature)` (node:crypto); for an asynchronous host (WebCrypto), `begin*` runs
-//!   the core with a verifier that records what it would check, the host checks those messages in
-//!   order, and `finish*` runs the core again with the host's answer. Every path is the core's own
-//!   code, so verdicts equal the core's.
+//!   `verify(message, signature, spki)` (node:crypto); for an asynchronous host (WebCrypto), `begin*`
+//!   runs the core with a verifier that records what it would check, the host checks those messages
+//!   in order, and `finish*` runs the core again with the host's answer. Every path is the core's own
+//!   code, so verdicts equal the core's. The host is told the key (`spki`) with every message; the
+//!   core chooses where a host verifier is used (see [`host`]).
 //!
 //! Without a host, the core's portable `rsa` backend signs and verifies inside the module.
+//!
+//! Certificate mode and AES content encryption are options of the client (`certificates`,
+//! `aesKey`), applied by the core; certificates found after a key rotation are added with
+//! [`Client::add_downloaded_certificate`] or [`Client::add_alipay_certificate`].
 
 mod convert;
 mod error;
@@ -28,7 +33,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::convert::{
     BodyArg, CallArg, CallOptionsArg, CallResultJs, ClientOptionsArg, KeyInfoJs, NotifyFieldsJs, NotifyInput,
-    NotifyInputArg, NotifyOptionsArg, PendingJs, RequestArg, SignedRequestJs, VerifiedResponseJs,
+    NotifyInputArg, NotifyOptionsArg, NowArg, PendingJs, RequestArg, SignatureArg, SignedRequestJs, VerifiedResponseJs,
 };
 use crate::error::{IntoJs, JsResult};
 use crate::host::{js_verifier, with_js_verifier, Answer, Recorder};
@@ -42,7 +47,9 @@ pub struct Client {
     host_verified: alipay_openapi::Client,
     backend: String,
     private_key: Option<AppPrivateKey>,
-    alipay_public_key: Option<AlipayPublicKey>,
+    /// SubjectPublicKeyInfo DER of the key the core verifies with when no certificate SN picks one:
+    /// the Alipay public key, or the configured Alipay certificate's key.
+    alipay_spki: Option<Vec<u8>>,
 }
 
 #[wasm_bindgen]
@@ -57,11 +64,22 @@ impl Client {
         if let Some(key) = &private_key {
             inner = inner.with_signer(Arc::new(key.clone()));
         }
-        if let Some(key) = &alipay_public_key {
-            inner = inner.with_verifier(Arc::new(key.clone()));
+        let mut alipay_spki = alipay_public_key.as_ref().map(AlipayPublicKey::spki_der);
+        if let Some(key) = alipay_public_key {
+            inner = inner.with_verifier(Arc::new(key));
         }
-        let host_verified = inner.clone().with_verifier(js_verifier());
-        Ok(Client { inner, host_verified, backend: parts.backend, private_key, alipay_public_key })
+        if let Some(mode) = parts.certificate_mode {
+            alipay_spki = Some(mode.alipay_certificate().public_key().spki_der());
+            inner = inner.with_certificate_mode(mode);
+        }
+        if let Some(key) = parts.aes_key {
+            inner = inner.with_aes_key(key);
+        }
+        let host_verified = match &alipay_spki {
+            Some(spki) => inner.clone().with_verifier(js_verifier(spki.clone())),
+            None => inner.clone(),
+        };
+        Ok(Client { inner, host_verified, backend: parts.backend, private_key, alipay_spki })
     }
 
     /// The `crypto` option as given (`node`, `webcrypto`, `wasm`), or `auto`; this module itself
@@ -89,10 +107,35 @@ impl Client {
         self.private_key.as_ref().map(|key| convert::key_info(key.info())).transpose()
     }
 
-    /// The Alipay public key as SubjectPublicKeyInfo DER, if one was given.
+    /// The key responses without a certificate SN and notifications are verified with, as
+    /// SubjectPublicKeyInfo DER: the Alipay public key, or the configured Alipay certificate's key.
     #[wasm_bindgen(getter, js_name = alipayPublicKeySpki)]
     pub fn alipay_public_key_spki(&self) -> Option<Vec<u8>> {
-        self.alipay_public_key.as_ref().map(AlipayPublicKey::spki_der)
+        self.alipay_spki.clone()
+    }
+
+    /// Certificate mode: the SNs of the Alipay certificates the client knows, sorted; else empty.
+    #[wasm_bindgen(getter, js_name = alipayCertSns)]
+    pub fn alipay_cert_sns(&self) -> Vec<String> {
+        self.inner.alipay_cert_sns()
+    }
+
+    /// Certificate mode: checks an Alipay certificate chain (PEM) against the root bundle at `now`
+    /// and adds its key; returns its SN.
+    #[wasm_bindgen(js_name = addAlipayCertificate)]
+    pub fn add_alipay_certificate(&self, pem: &str, now: NowArg) -> JsResult<String> {
+        let now = convert::timestamp(&now.into(), "now").js()?;
+        self.inner.add_alipay_certificate(pem, now).js()
+    }
+
+    /// Certificate mode: takes the body of an `alipay.open.app.alipaycert.download` response,
+    /// verifies it, checks the certificate against the root bundle at `now` and adds its key;
+    /// returns its SN. The ring is shared with `host_verified`, a clone of `inner`.
+    #[wasm_bindgen(js_name = addDownloadedCertificate)]
+    pub fn add_downloaded_certificate(&self, body: BodyArg, now: NowArg) -> JsResult<String> {
+        let now = convert::timestamp(&now.into(), "now").js()?;
+        let body = convert::bytes(&body, "body", self.config().charset).js()?;
+        self.inner.add_downloaded_certificate(&body, now).js()
     }
 
     /// Builds and signs a request with the module's own RSA.
@@ -186,7 +229,7 @@ impl Client {
     #[wasm_bindgen(js_name = beginVerifyResponse)]
     pub fn begin_verify_response(&self, method: &str, body: BodyArg) -> JsResult<PendingJs> {
         let body = convert::bytes(&body, "body", self.config().charset).js()?;
-        let recorder = Arc::new(Recorder::default());
+        let recorder = Arc::new(self.recorder());
         let outcome = self.response_with(method, &body, recorder.clone());
         recorder.pending(outcome.map(drop))
     }
@@ -232,7 +275,7 @@ impl Client {
     #[wasm_bindgen(js_name = beginVerifyNotify)]
     pub fn begin_verify_notify(&self, input: NotifyInputArg, options: Option<NotifyOptionsArg>) -> JsResult<PendingJs> {
         let (params, v2) = self.notify_params(input, options)?;
-        let recorder = Arc::new(Recorder::default());
+        let recorder = Arc::new(self.recorder());
         let outcome = self.notify_with(params, v2, recorder.clone());
         recorder.pending(outcome.map(drop))
     }
@@ -253,6 +296,10 @@ impl Client {
 impl Client {
     fn config(&self) -> &Config {
         self.inner.config()
+    }
+
+    fn recorder(&self) -> Recorder {
+        Recorder::new(self.alipay_spki.clone().unwrap_or_default())
     }
 
     /// Verifies a response through the core client with `verifier` in place of the Alipay key.
@@ -286,6 +333,28 @@ fn notify(client: &alipay_openapi::Client, params: NotifyParams, v2: bool) -> Re
     } else {
         client.verify_notify(params)
     }
+}
+
+/// The SN of the first certificate in `pem` (`app_cert_sn` of an app certificate, or the SN of an
+/// Alipay certificate).
+#[wasm_bindgen(js_name = certSn)]
+pub fn cert_sn(pem: &str) -> JsResult<String> {
+    alipay_openapi::cert::cert_sn(pem).js()
+}
+
+/// `alipay_root_cert_sn` of a root bundle.
+#[wasm_bindgen(js_name = rootCertSn)]
+pub fn root_cert_sn(pem: &str) -> JsResult<String> {
+    alipay_openapi::cert::root_cert_sn(pem).js()
+}
+
+/// Test only: panics, so that tests can check that a panic becomes an `AlipayError` with code
+/// `internal_panic` and that the module works afterwards. Nothing else in the module panics.
+#[doc(hidden)]
+#[wasm_bindgen(js_name = __testPanic)]
+#[allow(clippy::panic)] // the one deliberate panic: the test hook described above
+pub fn test_panic() {
+    panic!("panic forced by __testPanic (test only)");
 }
 
 /// An `AlipayError` with code `invalid_field`, for the JavaScript layer's own checks of its inputs.
@@ -323,7 +392,8 @@ impl PreparedRequest {
 
     /// Attaches the host's raw RSASSA-PKCS1-v1_5 signature and builds the request. Consumes this object.
     #[wasm_bindgen(js_name = attachSignature)]
-    pub fn attach_signature(self, signature: &[u8]) -> JsResult<SignedRequestJs> {
-        convert::signed_request(&self.inner.attach_signature(signature).js()?)
+    pub fn attach_signature(self, signature: SignatureArg) -> JsResult<SignedRequestJs> {
+        let signature = convert::signature(signature).js()?;
+        convert::signed_request(&self.inner.attach_signature(&signature).js()?)
     }
 }

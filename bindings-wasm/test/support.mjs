@@ -1,7 +1,9 @@
 // Shared by the tests: the conformance vectors, the test keys, and clients for each RSA backend.
+import { spawn } from 'node:child_process';
 import { createSign } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 export const packageDir = fileURLToPath(new URL('..', import.meta.url));
@@ -45,4 +47,34 @@ export function gatewayBody(method, nodeJson) {
   const nodeKey = `${method.replaceAll('.', '_')}_response`;
   const sign = createSign('sha256').update(nodeJson, 'utf8').sign(key('keys/alipay_2048.private.pkcs8.pem'), 'base64');
   return `{"${nodeKey}":${nodeJson},"sign":"${sign}"}`;
+}
+
+/** Parse a typed answer with the methods a backend supports; always a promise. */
+export const parseResponse = async (client, method, body) =>
+  client.backend === 'webcrypto' ? client.parseResponseAsync(method, body) : client.parseResponse(method, body);
+
+/** The local gateway binary (scripts/test-wasm.sh builds it), or undefined when it is not built. */
+export const gatewayBinary = (() => {
+  const binary = process.env.ALIPAY_LOCAL_GATEWAY ?? `${repoDir}target/debug/alipay-local-gateway`;
+  if (existsSync(binary)) return binary;
+  if (process.env.ALIPAY_REQUIRE_GATEWAY === '1') throw new Error(`${binary} is missing`);
+  return undefined;
+})();
+
+/** Starts the local gateway with `args`; resolves to its URL, its settings line and `stop()`. */
+export async function startGateway(args) {
+  const child = spawn(gatewayBinary, ['--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const failed = new Promise((_, reject) => child.once('error', reject));
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const line = async () => (await Promise.race([lines.next(), failed])).value;
+  const url = /^listening on (http:\/\/\S+)$/.exec(await line())?.[1];
+  const settings = JSON.parse(await line());
+  if (!url) throw new Error('the gateway did not print its URL');
+  return { url, settings, stop: () => child.kill() };
+}
+
+/** POSTs a signed request with fetch (plus extra headers); resolves to the raw response bytes. */
+export async function send(signed, headers = {}) {
+  const response = await fetch(signed.url, { method: signed.method, headers: { ...signed.headers, ...headers }, body: signed.body });
+  return new Uint8Array(await response.arrayBuffer());
 }

@@ -1,3 +1,3 @@
 import api from './index.cjs';
 
-export const { AlipayClient, isAlipayError } = api;
+export const { AlipayClient, isAlipayError, certSn, rootCertSn, __testPanic } = api;

@@ -60,3 +60,21 @@ async function flow(): Promise<void> {
   void bytes;
 }
 void flow;
+
+// Certificate mode and AES: the options, the SN helpers, and the rotation path.
+import { certSn, rootCertSn } from 'alipay-openapi';
+import type { Certificates } from 'alipay-openapi';
+const certificates: Certificates = { appCert: 'PEM', alipayCert: 'PEM', alipayRootCert: 'PEM' };
+const certClient = new AlipayClient({ appId: 'x', privateKey: 'k', certificates, aesKey: 'base64' });
+const sns: string[] = certClient.alipayCertSns;
+const added: string = certClient.addDownloadedCertificate(new Uint8Array(), Date.now()) + certClient.addAlipayCertificate('PEM', new Date());
+const rootSn: string = certSn('PEM') + rootCertSn('PEM');
+void sns, added, rootSn;
+function onError(error: AlipayError): string | undefined {
+  return error.code === 'unknown_cert_sn' || error.code === 'internal_panic' ? error.alipayCertSn : undefined;
+}
+void onError;
+// @ts-expect-error the three files are required
+new AlipayClient({ appId: 'x', certificates: { appCert: 'PEM' } });
+// @ts-expect-error the AES key is base64 text
+new AlipayClient({ appId: 'x', aesKey: new Uint8Array(16) });
