@@ -14,7 +14,7 @@ venv=.venv
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 py="$PWD/$venv/bin/python"
 pip=("$py" -m pip --disable-pip-version-check --quiet)
-"${pip[@]}" install "maturin>=1.9,<2" "pytest>=8" "mypy>=1.10"
+"${pip[@]}" install "maturin>=1.9,<2" "pytest>=8" "mypy>=1.10" "cryptography>=42"
 
 step "abi3 wheel"
 rm -rf target/python-wheels

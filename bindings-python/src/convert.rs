@@ -8,7 +8,10 @@ use alipay_openapi::api::{
     VoucherStatus, VoucherStockUseResult,
 };
 use alipay_openapi::keys::role::Role;
-use alipay_openapi::{BeijingDateTime, Charset, NotifyParams, PrivateKey, PublicKey, Timestamp};
+use alipay_openapi::{
+    cert, AesKey, AlipayCertificate, BeijingDateTime, CertificateMode, Charset, NotifyParams, PrivateKey, PublicKey,
+    Timestamp,
+};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedBytes;
@@ -20,7 +23,7 @@ use pyo3::types::{
 use serde_json::Value;
 use zeroize::Zeroizing;
 
-use crate::error::{invalid_field, CoreError};
+use crate::error::{in_argument, invalid_field, CoreError};
 
 /// Nesting deeper than this is refused (it also stops self-referencing containers).
 const MAX_DEPTH: usize = 32;
@@ -51,21 +54,82 @@ fn key_material(obj: &Bound<'_, PyAny>, field: &str) -> PyResult<KeyMaterial> {
     Err(PyTypeError::new_err(format!("`{field}` must be str (PEM or base64) or bytes (PEM or DER)")))
 }
 
-pub(crate) fn private_key<R: Role>(py: Python<'_>, obj: &Bound<'_, PyAny>, field: &str) -> PyResult<PrivateKey<R>> {
+pub(crate) fn private_key<R: Role>(
+    py: Python<'_>,
+    obj: &Bound<'_, PyAny>,
+    field: &'static str,
+) -> PyResult<PrivateKey<R>> {
     let material = key_material(obj, field)?;
     let parsed = py.detach(|| match &material {
         KeyMaterial::Text(text) => PrivateKey::parse(text),
         KeyMaterial::Der(der) => PrivateKey::from_der(der),
     });
-    Ok(parsed.map_err(CoreError::from)?)
+    Ok(parsed.map_err(in_argument(field))?)
 }
 
-pub(crate) fn public_key<R: Role>(obj: &Bound<'_, PyAny>, field: &str) -> PyResult<PublicKey<R>> {
+pub(crate) fn public_key<R: Role>(obj: &Bound<'_, PyAny>, field: &'static str) -> PyResult<PublicKey<R>> {
     let parsed = match key_material(obj, field)? {
         KeyMaterial::Text(text) => PublicKey::parse(&text),
         KeyMaterial::Der(der) => PublicKey::from_der(&der),
     };
-    Ok(parsed.map_err(CoreError::from)?)
+    Ok(parsed.map_err(in_argument(field))?)
+}
+
+/// A certificate (or chain, or root bundle) as PEM text, `str` or `bytes`.
+pub(crate) fn pem_text(obj: &Bound<'_, PyAny>, field: &'static str) -> PyResult<String> {
+    if let Ok(text) = obj.cast::<PyString>() {
+        return Ok(text.to_cow()?.into_owned());
+    }
+    if let Ok(bytes) = obj.cast::<PyBytes>() {
+        return match std::str::from_utf8(bytes.as_bytes()) {
+            Ok(text) => Ok(text.to_owned()),
+            Err(_) => Err(in_argument(field)(alipay_openapi::Error::InvalidCertificate(format!(
+                "`{field}` is not PEM text (a DER certificate converts with `openssl x509 -inform der`)"
+            )))
+            .into()),
+        };
+    }
+    Err(PyTypeError::new_err(format!("`{field}` must be str or bytes (PEM)")))
+}
+
+/// Certificate mode from the three PEM files, all given or none (`None`). Each file is read on its
+/// own first, so that an error names the argument at fault.
+pub(crate) fn certificate_mode(
+    app_cert: Option<&Bound<'_, PyAny>>,
+    alipay_cert: Option<&Bound<'_, PyAny>>,
+    alipay_root_cert: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Option<CertificateMode>> {
+    let (app, alipay, root) = match (app_cert, alipay_cert, alipay_root_cert) {
+        (None, None, None) => return Ok(None),
+        (Some(app), Some(alipay), Some(root)) => {
+            (pem_text(app, "app_cert")?, pem_text(alipay, "alipay_cert")?, pem_text(root, "alipay_root_cert")?)
+        }
+        (app, alipay, _) => {
+            let missing = match (app, alipay) {
+                (None, _) => "app_cert",
+                (_, None) => "alipay_cert",
+                _ => "alipay_root_cert",
+            };
+            return Err(invalid_field(
+                missing,
+                "is required in certificate mode: give app_cert, alipay_cert and alipay_root_cert together",
+            ));
+        }
+    };
+    cert::cert_sn(&app).map_err(in_argument("app_cert"))?;
+    AlipayCertificate::from_pem(&alipay).map_err(in_argument("alipay_cert"))?;
+    cert::root_cert_sn(&root).map_err(in_argument("alipay_root_cert"))?;
+    Ok(Some(CertificateMode::from_pem(&app, &alipay, &root).map_err(in_argument("alipay_root_cert"))?))
+}
+
+/// The AES content-encryption key as the console shows it: base64 text (never bytes, which would be
+/// ambiguous between raw key bytes and base64 text).
+pub(crate) fn aes_key(obj: &Bound<'_, PyAny>) -> PyResult<AesKey> {
+    let Ok(text) = obj.cast::<PyString>() else {
+        return Err(PyTypeError::new_err("`aes_key` must be str (the key in base64, as the console shows it)"));
+    };
+    let text = Zeroizing::new(text.to_cow()?.into_owned());
+    Ok(AesKey::from_base64(&text).map_err(in_argument("aes_key"))?)
 }
 
 /// `biz_content` as given: JSON text to send byte for byte, or a mapping to serialize once.
@@ -152,10 +216,10 @@ fn json_value(obj: &Bound<'_, PyAny>, path: &str, depth: usize) -> PyResult<Valu
     Err(invalid_field(field, format!("has a value of type {type_name}, which has no JSON form")))
 }
 
-/// The request instant: an aware `datetime`, or now when `None`.
-pub(crate) fn timestamp(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Timestamp> {
+/// An instant given as the argument `field`: an aware `datetime`, or the host's clock when `None`.
+pub(crate) fn timestamp(obj: Option<&Bound<'_, PyAny>>, field: &str) -> PyResult<Timestamp> {
     match obj {
-        Some(obj) if !obj.is_none() => timestamp_of(obj, "timestamp"),
+        Some(obj) if !obj.is_none() => timestamp_of(obj, field),
         _ => {
             let since_epoch = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
             Ok(Timestamp::from_unix_secs(i64::try_from(since_epoch.as_secs()).unwrap_or(i64::MAX)))
@@ -187,7 +251,7 @@ pub(crate) fn body_bytes<'a>(
     }
     match obj.extract::<PyBackedBytes>() {
         Ok(bytes) => Ok(Cow::Borrowed(&**backing.insert(bytes))),
-        Err(_) => Err(PyTypeError::new_err("the response body must be bytes or str")),
+        Err(_) => Err(PyTypeError::new_err("`body` must be bytes or str (the response body)")),
     }
 }
 

@@ -7,51 +7,83 @@ mod convert;
 mod error;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use alipay_openapi as core;
 use alipay_openapi::api::{self, ApiCall, TicketCodeSync, VoucherQuery, VoucherSend, VoucherStockUse};
-use alipay_openapi::{Config, Gateway, Request, PRODUCTION_GATEWAY, SANDBOX_GATEWAY};
+use alipay_openapi::{cert, Config, Gateway, Request, PRODUCTION_GATEWAY, SANDBOX_GATEWAY};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
 use crate::convert::{BizContent, ToPython};
-use crate::error::{during, CoreError};
+use crate::error::{during, guarded, in_argument, invalid_field, CoreError};
 
 /// A merchant app's handle on the gateway: configuration and both keys, parsed once.
 #[pyclass(frozen, module = "alipay_openapi")]
 struct Client {
     inner: core::Client,
+    /// Whether `biz_content` is AES-encrypted (shown by `repr`; the key itself never is).
+    aes: bool,
 }
 
 #[pymethods]
 impl Client {
     #[new]
-    #[pyo3(signature = (*, app_id, private_key, alipay_public_key, sign_type = "RSA2", charset = "utf-8", gateway = PRODUCTION_GATEWAY, app_auth_token = None, format = Some("json")))]
+    #[pyo3(signature = (*, app_id, private_key, alipay_public_key = None, app_cert = None, alipay_cert = None, alipay_root_cert = None, aes_key = None, sign_type = "RSA2", charset = "utf-8", gateway = PRODUCTION_GATEWAY, app_auth_token = None, format = Some("json")))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
         app_id: String,
         private_key: &Bound<'_, PyAny>,
-        alipay_public_key: &Bound<'_, PyAny>,
+        alipay_public_key: Option<&Bound<'_, PyAny>>,
+        app_cert: Option<&Bound<'_, PyAny>>,
+        alipay_cert: Option<&Bound<'_, PyAny>>,
+        alipay_root_cert: Option<&Bound<'_, PyAny>>,
+        aes_key: Option<&Bound<'_, PyAny>>,
         sign_type: &str,
         charset: &str,
         gateway: &str,
         app_auth_token: Option<String>,
         format: Option<&str>,
     ) -> PyResult<Self> {
-        let mut config = Config::new(app_id);
-        config.sign_type = sign_type.parse().map_err(CoreError::from)?;
-        config.charset = charset.parse().map_err(CoreError::from)?;
-        config.gateway = match gateway {
-            PRODUCTION_GATEWAY => Gateway::Production,
-            SANDBOX_GATEWAY => Gateway::Sandbox,
-            url => Gateway::Custom(url.to_owned()),
-        };
-        config.app_auth_token = app_auth_token;
-        config.format = format.map(str::to_owned);
-        let private_key = convert::private_key(py, private_key, "private_key")?;
-        let alipay_public_key = convert::public_key(alipay_public_key, "alipay_public_key")?;
-        Ok(Client { inner: core::Client::new(config, private_key, alipay_public_key) })
+        guarded(|| {
+            let mut config = Config::new(app_id);
+            config.sign_type = sign_type.parse().map_err(CoreError::from)?;
+            config.charset = charset.parse().map_err(CoreError::from)?;
+            config.gateway = match gateway {
+                PRODUCTION_GATEWAY => Gateway::Production,
+                SANDBOX_GATEWAY => Gateway::Sandbox,
+                url => Gateway::Custom(url.to_owned()),
+            };
+            config.app_auth_token = app_auth_token;
+            config.format = format.map(str::to_owned);
+            let private_key = convert::private_key(py, private_key, "private_key")?;
+            let mode = convert::certificate_mode(app_cert, alipay_cert, alipay_root_cert)?;
+            let client =
+                match (mode, alipay_public_key) {
+                    (Some(_), Some(_)) => {
+                        return Err(invalid_field(
+                            "alipay_public_key",
+                            "cannot be combined with certificate mode: the Alipay key comes from alipay_cert",
+                        ))
+                    }
+                    (None, None) => return Err(invalid_field(
+                        "alipay_public_key",
+                        "is required, unless app_cert, alipay_cert and alipay_root_cert are given (certificate mode)",
+                    )),
+                    (Some(mode), None) => core::Client::without_keys(config)
+                        .with_signer(Arc::new(private_key))
+                        .with_certificate_mode(mode),
+                    (None, Some(key)) => {
+                        core::Client::new(config, private_key, convert::public_key(key, "alipay_public_key")?)
+                    }
+                };
+            let inner = match aes_key {
+                Some(key) => client.with_aes_key(convert::aes_key(key)?),
+                None => client,
+            };
+            Ok(Client { inner, aes: aes_key.is_some() })
+        })
     }
 
     #[getter]
@@ -74,14 +106,60 @@ impl Client {
         self.inner.config().gateway.url()
     }
 
+    /// Certificate mode: the SNs of the Alipay certificates the client verifies with, sorted
+    /// (empty in public-key mode).
+    #[getter]
+    fn alipay_cert_sns(&self) -> Vec<String> {
+        self.inner.alipay_cert_sns()
+    }
+
     fn __repr__(&self) -> String {
         format!(
-            "Client(app_id={:?}, sign_type={:?}, charset={:?}, gateway={:?})",
+            "Client(app_id={:?}, sign_type={:?}, charset={:?}, gateway={:?}, certificate_mode={}, aes={})",
             self.app_id(),
             self.sign_type(),
             self.charset(),
-            self.gateway()
+            self.gateway(),
+            if self.inner.certificate_mode().is_some() { "True" } else { "False" },
+            if self.aes { "True" } else { "False" },
         )
+    }
+
+    /// Certificate mode: checks an Alipay certificate chain (PEM: the certificate, then its
+    /// intermediates) against the root bundle at `now` (an aware datetime; the host's clock when
+    /// `None`) and adds its key. Returns its SN.
+    #[pyo3(signature = (pem, now = None))]
+    fn add_alipay_certificate(
+        &self,
+        py: Python<'_>,
+        pem: &Bound<'_, PyAny>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<String> {
+        guarded(|| {
+            let pem = convert::pem_text(pem, "pem")?;
+            let now = convert::timestamp(now, "now")?;
+            Ok(py.detach(|| self.inner.add_alipay_certificate(&pem, now)).map_err(in_argument("pem"))?)
+        })
+    }
+
+    /// Certificate mode: takes the answer to `alipay.open.app.alipaycert.download` (the exact
+    /// bytes), verifies it, checks the certificate it carries against the root bundle at `now` and
+    /// adds its key. Returns its SN.
+    #[pyo3(signature = (body, now = None))]
+    fn add_downloaded_certificate(
+        &self,
+        py: Python<'_>,
+        body: &Bound<'_, PyAny>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<String> {
+        guarded(|| {
+            let mut backing = None;
+            let bytes = convert::body_bytes(body, self.inner.config().charset, &mut backing)?;
+            let now = convert::timestamp(now, "now")?;
+            Ok(py
+                .detach(|| self.inner.add_downloaded_certificate(&bytes, now))
+                .map_err(during(cert::DOWNLOAD_METHOD))?)
+        })
     }
 
     /// Builds and signs a request for any gateway method. A mapping `biz_content` for one of the
@@ -100,15 +178,18 @@ impl Client {
         version: &str,
         timestamp: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<SignedRequest> {
-        let request = match biz_content.filter(|b| !b.is_none()).map(convert::biz_content).transpose()? {
-            None => Request::new(method),
-            Some(BizContent::Text(text)) => api::generic_request_text(&method, &text).map_err(CoreError::from)?,
-            Some(BizContent::Value(value)) => api::request_for(&method, &value).map_err(CoreError::from)?,
-        };
-        let named = [("notify_url", notify_url), ("return_url", return_url), ("app_auth_token", app_auth_token)];
-        let params = named.into_iter().filter_map(|(k, v)| Some((k.to_owned(), v?))).chain(params.unwrap_or_default());
-        let request = params.fold(request.version(version), |request, (key, value)| request.param(key, value));
-        self.sign(py, &request, timestamp)
+        guarded(|| {
+            let request = match biz_content.filter(|b| !b.is_none()).map(convert::biz_content).transpose()? {
+                None => Request::new(method),
+                Some(BizContent::Text(text)) => api::generic_request_text(&method, &text).map_err(CoreError::from)?,
+                Some(BizContent::Value(value)) => api::request_for(&method, &value).map_err(CoreError::from)?,
+            };
+            let named = [("notify_url", notify_url), ("return_url", return_url), ("app_auth_token", app_auth_token)];
+            let params =
+                named.into_iter().filter_map(|(k, v)| Some((k.to_owned(), v?))).chain(params.unwrap_or_default());
+            let request = params.fold(request.version(version), |request, (key, value)| request.param(key, value));
+            self.sign(py, &request, timestamp)
+        })
     }
 
     /// Verifies a response body (the exact bytes received, or text) for `method`.
@@ -120,9 +201,12 @@ impl Client {
         body: &Bound<'_, PyAny>,
         allow_gateway_error: bool,
     ) -> PyResult<Response> {
-        let verified = self.verify(py, method, body)?;
-        let verified = if allow_gateway_error { verified } else { verified.into_success().map_err(during(method))? };
-        Ok(Response { inner: verified })
+        guarded(|| {
+            let verified = self.verify(py, method, body)?;
+            let verified =
+                if allow_gateway_error { verified } else { verified.into_success().map_err(during(method))? };
+            Ok(Response { inner: verified })
+        })
     }
 
     /// Verifies an asynchronous notification: the raw form body, or a mapping of decoded fields.
@@ -134,14 +218,16 @@ impl Client {
         charset: Option<&str>,
         v2: bool,
     ) -> PyResult<Notification> {
-        let default_charset = match charset {
-            Some(name) => name.parse().map_err(CoreError::from)?,
-            None => self.inner.config().charset,
-        };
-        let params = convert::notify_params(notification, default_charset)?;
-        let verified =
-            py.detach(|| if v2 { self.inner.verify_notify_v2(params) } else { self.inner.verify_notify(params) });
-        Ok(Notification { inner: verified.map_err(CoreError::from)? })
+        guarded(|| {
+            let default_charset = match charset {
+                Some(name) => name.parse().map_err(CoreError::from)?,
+                None => self.inner.config().charset,
+            };
+            let params = convert::notify_params(notification, default_charset)?;
+            let verified =
+                py.detach(|| if v2 { self.inner.verify_notify_v2(params) } else { self.inner.verify_notify(params) });
+            Ok(Notification { inner: verified.map_err(CoreError::from)? })
+        })
     }
 
     /// `alipay.marketing.voucher.send` (发券), with the page's field names as keywords.
@@ -219,7 +305,7 @@ impl Client {
 
 impl Client {
     fn sign(&self, py: Python<'_>, request: &Request, timestamp: Option<&Bound<'_, PyAny>>) -> PyResult<SignedRequest> {
-        let timestamp = convert::timestamp(timestamp)?;
+        let timestamp = convert::timestamp(timestamp, "timestamp")?;
         let signed = py.detach(|| self.inner.sign(request, timestamp)).map_err(during(request.method()))?;
         SignedRequest::new(py, signed)
     }
@@ -258,8 +344,10 @@ impl Client {
     where
         T::Output: ToPython,
     {
-        let result = T::parse(self.verify(py, T::METHOD, body)?).map_err(during(T::METHOD))?;
-        result.to_python(py)
+        guarded(|| {
+            let result = T::parse(self.verify(py, T::METHOD, body)?).map_err(during(T::METHOD))?;
+            result.to_python(py)
+        })
     }
 }
 
@@ -411,8 +499,41 @@ impl Notification {
     }
 }
 
+/// The SN of the first certificate in `pem` (`app_cert_sn` of an app certificate, or the SN of an
+/// Alipay certificate).
+#[pyfunction]
+fn cert_sn(pem: &Bound<'_, PyAny>) -> PyResult<String> {
+    guarded(|| Ok(cert::cert_sn(&convert::pem_text(pem, "pem")?).map_err(in_argument("pem"))?))
+}
+
+/// `alipay_root_cert_sn` of a root bundle: the SNs of its RSA-signed certificates, joined by `_`.
+#[pyfunction]
+fn root_cert_sn(pem: &Bound<'_, PyAny>) -> PyResult<String> {
+    guarded(|| Ok(cert::root_cert_sn(&convert::pem_text(pem, "pem")?).map_err(in_argument("pem"))?))
+}
+
+/// Test only: panics inside the binding (with the GIL held, or released as during RSA work), to
+/// show that a panic becomes `InternalError` and everything keeps working. Nothing else panics.
+#[pyfunction]
+#[pyo3(signature = (gil_released = false))]
+#[allow(clippy::panic)] // the panic is the point
+fn _test_panic(py: Python<'_>, gil_released: bool) -> PyResult<()> {
+    let forced = || -> () { panic!("panic forced by _test_panic (test only)") };
+    guarded(|| {
+        if gil_released {
+            py.detach(forced);
+        } else {
+            forced();
+        }
+        Ok(())
+    })
+}
+
 #[pymodule]
 fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    module.add_function(wrap_pyfunction!(cert_sn, module)?)?;
+    module.add_function(wrap_pyfunction!(root_cert_sn, module)?)?;
+    module.add_function(wrap_pyfunction!(_test_panic, module)?)?;
     module.add_class::<Client>()?;
     module.add_class::<SignedRequest>()?;
     module.add_class::<Response>()?;

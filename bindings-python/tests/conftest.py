@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import sys
 from collections.abc import Iterator
@@ -9,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from alipay_openapi import Client
 
@@ -40,6 +43,20 @@ def make_client(**overrides: Any) -> Client:
     }
     settings.update(overrides)
     return Client(**settings)
+
+
+def rsa2_signature(data: bytes, private_key_file: str) -> str:
+    """A SHA256withRSA signature made independently of the library (PyPI `cryptography`), base64."""
+    signer = serialization.load_pem_private_key((KEYS / private_key_file).read_bytes(), password=None)
+    assert isinstance(signer, rsa.RSAPrivateKey)
+    return base64.b64encode(signer.sign(data, padding.PKCS1v15(), hashes.SHA256())).decode("ascii")
+
+
+def signed_body(method: str, node: bytes, signer: str = "alipay_2048.private.pkcs8.pem", sn: str | None = None) -> bytes:
+    """A response body laid out and signed as the gateway does (with `alipay_cert_sn` in certificate mode)."""
+    member = f',"alipay_cert_sn":"{sn}"' if sn else ""
+    head = '{"' + method.replace(".", "_") + '_response":'
+    return head.encode() + node + f'{member},"sign":"{rsa2_signature(node, signer)}"}}'.encode()
 
 
 @pytest.fixture(scope="session")

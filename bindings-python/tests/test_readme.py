@@ -21,8 +21,9 @@ def python_blocks(readme: Path) -> list[str]:
 WITH_SNIPPETS = [readme for readme in READMES if python_blocks(readme)]
 
 
-def test_the_package_readme_has_snippets() -> None:
+def test_the_readmes_have_snippets() -> None:
     assert len(python_blocks(REPO / "bindings-python" / "README.md")) >= 3
+    assert len(python_blocks(REPO / "README.md")) >= 1, "the top-level README's Python section"
 
 
 @pytest.mark.parametrize("readme", WITH_SNIPPETS, ids=[str(r.relative_to(REPO)) for r in WITH_SNIPPETS])

@@ -6,11 +6,13 @@ It is a stand-in for Alipay that knows the test app of tests/vectors and signs w
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 KEYS = REPO / "tests" / "vectors" / "keys"
@@ -29,15 +31,25 @@ def command() -> list[str]:
 
 
 @contextmanager
-def local_gateway() -> Iterator[str]:
-    """Runs a fresh gateway (in-memory state) and yields its `http://127.0.0.1:PORT/gateway.do` URL."""
-    process = subprocess.Popen(command(), cwd=REPO, stdout=subprocess.PIPE, text=True)
+def start_gateway(*options: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Runs a fresh gateway (in-memory state) with the binary's `options` (e.g. `--cert-mode`,
+    `--aes-key KEY`) and yields its `http://127.0.0.1:PORT/gateway.do` URL and the settings it
+    prints (app id, key and certificate files relative to the repository root, SNs)."""
+    process = subprocess.Popen([*command(), *options], cwd=REPO, stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
         first_line = process.stdout.readline().strip()
         if not first_line.startswith(PREFIX):
             raise RuntimeError(f"the local gateway did not start (it printed {first_line!r})")
-        yield first_line[len(PREFIX):]
+        settings: dict[str, Any] = json.loads(process.stdout.readline())
+        yield first_line[len(PREFIX):], settings
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@contextmanager
+def local_gateway(*options: str) -> Iterator[str]:
+    """As `start_gateway`, yielding only the URL."""
+    with start_gateway(*options) as (url, _settings):
+        yield url

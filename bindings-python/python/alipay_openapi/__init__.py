@@ -13,6 +13,8 @@ from ._native import (
     Notification,
     Response,
     SignedRequest,
+    cert_sn,
+    root_cert_sn,
 )
 from .models import (
     BillDetail,
@@ -24,7 +26,9 @@ from .models import (
 from .errors import (
     AlipayError,
     GatewayError,
+    InternalError,
     SignatureError,
+    UnknownCertSnError,
     UnsignedGatewayError,
     ValidationError,
 )
@@ -36,6 +40,8 @@ __all__ = [
     "SignedRequest",
     "Response",
     "Notification",
+    "cert_sn",
+    "root_cert_sn",
     "VoucherSendResult",
     "VoucherQueryResult",
     "BillDetail",
@@ -44,6 +50,8 @@ __all__ = [
     "AlipayError",
     "ValidationError",
     "SignatureError",
+    "UnknownCertSnError",
     "GatewayError",
     "UnsignedGatewayError",
+    "InternalError",
 ]

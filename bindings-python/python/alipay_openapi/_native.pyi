@@ -5,12 +5,23 @@ from typing import Any, Final, Literal, Optional, Union, final
 
 from .models import TicketCodeSyncResult, VoucherQueryResult, VoucherSendResult, VoucherStockUseResult
 
-__all__ = ["Client", "SignedRequest", "Response", "Notification", "PRODUCTION_GATEWAY", "SANDBOX_GATEWAY"]
+__all__ = [
+    "Client",
+    "SignedRequest",
+    "Response",
+    "Notification",
+    "PRODUCTION_GATEWAY",
+    "SANDBOX_GATEWAY",
+    "cert_sn",
+    "root_cert_sn",
+    "_test_panic",
+]
 
 PRODUCTION_GATEWAY: Final[str]
 SANDBOX_GATEWAY: Final[str]
 
 _Key = Union[str, bytes]
+_Pem = Union[str, bytes]
 _Body = Union[bytes, bytearray, str]
 _Amount = Union[Decimal, str, int]
 
@@ -18,7 +29,10 @@ _Amount = Union[Decimal, str, int]
 class Client:
     """A merchant app's handle on the gateway: configuration and both keys, parsed once.
 
-    Immutable and safe to share between threads; RSA work releases the GIL.
+    Public-key mode takes ``alipay_public_key``; certificate mode (公钥证书模式) takes
+    ``app_cert``, ``alipay_cert`` and ``alipay_root_cert`` (PEM) instead. ``aes_key`` (base64)
+    turns on content encryption. Immutable (but for the certificates added in certificate mode)
+    and safe to share between threads; RSA work releases the GIL.
     """
 
     def __new__(
@@ -26,7 +40,11 @@ class Client:
         *,
         app_id: str,
         private_key: _Key,
-        alipay_public_key: _Key,
+        alipay_public_key: Optional[_Key] = None,
+        app_cert: Optional[_Pem] = None,
+        alipay_cert: Optional[_Pem] = None,
+        alipay_root_cert: Optional[_Pem] = None,
+        aes_key: Optional[str] = None,
         sign_type: Literal["RSA2", "RSA"] = "RSA2",
         charset: str = "utf-8",
         gateway: str = ...,
@@ -41,6 +59,13 @@ class Client:
     def charset(self) -> str: ...
     @property
     def gateway(self) -> str: ...
+    @property
+    def alipay_cert_sns(self) -> list[str]:
+        """Certificate mode: the SNs of the Alipay certificates known, sorted (else empty)."""
+    def add_alipay_certificate(self, pem: _Pem, now: Optional[datetime] = None) -> str:
+        """Checks a certificate chain against the root bundle at ``now`` and adds its key; returns its SN."""
+    def add_downloaded_certificate(self, body: _Body, now: Optional[datetime] = None) -> str:
+        """Verifies an ``alipay.open.app.alipaycert.download`` answer and adds its certificate; returns its SN."""
     def request(
         self,
         method: str,
@@ -166,3 +191,12 @@ class Notification:
     def get(self, key: str, default: Optional[str] = None) -> Optional[str]: ...
     def __getitem__(self, key: str, /) -> str: ...
     def __contains__(self, key: str, /) -> bool: ...
+
+def cert_sn(pem: _Pem) -> str:
+    """The SN of the first certificate in ``pem`` (e.g. ``app_cert_sn``)."""
+
+def root_cert_sn(pem: _Pem) -> str:
+    """``alipay_root_cert_sn`` of a root bundle."""
+
+def _test_panic(gil_released: bool = False) -> None:
+    """Test only: forces a Rust panic inside the binding; it raises ``InternalError``."""

@@ -12,8 +12,10 @@ __all__ = [
     "AlipayError",
     "ValidationError",
     "SignatureError",
+    "UnknownCertSnError",
     "GatewayError",
     "UnsignedGatewayError",
+    "InternalError",
 ]
 
 
@@ -33,7 +35,8 @@ class AlipayError(Exception):
 
 
 class ValidationError(AlipayError, ValueError):
-    """An input broke a rule: a bad key, field, charset or sign type. Nothing was sent or trusted."""
+    """An input broke a rule: a bad key, certificate, AES key, field, charset or sign type. Nothing
+    was sent or trusted."""
 
     field: Optional[str]
     """The parameter or field at fault (e.g. ``biz_content.amount``), when there is one."""
@@ -48,6 +51,22 @@ class SignatureError(AlipayError):
 
     The message must not be trusted: it is malformed, unsigned, or its signature does not match.
     """
+
+
+class UnknownCertSnError(SignatureError):
+    """Certificate mode: the response was signed with an Alipay certificate the client does not know
+    (``code`` ``unknown_cert_sn``), as after Alipay rotates its certificate.
+
+    Download it with ``alipay.open.app.alipaycert.download`` (``{"alipay_cert_sn": ...}``), pass
+    the answer to :meth:`Client.add_downloaded_certificate`, then verify the response again.
+    """
+
+    alipay_cert_sn: str
+    """The SN the response named."""
+
+    def __init__(self, message: str, *, code: str, alipay_cert_sn: str) -> None:
+        super().__init__(message, code=code)
+        self.alipay_cert_sn = alipay_cert_sn
 
 
 class GatewayError(AlipayError):
@@ -96,6 +115,11 @@ class UnsignedGatewayError(GatewayError):
 
     Its fields are unverified: show or log them, never act on them as data.
     """
+
+
+class InternalError(AlipayError):
+    """A bug inside the library (``code`` ``internal_panic``): the call had no effect and every
+    client stays usable. Please report it."""
 
 
 def _restore(cls: type[AlipayError], message: str, state: dict[str, Any]) -> AlipayError:
