@@ -42,6 +42,7 @@ for target in web bundler; do
   cp js/index.d.ts "dist/$target/index.d.ts"
   echo '{ "type": "module" }' > "dist/$target/package.json"
 done
+cp js/entries/workerd.js dist/web/workerd.js
 printf '\n/** Loads the WebAssembly module; call once before creating a client. */\nexport { default, initSync } from %s;\n' \
   "'./alipay_openapi_wasm.js'" >> dist/web/index.d.ts
 

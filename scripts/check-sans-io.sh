@@ -7,9 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 
-cargo clippy -p alipay-openapi --all-targets -- -D warnings
+cargo clippy --locked -p alipay-openapi --all-targets -- -D warnings
 
-tree=$(cargo tree -p alipay-openapi --no-default-features --target wasm32-unknown-unknown -e normal --prefix none)
+tree=$(cargo tree --locked -p alipay-openapi --no-default-features --target wasm32-unknown-unknown -e normal --prefix none)
 for banned in getrandom tokio mio socket2 libc wasm-bindgen js-sys; do
   if grep -q "^$banned " <<<"$tree"; then
     echo "sans-IO check: the core depends on $banned for wasm32" >&2
@@ -17,7 +17,7 @@ for banned in getrandom tokio mio socket2 libc wasm-bindgen js-sys; do
   fi
 done
 
-cargo build -p alipay-sans-io-probe --target wasm32-unknown-unknown --release
+cargo build --locked -p alipay-sans-io-probe --target wasm32-unknown-unknown --release
 module=target/wasm32-unknown-unknown/release/alipay_sans_io_probe.wasm
 imports=$(python3 scripts/wasm_imports.py "$module")
 if [ -n "$imports" ]; then

@@ -45,6 +45,12 @@ cargo clippy -p alipay-openapi-wasm --target wasm32-unknown-unknown --all-target
 step "node --test: vectors with every backend, client, package, browser end to end, Node example"
 (cd bindings-wasm && ALIPAY_REQUIRE_BROWSER=1 ALIPAY_LOCAL_GATEWAY="$gateway_bin" ALIPAY_REQUIRE_GATEWAY=1 node --test test/*.test.mjs)
 
+# --- other runtimes (bindings-wasm/test/runtimes): npm ci of the pinned Node 18, Bun, Deno and workerd
+# binary packages, then one smoke test each against the built package ---
+step "other runtimes: Node 18, Bun, Deno, workerd (smoke tests of the built package)"
+bash bindings-wasm/test/runtimes/run.sh
+# --- end other runtimes ---
+
 if [ "${BENCH:-0}" = 1 ]; then
   step "benchmark"
   (cd bindings-wasm && node bench/bench.mjs)

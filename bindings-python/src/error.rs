@@ -54,10 +54,7 @@ fn internal_panic(payload: &(dyn Any + Send)) -> PyErr {
         .copied()
         .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
         .unwrap_or("no message");
-    let message = format!(
-        "internal error in alipay_openapi (a bug, please report it): {what}. The call had no effect; \
-         clients stay usable"
-    );
+    let message = format!("internal error in alipay_openapi (a bug, please report it): {what}; clients stay usable");
     Python::attach(|py| {
         let raised = || -> PyResult<PyErr> {
             let kwargs = PyDict::new(py);

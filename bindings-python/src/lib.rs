@@ -518,7 +518,9 @@ fn root_cert_sn(pem: &Bound<'_, PyAny>) -> PyResult<String> {
 #[pyo3(signature = (gil_released = false))]
 #[allow(clippy::panic)] // the panic is the point
 fn _test_panic(py: Python<'_>, gil_released: bool) -> PyResult<()> {
-    let forced = || -> () { panic!("panic forced by _test_panic (test only)") };
+    fn forced() {
+        panic!("panic forced by _test_panic (test only)")
+    }
     guarded(|| {
         if gil_released {
             py.detach(forced);

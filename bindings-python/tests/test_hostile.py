@@ -334,7 +334,7 @@ def test_no_key_material_in_any_repr_message_traceback_or_pickle() -> None:
         outputs += [repr(signed), str(signed)]
     outputs.append(repr(CLIENT.verify_response(METHOD, GOOD)))
     produced = every_error()
-    assert len(produced) > 80
+    assert len(produced) > 80, len(produced)
     for error in produced:
         outputs += [repr(error), str(error), repr(vars(error)) if hasattr(error, "__dict__") else ""]
         outputs.append("".join(traceback.format_exception(type(error), error, error.__traceback__)))

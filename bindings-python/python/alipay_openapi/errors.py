@@ -118,8 +118,8 @@ class UnsignedGatewayError(GatewayError):
 
 
 class InternalError(AlipayError):
-    """A bug inside the library (``code`` ``internal_panic``): the call had no effect and every
-    client stays usable. Please report it."""
+    """A bug inside the library (``code`` ``internal_panic``, a Rust panic caught at the boundary):
+    the call failed, and every client stays usable. Please report it."""
 
 
 def _restore(cls: type[AlipayError], message: str, state: dict[str, Any]) -> AlipayError:
