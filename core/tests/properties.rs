@@ -198,12 +198,20 @@ proptest! {
         prop_assert_eq!(params.fields(), &fields);
         let notification = client(Charset::Utf8).verify_notify(params.clone()).unwrap();
         prop_assert_eq!(notification.fields(), &fields);
-        // Any single changed field is rejected.
-        if let Some((k, _)) = fields.iter().find(|(k, _)| !["sign", "sign_type", "charset"].contains(&k.as_str())) {
+        // Changing one character of any signed field (or adding one to an empty value) is rejected.
+        for (k, v) in fields.iter().filter(|(k, _)| !["sign", "sign_type"].contains(&k.as_str())) {
+            if k == "charset" {
+                continue;
+            }
             let mut changed = fields.clone();
-            changed.insert(k.clone(), "x".repeat(3));
+            let mut chars: Vec<char> = v.chars().collect();
+            match chars.first_mut() {
+                Some(first) => *first = if *first == 'a' { 'b' } else { 'a' },
+                None => chars.push('a'),
+            }
+            changed.insert(k.clone(), chars.into_iter().collect());
             let changed = NotifyParams::from_pairs(changed).unwrap();
-            prop_assert!(client(Charset::Utf8).verify_notify(changed).is_err());
+            prop_assert!(client(Charset::Utf8).verify_notify(changed).is_err(), "`{}` changed", k);
         }
     }
 }
