@@ -14,7 +14,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from alipay_openapi import Client, GatewayError, ValidationError
-from alipay_openapi.models import TicketCodeSyncResult, VoucherSendResult
+from alipay_openapi.models import BillDetail, TicketCodeSyncResult, VoucherQueryResult, VoucherSendResult
 from conftest import load_cases
 
 AT = datetime(2024, 5, 13, 17, 49, 20, tzinfo=timezone(timedelta(hours=8)))
@@ -103,6 +103,29 @@ def test_parse_voucher_send_gives_a_frozen_dataclass(client: Client) -> None:
     assert result == VoucherSendResult(voucher_id="20160906000730020020002U8CBS", user_id="2088302001456115", extra={})
     with pytest.raises(dataclasses.FrozenInstanceError):
         result.voucher_id = "x"  # type: ignore[misc]
+
+
+def test_parse_voucher_query_reads_the_older_answer_shape(client: Client) -> None:
+    """resp-002 is a verified success in the older shape (``voucher_name``, ``amount``, no
+    ``gmt_create``, bills without ``biz_type``): it parses, and nothing absent is invented."""
+    result = client.parse_voucher_query(body_of("resp-002"))
+    assert isinstance(result, VoucherQueryResult)
+    assert (result.voucher_id, result.template_id) == ("20170616000730020041006ZYE2V", "20140601000730010040000000EB")
+    assert (result.name, result.status, result.user_id) == ("5元代金券", "USED", "2088302001456115")
+    assert result.total_amount == Decimal("5.00") and isinstance(result.total_amount, Decimal)
+    assert result.available_amount == Decimal("0.00")
+    beijing = timezone(timedelta(hours=8))
+    assert result.gmt_active == datetime(2017, 6, 16, 15, 6, 39, tzinfo=beijing)
+    assert result.gmt_expired == datetime(2017, 7, 16, 23, 59, 59, tzinfo=beijing)
+    assert result.gmt_create is None
+    assert result.extra == {"voucher_type": "FIX_VOUCHER", "floor_amount": "20.00"}
+    used, refund = result.bill_details
+    assert isinstance(used, BillDetail)
+    assert (used.amount, used.status, used.biz_type) == (Decimal("5.00"), "SUCCESS", None)
+    assert used.trade_no == "2017061821001004070200176845"
+    assert used.gmt_create == datetime(2017, 6, 18, 12, 0, 0, tzinfo=beijing)
+    assert used.extra == {"biz_no": "2017061621001004070200176844"}
+    assert (refund.amount, refund.status, refund.trade_no) == (Decimal("0.00"), "REFUND", None)
 
 
 def test_parse_ticket_code_sync(client: Client) -> None:

@@ -189,20 +189,27 @@ export interface BillDetail extends Extra {
   status: "I" | "S" | (string & {});
   partnerId: string | null;
   partnerName: string | null;
-  bizType: "V_USE" | "V_REFUND" | (string & {});
+  /** `null` in older answers, which leave it out. */
+  bizType: "V_USE" | "V_REFUND" | (string & {}) | null;
   gmtCreate: BeijingDateTime;
 }
+/**
+ * Only `voucherId` and `status` are always present: real answers also come in an older shape
+ * (`voucher_name`, `amount`, no `gmt_create`), so the other fields are `null` when absent.
+ */
 export interface VoucherQueryResult extends Extra {
   voucherId: string;
-  templateId: string;
-  name: string;
+  templateId: string | null;
+  /** `name`, or the older `voucher_name`. */
+  name: string | null;
   userId: string | null;
   status: VoucherStatus;
-  totalAmount: Amount;
-  availableAmount: Amount;
-  gmtActive: BeijingDateTime;
-  gmtExpired: BeijingDateTime;
-  gmtCreate: BeijingDateTime;
+  /** Face value: `total_amount`, or the older `amount`. */
+  totalAmount: Amount | null;
+  availableAmount: Amount | null;
+  gmtActive: BeijingDateTime | null;
+  gmtExpired: BeijingDateTime | null;
+  gmtCreate: BeijingDateTime | null;
   extendInfo: string | null;
   billDetails: BillDetail[];
 }

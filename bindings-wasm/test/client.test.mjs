@@ -109,6 +109,27 @@ test('typed results are camelCase with amounts as strings', async () => {
   }
 });
 
+test('the older answer shape of resp-002 parses, with absent fields null', async () => {
+  const { method, body } = responses['resp-002'].inputs;
+  for (const backend of BACKENDS) {
+    const c = client({ crypto: backend });
+    const voucher = backend === 'webcrypto' ? await c.parseResponseAsync(method, body) : c.parseResponse(method, body);
+    assert.equal(voucher.voucherId, '20170616000730020041006ZYE2V');
+    assert.equal(voucher.name, '5元代金券', 'voucher_name stands in for name');
+    assert.equal(voucher.totalAmount, '5.00', 'amount stands in for total_amount');
+    assert.equal(voucher.availableAmount, '0.00');
+    assert.equal(voucher.status, 'USED');
+    assert.equal(voucher.gmtActive, '2017-06-16 15:06:39');
+    assert.equal(voucher.gmtCreate, null);
+    assert.equal(voucher.voucherType, 'FIX_VOUCHER');
+    assert.equal(voucher.floorAmount, '20.00');
+    assert.equal(voucher.billDetails.length, 2);
+    const [used, refund] = voucher.billDetails;
+    assert.deepEqual([used.amount, used.status, used.bizType, used.bizNo], ['5.00', 'SUCCESS', null, '2017061621001004070200176844']);
+    assert.deepEqual([refund.amount, refund.status, refund.tradeNo], ['0.00', 'REFUND', null]);
+  }
+});
+
 test('a verified business error is thrown as gateway_error with the catalog verdict', async () => {
   const c = responses['resp-005'].inputs;
   for (const backend of BACKENDS) {

@@ -6,7 +6,7 @@ mod api_support;
 use alipay_openapi::api::{errors, result_for, ApiCall, BillStatus, BillType, Source, VoucherQuery, VoucherStatus};
 use alipay_openapi::Charset;
 use api_support::*;
-use serde_json::json;
+use serde_json::{json, Value};
 
 const METHOD: &str = "alipay.marketing.voucher.query";
 
@@ -58,15 +58,18 @@ fn voucher_id_is_required_and_exactly_28_characters() {
 #[test]
 fn page_success_example_parses_with_exact_amounts_and_beijing_dates() {
     let voucher = VoucherQuery::parse(answer(METHOD, PAGE_SUCCESS)).unwrap();
-    assert_eq!(voucher.name, "商户代金券");
+    assert_eq!(voucher.name.as_deref(), Some("商户代金券"));
     assert_eq!(voucher.voucher_id, "20170616000730020041006ZYE2V");
     assert_eq!(voucher.user_id.as_deref(), Some("2088102146165572"));
-    assert_eq!(voucher.template_id, "0616844525285551005194106549");
+    assert_eq!(voucher.template_id.as_deref(), Some("0616844525285551005194106549"));
     assert_eq!(voucher.status, VoucherStatus::Enabled);
-    assert_eq!((voucher.total_amount.fen(), voucher.available_amount.to_string()), (100, "1.00".to_owned()));
-    assert_eq!(voucher.gmt_active.to_string(), "2015-04-02 13:32:43");
-    assert_eq!(voucher.gmt_expired.to_timestamp().unix_secs(), 1_427_952_763); // 05:32:43 UTC
-    assert_eq!(voucher.gmt_create.hour, 13);
+    assert_eq!(
+        (voucher.total_amount.unwrap().fen(), voucher.available_amount.unwrap().to_string()),
+        (100, "1.00".to_owned())
+    );
+    assert_eq!(voucher.gmt_active.unwrap().to_string(), "2015-04-02 13:32:43");
+    assert_eq!(voucher.gmt_expired.unwrap().to_timestamp().unix_secs(), 1_427_952_763); // 05:32:43 UTC
+    assert_eq!(voucher.gmt_create.unwrap().hour, 13);
     assert_eq!(voucher.extend_info.as_deref(), Some("{}"));
     let [bill] = voucher.bill_details.as_slice() else { panic!("one bill detail") };
     assert_eq!(bill.trade_no.as_deref(), Some("2015040200073002576500000001"));
@@ -74,7 +77,7 @@ fn page_success_example_parses_with_exact_amounts_and_beijing_dates() {
     assert_eq!(bill.status, BillStatus::Processing);
     assert_eq!(bill.partner_id.as_deref(), Some("2088001159940003"));
     assert_eq!(bill.partner_name.as_deref(), Some("商户名称"));
-    assert_eq!(bill.biz_type, BillType::Use);
+    assert_eq!(bill.biz_type, Some(BillType::Use));
     assert_eq!(bill.gmt_create.to_string(), "2015-04-02 13:32:43");
     assert!(voucher.extra.is_empty() && bill.extra.is_empty());
 }
@@ -83,7 +86,7 @@ fn page_success_example_parses_with_exact_amounts_and_beijing_dates() {
 fn a_gbk_answer_parses_the_same() {
     let verified = answer_with(&client_with(Charset::Gbk), METHOD, PAGE_SUCCESS).unwrap();
     let voucher = VoucherQuery::parse(verified).unwrap();
-    assert_eq!(voucher.name, "商户代金券");
+    assert_eq!(voucher.name.as_deref(), Some("商户代金券"));
     assert_eq!(voucher.bill_details[0].partner_name.as_deref(), Some("商户名称"));
 }
 
@@ -94,7 +97,7 @@ fn amounts_are_exact_as_strings_or_numbers_and_never_floats() {
     {
         let node = PAGE_SUCCESS.replace(r#""available_amount": 1"#, &format!(r#""available_amount": {written}"#));
         let voucher = VoucherQuery::parse(answer(METHOD, &node)).unwrap();
-        assert_eq!(voucher.available_amount.fen(), fen, "{written}");
+        assert_eq!(voucher.available_amount.unwrap().fen(), fen, "{written}");
     }
     for bad in ["1.005", "-1", "1e2", r#""abc""#] {
         let node = PAGE_SUCCESS.replace(r#""total_amount": 1"#, &format!(r#""total_amount": {bad}"#));
@@ -115,7 +118,7 @@ fn bill_details_may_be_wrapped_in_an_object_or_absent() {
     assert!(wrapped.contains("voucher_bill_detail"));
     let voucher = VoucherQuery::parse(answer(METHOD, &wrapped)).unwrap();
     assert_eq!(voucher.bill_details.len(), 1);
-    assert_eq!(voucher.bill_details[0].biz_type, BillType::Use);
+    assert_eq!(voucher.bill_details[0].biz_type, Some(BillType::Use));
     let without = r#"{"code":"10000","msg":"Success","name":"n","voucher_id":"V","template_id":"T","gmt_active":"2015-04-02 13:32:43","gmt_expired":"2015-05-02 13:32:43","total_amount":"5.00","available_amount":"5.00","status":"UNC","gmt_create":"2015-04-02 13:32:43"}"#;
     let voucher = VoucherQuery::parse(answer(METHOD, without)).unwrap();
     assert!(voucher.bill_details.is_empty());
@@ -162,7 +165,7 @@ fn unknown_members_are_kept_and_required_ones_are_checked() {
     assert_eq!(voucher.extra["discount_info"], json!({"discount_type": "FIX_VOUCHER"}));
     assert_eq!(voucher.bill_details[0].extra["refund_no"], "R1");
     for (field, needle) in
-        [("status", r#""status": "ENABLED","#), ("gmt_expired", r#""gmt_expired": "2015-04-02 13:32:43","#)]
+        [("status", r#""status": "ENABLED","#), ("voucher_id", r#""voucher_id": "20170616000730020041006ZYE2V","#)]
     {
         let error = VoucherQuery::parse(answer(METHOD, &PAGE_SUCCESS.replace(needle, ""))).unwrap_err();
         assert_eq!(error.code(), "malformed_response");
@@ -212,4 +215,61 @@ fn page_business_codes_map_to_their_action_and_retry_flag() {
             "{code}"
         );
     }
+}
+
+/// Response vector resp-002 (a verified success in the older shape: `voucher_name`, `amount`,
+/// `voucher_type`, `floor_amount`, no `gmt_create`; bills with `biz_no`, `SUCCESS`/`REFUND`, no
+/// `biz_type`) is read as it was sent, with nothing invented.
+#[test]
+fn older_answer_shape_of_vector_resp_002_parses() {
+    let vectors: Value =
+        serde_json::from_str(include_str!("../../tests/vectors/responses.json")).expect("responses.json is JSON");
+    let vector =
+        vectors.as_array().expect("a list of vectors").iter().find(|v| v["id"] == "resp-002").expect("resp-002");
+    assert_eq!(vector["inputs"]["method"], METHOD);
+    let body = vector["inputs"]["body"].as_str().expect("body");
+    let voucher = VoucherQuery::parse(client().verify_response(METHOD, body.as_bytes()).unwrap()).unwrap();
+
+    assert_eq!(voucher.voucher_id, "20170616000730020041006ZYE2V");
+    assert_eq!(voucher.template_id.as_deref(), Some("20140601000730010040000000EB"));
+    assert_eq!(voucher.name.as_deref(), Some("5元代金券"));
+    assert_eq!(voucher.status, VoucherStatus::Used);
+    assert_eq!(voucher.total_amount.map(|a| a.to_string()).as_deref(), Some("5.00"));
+    assert_eq!(voucher.available_amount.map(|a| a.fen()), Some(0));
+    assert_eq!(voucher.gmt_active.map(|t| t.to_string()).as_deref(), Some("2017-06-16 15:06:39"));
+    assert_eq!(voucher.gmt_expired.map(|t| t.to_string()).as_deref(), Some("2017-07-16 23:59:59"));
+    assert_eq!(voucher.gmt_create, None);
+    assert_eq!(voucher.user_id.as_deref(), Some("2088302001456115"));
+    assert_eq!(voucher.extra["voucher_type"], "FIX_VOUCHER");
+    assert_eq!(voucher.extra["floor_amount"], "20.00");
+    assert!(!voucher.extra.contains_key("voucher_name") && !voucher.extra.contains_key("amount"));
+
+    let [used, refund] = voucher.bill_details.as_slice() else { panic!("two bill details") };
+    assert_eq!(used.amount.fen(), 500);
+    assert_eq!(used.status, BillStatus::Unknown("SUCCESS".into()));
+    assert_eq!(used.trade_no.as_deref(), Some("2017061821001004070200176845"));
+    assert_eq!(used.biz_type, None);
+    assert_eq!(used.gmt_create.to_string(), "2017-06-18 12:00:00");
+    assert_eq!(used.extra["biz_no"], "2017061621001004070200176844");
+    assert_eq!(refund.amount.fen(), 0);
+    assert_eq!(refund.status.as_str(), "REFUND");
+    assert_eq!(refund.trade_no, None);
+
+    let value = result_for(METHOD, client().verify_response(METHOD, body.as_bytes()).unwrap()).unwrap();
+    assert_eq!((value["name"].as_str(), value["total_amount"].as_str()), (Some("5元代金券"), Some("5.00")));
+    assert!(value["gmt_create"].is_null());
+}
+
+#[test]
+fn the_newer_names_win_over_the_older_ones_which_stay_in_extra() {
+    let node =
+        PAGE_SUCCESS.replace(r#""code": "10000","#, r#""code": "10000", "voucher_name": "旧名", "amount": "9.00","#);
+    let voucher = VoucherQuery::parse(answer(METHOD, &node)).unwrap();
+    assert_eq!(voucher.name.as_deref(), Some("商户代金券"));
+    assert_eq!(voucher.total_amount.map(|a| a.fen()), Some(100));
+    assert_eq!((&voucher.extra["voucher_name"], &voucher.extra["amount"]), (&json!("旧名"), &json!("9.00")));
+    let bare = r#"{"code":"10000","msg":"Success","voucher_id":"V","status":"UNC"}"#;
+    let voucher = VoucherQuery::parse(answer(METHOD, bare)).unwrap();
+    assert_eq!((voucher.name, voucher.total_amount, voucher.available_amount), (None, None, None));
+    assert_eq!((voucher.template_id, voucher.gmt_active, voucher.gmt_expired), (None, None, None));
 }

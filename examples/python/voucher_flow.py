@@ -51,7 +51,7 @@ def run(gateway: str) -> None:
 
     voucher = client.parse_voucher_query(post(client.voucher_query(voucher_id=sent.voucher_id)))
     print(f"{voucher.name}: {voucher.status}, {voucher.available_amount} of {voucher.total_amount} yuan left,"
-          f" expires {voucher.gmt_expired.isoformat()}")
+          f" expires {voucher.gmt_expired.isoformat() if voucher.gmt_expired else '?'}")
 
     used = client.parse_voucher_stock_use(
         post(client.voucher_stock_use(entity_no=FIRST_CODE, out_biz_no=uuid.uuid4().hex))

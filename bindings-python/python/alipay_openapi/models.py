@@ -44,8 +44,8 @@ class BillDetail:
     """交易状态: ``I`` (processing) or ``S`` (succeeded), or another value as sent."""
     partner_id: Optional[str]
     partner_name: Optional[str]
-    biz_type: str
-    """账单类型: ``V_USE`` or ``V_REFUND``, or another value as sent."""
+    biz_type: Optional[str]
+    """账单类型: ``V_USE`` or ``V_REFUND``, or another value as sent (older answers leave it out)."""
     gmt_create: datetime
     """交易时间 (UTC+8)."""
     extra: dict[str, Any] = field(default_factory=dict)
@@ -53,22 +53,26 @@ class BillDetail:
 
 @dataclass(frozen=True)
 class VoucherQueryResult:
-    """Result of ``alipay.marketing.voucher.query`` (券查询)."""
+    """Result of ``alipay.marketing.voucher.query`` (券查询).
+
+    Only ``voucher_id`` and ``status`` are always present: real answers also come in an older
+    shape (``voucher_name``, ``amount``, no ``gmt_create``), so other fields are ``None`` when absent.
+    """
 
     voucher_id: str
-    template_id: str
-    name: str
-    """券名称: the name the user sees."""
+    template_id: Optional[str]
+    name: Optional[str]
+    """券名称: the name the user sees (``name``, or the older ``voucher_name``)."""
     user_id: Optional[str]
     status: str
     """券状态, e.g. ``ENABLED``, ``USED``, ``EXPIRED`` (a value the page does not list is kept as sent)."""
-    total_amount: Decimal
-    """券面额: face value in yuan."""
-    available_amount: Decimal
+    total_amount: Optional[Decimal]
+    """券面额: face value in yuan (``total_amount``, or the older ``amount``)."""
+    available_amount: Optional[Decimal]
     """券余额: remaining value in yuan."""
-    gmt_active: datetime
-    gmt_expired: datetime
-    gmt_create: datetime
+    gmt_active: Optional[datetime]
+    gmt_expired: Optional[datetime]
+    gmt_create: Optional[datetime]
     extend_info: Optional[str]
     """扩展信息: JSON text."""
     bill_details: tuple[BillDetail, ...]

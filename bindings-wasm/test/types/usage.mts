@@ -30,8 +30,11 @@ new AlipayClient({ appId: 'x', alipayPublickey: 'y' });
 new AlipayClient({ appId: 'x', signType: 'RSA256' });
 
 const voucher: VoucherQueryResult = client.parseResponse('alipay.marketing.voucher.query', new Uint8Array());
-const available: string = voucher.availableAmount;
-const firstBill: string | undefined = voucher.billDetails[0]?.bizType;
+const available: string | null = voucher.availableAmount;
+const firstBill: string | null | undefined = voucher.billDetails[0]?.bizType;
+// @ts-expect-error an older answer may leave the face value out
+const total: string = voucher.totalAmount;
+void total;
 void available;
 void firstBill;
 

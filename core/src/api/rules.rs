@@ -73,10 +73,7 @@ pub(crate) mod gmt_biz {
         value: &Option<BeijingDateTime>,
         serializer: S,
     ) -> std::result::Result<S::Ok, S::Error> {
-        match value {
-            Some(value) => serializer.collect_str(value),
-            None => serializer.serialize_none(),
-        }
+        optional_date_time(value, serializer)
     }
 
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
@@ -95,6 +92,17 @@ pub(crate) mod gmt_biz {
 /// by [`Node`](super::Node)).
 pub(crate) fn date_time<S: Serializer>(value: &BeijingDateTime, serializer: S) -> std::result::Result<S::Ok, S::Error> {
     serializer.collect_str(value)
+}
+
+/// [`date_time`] for an optional field: `None` is `null`.
+pub(crate) fn optional_date_time<S: Serializer>(
+    value: &Option<BeijingDateTime>,
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    match value {
+        Some(value) => serializer.collect_str(value),
+        None => serializer.serialize_none(),
+    }
 }
 
 /// Deserializes a text field that callers may also give as an unsigned integer (e.g. `quantity`).

@@ -132,34 +132,36 @@ response_enum! {
 
 /// Result of `alipay.marketing.voucher.query`.
 ///
-/// Fields the page marks required are required (a successful answer without one is a malformed
-/// response), except `user_id` (an app using `open_id` gets that instead) and the free-form
-/// `extend_info`. Amounts are exact whether written `"1.00"` or `1`; date-times are Beijing time.
+/// Lenient where the gateway is inconsistent, strict where it matters: only `voucher_id` and
+/// `status` are required (a successful answer without one is a malformed response). Real answers
+/// also come in an older shape (`voucher_name` for `name`, `amount` for `total_amount`, no
+/// `gmt_create`), so the other fields are `None` when absent rather than invented. Amounts are
+/// exact whether written `"1.00"` or `1`; date-times are Beijing time.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct VoucherQueryResult {
     /// 券ID.
     pub voucher_id: String,
     /// 券模板ID.
-    pub template_id: String,
-    /// 券名称: the name the user sees.
-    pub name: String,
+    pub template_id: Option<String>,
+    /// 券名称: the name the user sees (`name`, or the older `voucher_name`).
+    pub name: Option<String>,
     /// 券所属用户ID: the owner, if the answer names them by `user_id`.
     pub user_id: Option<String>,
     /// 券状态.
     pub status: VoucherStatus,
-    /// 券面额: face value in yuan.
-    pub total_amount: Amount,
+    /// 券面额: face value in yuan (`total_amount`, or the older `amount`).
+    pub total_amount: Option<Amount>,
     /// 券余额: remaining value in yuan.
-    pub available_amount: Amount,
+    pub available_amount: Option<Amount>,
     /// 券激活时间: usable from (Beijing time).
-    #[serde(serialize_with = "rules::date_time")]
-    pub gmt_active: BeijingDateTime,
+    #[serde(serialize_with = "rules::optional_date_time")]
+    pub gmt_active: Option<BeijingDateTime>,
     /// 券过期时间: usable until (Beijing time).
-    #[serde(serialize_with = "rules::date_time")]
-    pub gmt_expired: BeijingDateTime,
+    #[serde(serialize_with = "rules::optional_date_time")]
+    pub gmt_expired: Option<BeijingDateTime>,
     /// 券创建时间: issued at (Beijing time).
-    #[serde(serialize_with = "rules::date_time")]
-    pub gmt_create: BeijingDateTime,
+    #[serde(serialize_with = "rules::optional_date_time")]
+    pub gmt_create: Option<BeijingDateTime>,
     /// 扩展信息: JSON text (an object sent as JSON is kept as its text).
     pub extend_info: Option<String>,
     /// 券交易账单信息: uses and refunds; empty when there is none.
@@ -173,15 +175,15 @@ impl FromNode for VoucherQueryResult {
     fn from_node(node: &mut Node) -> Result<Self> {
         Ok(VoucherQueryResult {
             voucher_id: node.required("voucher_id", Node::string)?,
-            template_id: node.required("template_id", Node::string)?,
-            name: node.required("name", Node::string)?,
+            template_id: node.string("template_id")?,
+            name: either(node, "name", "voucher_name", Node::string)?,
             user_id: node.string("user_id")?,
             status: node.required("status", Node::string)?.as_str().into(),
-            total_amount: node.required("total_amount", Node::amount)?,
-            available_amount: node.required("available_amount", Node::amount)?,
-            gmt_active: node.required("gmt_active", Node::date_time)?,
-            gmt_expired: node.required("gmt_expired", Node::date_time)?,
-            gmt_create: node.required("gmt_create", Node::date_time)?,
+            total_amount: either(node, "total_amount", "amount", Node::amount)?,
+            available_amount: node.amount("available_amount")?,
+            gmt_active: node.date_time("gmt_active")?,
+            gmt_expired: node.date_time("gmt_expired")?,
+            gmt_create: node.date_time("gmt_create")?,
             extend_info: node.json_text("extend_info")?,
             bill_details: node.list("bill_details")?,
             extra: node.rest()?,
@@ -202,8 +204,8 @@ pub struct BillDetail {
     pub partner_id: Option<String>,
     /// 商户名称.
     pub partner_name: Option<String>,
-    /// 账单类型.
-    pub biz_type: BillType,
+    /// 账单类型 (older answers leave it out).
+    pub biz_type: Option<BillType>,
     /// 交易时间 (Beijing time).
     #[serde(serialize_with = "rules::date_time")]
     pub gmt_create: BeijingDateTime,
@@ -220,9 +222,23 @@ impl FromNode for BillDetail {
             status: node.required("status", Node::string)?.as_str().into(),
             partner_id: node.string("partner_id")?,
             partner_name: node.string("partner_name")?,
-            biz_type: node.required("biz_type", Node::string)?.as_str().into(),
+            biz_type: node.string("biz_type")?.map(|text| text.as_str().into()),
             gmt_create: node.required("gmt_create", Node::date_time)?,
             extra: node.rest()?,
         })
+    }
+}
+
+/// Reads `name`, or `older_name` when `name` is absent (the older answer shape); if both are
+/// present, `older_name` stays in `extra`.
+fn either<T>(
+    node: &mut Node,
+    name: &str,
+    older_name: &str,
+    read: impl Fn(&mut Node, &str) -> Result<Option<T>>,
+) -> Result<Option<T>> {
+    match read(node, name)? {
+        Some(value) => Ok(Some(value)),
+        None => read(node, older_name),
     }
 }

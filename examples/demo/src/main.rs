@@ -64,6 +64,11 @@ fn expect(condition: bool, what: impl FnOnce() -> String) -> Result<(), DemoErro
     }
 }
 
+/// An optional field of an answer as text, `?` when the answer left it out.
+fn shown(value: Option<&impl fmt::Display>) -> String {
+    value.map_or_else(|| "?".to_owned(), ToString::to_string)
+}
+
 /// The clock is the host's: the core takes the instant as an argument.
 fn now() -> Timestamp {
     let millis = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());
@@ -171,10 +176,10 @@ fn run() -> Result<(), DemoError> {
     m.note(&format!(
         "{} \"{}\": {} of {} yuan left, valid until {}",
         voucher.status.as_str(),
-        voucher.name,
-        voucher.available_amount,
-        voucher.total_amount,
-        voucher.gmt_expired
+        shown(voucher.name.as_ref()),
+        shown(voucher.available_amount.as_ref()),
+        shown(voucher.total_amount.as_ref()),
+        shown(voucher.gmt_expired.as_ref())
     ))?;
 
     m.step(3, "Redeem its external code at the till (the template's first code, EXTCODE00001)")?;
@@ -191,10 +196,10 @@ fn run() -> Result<(), DemoError> {
     m.note(&format!(
         "{}: {} yuan left; bill {} {} yuan, {} at {}",
         voucher.status.as_str(),
-        voucher.available_amount,
+        shown(voucher.available_amount.as_ref()),
         bill.trade_no.as_deref().unwrap_or("?"),
         bill.amount,
-        bill.biz_type.as_str(),
+        shown(bill.biz_type.as_ref()),
         bill.gmt_create
     ))?;
 
