@@ -3,26 +3,22 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use alipay_openapi::{verify_response, AlipayPublicKey, NotifyParams};
+use alipay_openapi::{verify_response, AlipayPublicKey, Charset, NotifyParams, SignType};
 use clap::Args;
 use serde_json::{json, Value};
 
 use crate::input;
 use crate::output::{Failure, Report};
-use crate::probe::{self, NotifyCheck, ResponseCheck};
+use crate::probe::{self, NotifyCheck, OtherKey, ResponseCheck};
 use crate::request::{charset_arg, load_others, sign_type_arg};
 
+/// The options both verify commands share.
 #[derive(Debug, Args)]
-pub struct VerifyResponseArgs {
-    /// The response body file, exactly as received (`-` for stdin)
-    pub body: PathBuf,
-    /// The method that was called, e.g. alipay.marketing.voucher.send
-    #[arg(long)]
-    pub method: String,
+pub struct VerifierArgs {
     /// The Alipay public key file (支付宝公钥)
     #[arg(long, value_name = "FILE")]
     pub alipay_key: PathBuf,
-    /// The charset of the request (and so of the response): utf-8 or GBK
+    /// The message charset, utf-8 or GBK (a notification's own `charset` field wins)
     #[arg(long, default_value = "utf-8")]
     pub charset: String,
     /// The app's sign type: RSA2 or RSA; no other hash is accepted
@@ -33,11 +29,37 @@ pub struct VerifyResponseArgs {
     pub other_key: Vec<PathBuf>,
 }
 
+struct Verifier {
+    key: AlipayPublicKey,
+    others: Vec<OtherKey>,
+    charset: Charset,
+    sign_type: SignType,
+}
+
+impl VerifierArgs {
+    fn load(&self) -> Result<Verifier, Failure> {
+        Ok(Verifier {
+            key: input::public_key(&self.alipay_key, "Alipay public key")?,
+            others: load_others(&self.other_key)?,
+            charset: charset_arg(&self.charset)?,
+            sign_type: sign_type_arg(&self.sign_type)?,
+        })
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyResponseArgs {
+    /// The response body file, exactly as received (`-` for stdin)
+    pub body: PathBuf,
+    /// The method that was called, e.g. alipay.marketing.voucher.send
+    #[arg(long)]
+    pub method: String,
+    #[command(flatten)]
+    pub verifier: VerifierArgs,
+}
+
 pub fn response(args: &VerifyResponseArgs) -> Result<Report, Failure> {
-    let key: AlipayPublicKey = input::public_key(&args.alipay_key, "Alipay public key")?;
-    let others = load_others(&args.other_key)?;
-    let charset = charset_arg(&args.charset)?;
-    let sign_type = sign_type_arg(&args.sign_type)?;
+    let Verifier { key, others, charset, sign_type } = args.verifier.load()?;
     let body = input::read_bytes(&args.body)?;
     match verify_response(&body, &args.method, charset, sign_type, &key) {
         Ok(verified) => {
@@ -86,28 +108,15 @@ pub fn response(args: &VerifyResponseArgs) -> Result<Report, Failure> {
 pub struct VerifyNotifyArgs {
     /// The notification's POST body (application/x-www-form-urlencoded), exactly as received (`-` for stdin)
     pub body: PathBuf,
-    /// The Alipay public key file (支付宝公钥)
-    #[arg(long, value_name = "FILE")]
-    pub alipay_key: PathBuf,
-    /// The charset when the notification has no `charset` field (from its Content-Type)
-    #[arg(long, default_value = "utf-8")]
-    pub charset: String,
-    /// The app's sign type: RSA2 or RSA
-    #[arg(long, default_value = "RSA2")]
-    pub sign_type: String,
     /// Verify as rsaCheckV2 (sign_type is signed) instead of rsaCheckV1
     #[arg(long)]
     pub v2: bool,
-    /// Another public key to test when the signature does not verify (repeatable)
-    #[arg(long, value_name = "FILE")]
-    pub other_key: Vec<PathBuf>,
+    #[command(flatten)]
+    pub verifier: VerifierArgs,
 }
 
 pub fn notify(args: &VerifyNotifyArgs) -> Result<Report, Failure> {
-    let key: AlipayPublicKey = input::public_key(&args.alipay_key, "Alipay public key")?;
-    let others = load_others(&args.other_key)?;
-    let charset = charset_arg(&args.charset)?;
-    let sign_type = sign_type_arg(&args.sign_type)?;
+    let Verifier { key, others, charset, sign_type } = args.verifier.load()?;
     let body = input::read_bytes(&args.body)?;
     let trimmed = body.trim_ascii_end();
     let params = NotifyParams::from_form(trimmed, charset).map_err(|e| Failure::from_core(&e, "the notification"))?;
