@@ -3,6 +3,7 @@
 #![cfg(test)]
 #![allow(dead_code)] // each test crate uses a different part
 
+use alipay_openapi::api::{errors, Source};
 use alipay_openapi::keys::role::Alipay;
 use alipay_openapi::{
     response_node_key, sign_response_body, AlipayPublicKey, AppPrivateKey, Charset, Client, Config, Error, PrivateKey,
@@ -57,5 +58,23 @@ pub fn gateway_error<T: std::fmt::Debug>(result: Result<T>) -> alipay_openapi::G
     match result {
         Err(Error::Gateway(e)) => e,
         other => panic!("expected a gateway error, got {other:?}"),
+    }
+}
+
+/// One business code of an API page: (sub_code, 错误描述, 解决方案, whether a retry is safe).
+pub type BusinessCode = (&'static str, &'static str, &'static str, bool);
+
+/// Asserts that the catalog holds exactly the page's business codes for `method`, each with the
+/// page's description and action and its retry flag.
+pub fn assert_business_codes(method: &str, expected: &[BusinessCode]) {
+    assert_eq!(errors::business_codes(method).len(), expected.len());
+    for &(code, description, action, retryable) in expected {
+        let info = errors::describe(method, "40004", Some(code));
+        assert_eq!(info.source, Source::Business, "{code}");
+        assert_eq!(
+            (info.entry.description_zh, info.entry.action_zh, info.retryable()),
+            (description, action, retryable),
+            "{code}"
+        );
     }
 }
