@@ -11,9 +11,11 @@ target_dir="${CARGO_TARGET_DIR:-$root/target}"
 wasm_opt=node_modules/.bin/wasm-opt
 [ -x "$wasm_opt" ] || { echo "build.sh: run npm install in bindings-wasm first (wasm-opt from binaryen)" >&2; exit 1; }
 
-# Optimized for size: on this code opt-level z with fat LTO is about a quarter smaller than the
-# workspace's release profile (opt-level 3, thin LTO) and signs as fast.
-CARGO_PROFILE_RELEASE_OPT_LEVEL=z CARGO_PROFILE_RELEASE_LTO=fat \
+# opt-level s with fat LTO, then wasm-opt -O3: measured against opt-level z with -Oz, the module is
+# 9% larger (4% gzipped) but the work around a node:crypto signature takes half the time (24 against
+# 47-68 us per request) and the module's own RSA signs 40% faster; opt-level 3 is 20% larger again
+# for a few microseconds more.
+CARGO_PROFILE_RELEASE_OPT_LEVEL=s CARGO_PROFILE_RELEASE_LTO=fat \
   cargo build -p alipay-openapi-wasm --target wasm32-unknown-unknown --release --locked
 wasm="$target_dir/wasm32-unknown-unknown/release/alipay_openapi_wasm.wasm"
 
@@ -24,7 +26,7 @@ for target in nodejs web bundler; do
   reset=(); [ "$target" = bundler ] || reset=(--experimental-reset-state-function)
   wasm-bindgen --target "$target" "${reset[@]}" --out-dir "$out" "$wasm"
   # The features Rust enables by default for wasm32 (and Node 18 supports).
-  "$wasm_opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  "$wasm_opt" -O3 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-reference-types --enable-multivalue \
     -o "$out/alipay_openapi_wasm_bg.wasm" "$out/alipay_openapi_wasm_bg.wasm"
   rm -f "$out/.gitignore"

@@ -3,7 +3,10 @@
 # every JavaScript and wasm-bindgen test. Idempotent; exits non-zero on the first failure.
 #
 #   scripts/test-wasm.sh            install, build, test
-#   BENCH=1 scripts/test-wasm.sh    also run the benchmark (prints signs/s and verifications/s)
+#   BENCH=1 scripts/test-wasm.sh    a full benchmark that fails when a speed target is missed
+#
+# Without BENCH=1 the benchmark runs briefly and only reports: on a shared machine a one-second
+# sample is too noisy to fail a build on.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
@@ -51,7 +54,9 @@ step "other runtimes: Node 18, Bun, Deno, workerd (smoke tests of the built pack
 bash bindings-wasm/test/runtimes/run.sh
 # --- end other runtimes ---
 
+step "benchmark: each backend beside the official alipay-sdk and raw node:crypto"
 if [ "${BENCH:-0}" = 1 ]; then
-  step "benchmark"
-  (cd bindings-wasm && node bench/bench.mjs)
+  (cd bindings-wasm && node bench/bench.mjs --seconds 3 --check)
+else
+  (cd bindings-wasm && node bench/bench.mjs --seconds 1)
 fi

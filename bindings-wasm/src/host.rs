@@ -1,23 +1,22 @@
-//! The host's RSA verification (node:crypto, WebCrypto) behind the core's [`Verifier`] trait, so
+//! The host's RSA verification (node:crypto, WebCrypto) behind the core's [`KeyVerifier`] trait, so
 //! that every protocol rule (which bytes, which candidates, in which order, with which key) stays in
 //! the core.
 //!
-//! A host verifier stands for one key, and the host is told which: each of these verifiers carries
-//! the SubjectPublicKeyInfo DER of the key it stands for and hands it to the host with the message.
-//! The core decides where a verifier is used; in certificate mode a response naming an
-//! `alipay_cert_sn` is verified by the core itself with the key of that certificate.
+//! The core picks the key of every check (the Alipay public key, the configured Alipay certificate's,
+//! or the one a response's `alipay_cert_sn` names) and the host is told it as SubjectPublicKeyInfo
+//! DER with each message.
 //!
 //! - Synchronous host: [`with_js_verifier`] installs the host's `verify(message, signature, spki)`
-//!   for the duration of one call, and the verifier [`js_verifier`] calls it. A JS function cannot
-//!   live in the core's `Send + Sync` verifier, so it is held in a thread-local: wasm32 runs one thread.
+//!   for the duration of one call, and [`JsVerifier`] calls it. A JS function cannot live in the
+//!   core's `Send + Sync` verifier, so it is held in a thread-local: wasm32 runs one thread.
 //! - Asynchronous host: [`Recorder`] accepts nothing and records the messages the core would check;
 //!   the host checks them in order; [`Answer`] replays its verdict in a second, identical run.
 
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
-use alipay_openapi::{Error, SignType, Verifier};
+use alipay_openapi::{AlipayPublicKey, Error, KeyVerifier, SignType};
 use js_sys::{Function, Uint8Array};
 use wasm_bindgen::JsValue;
 
@@ -29,12 +28,7 @@ thread_local! {
     static HOST_THREW: RefCell<Option<JsValue>> = const { RefCell::new(None) };
 }
 
-/// The verifier that calls the host function of the current [`with_js_verifier`] call for the key `spki`.
-pub(crate) fn js_verifier(spki: Vec<u8>) -> Arc<dyn Verifier> {
-    Arc::new(JsVerifier { spki })
-}
-
-/// Runs `run` with `verify` as the host function of [`js_verifier`]. The outer error is whatever the
+/// Runs `run` with `verify` as the host function of [`JsVerifier`]. The outer error is whatever the
 /// host threw, rethrown as is; the inner result is the core's.
 pub(crate) fn with_js_verifier<T>(
     verify: &Function,
@@ -49,19 +43,23 @@ pub(crate) fn with_js_verifier<T>(
     }
 }
 
-/// Calls the host function installed by [`with_js_verifier`] with its key; `true` verifies.
-struct JsVerifier {
-    spki: Vec<u8>,
-}
+/// Calls the host function installed by [`with_js_verifier`] with the key; `true` verifies.
+pub(crate) struct JsVerifier;
 
-impl Verifier for JsVerifier {
-    fn verify(&self, _: SignType, message: &[u8], signature: &[u8]) -> alipay_openapi::Result<()> {
+impl KeyVerifier for JsVerifier {
+    fn verify_with(
+        &self,
+        key: &AlipayPublicKey,
+        _: SignType,
+        message: &[u8],
+        signature: &[u8],
+    ) -> alipay_openapi::Result<()> {
         // Cloned out of the slot so that the host may call back into the module.
         let Some(verify) = HOST_VERIFY.with(|slot| slot.borrow().clone()) else {
             return Err(Error::SignatureMismatch);
         };
         let (message, signature) = (Uint8Array::from(message).into(), Uint8Array::from(signature).into());
-        match verify.call3(&JsValue::UNDEFINED, &message, &signature, &Uint8Array::from(self.spki.as_slice()).into()) {
+        match verify.call3(&JsValue::UNDEFINED, &message, &signature, &Uint8Array::from(key.spki_der()).into()) {
             Ok(verdict) if verdict.as_bool() == Some(true) => Ok(()),
             Ok(_) => Err(Error::SignatureMismatch),
             Err(thrown) => {
@@ -80,25 +78,29 @@ struct Recorded {
     sign_type: SignType,
     signature: Vec<u8>,
     messages: Vec<Vec<u8>>,
+    spki: Vec<u8>,
 }
 
-/// A verifier for the key `spki` that accepts nothing and records every message the core would
-/// check, in order.
+/// A verifier that accepts nothing and records every message the core would check, in order, and
+/// the key (one response or notification is checked with one key).
+#[derive(Default)]
 pub(crate) struct Recorder {
-    spki: Vec<u8>,
     recorded: Mutex<Recorded>,
 }
 
-impl Recorder {
-    pub(crate) fn new(spki: Vec<u8>) -> Self {
-        Recorder { spki, recorded: Mutex::default() }
-    }
-}
-
-impl Verifier for Recorder {
-    fn verify(&self, sign_type: SignType, message: &[u8], signature: &[u8]) -> alipay_openapi::Result<()> {
+impl KeyVerifier for Recorder {
+    fn verify_with(
+        &self,
+        key: &AlipayPublicKey,
+        sign_type: SignType,
+        message: &[u8],
+        signature: &[u8],
+    ) -> alipay_openapi::Result<()> {
         let mut recorded =
             self.recorded.lock().map_err(|_| Error::SigningFailed("verifier state poisoned".to_owned()))?;
+        if recorded.spki.is_empty() {
+            recorded.spki = key.spki_der().to_vec();
+        }
         recorded.sign_type = sign_type;
         recorded.signature = signature.to_vec();
         recorded.messages.push(message.to_vec());
@@ -107,15 +109,14 @@ impl Verifier for Recorder {
 }
 
 impl Recorder {
-    /// The messages to check; if the core stopped before checking any, its error. No messages and
-    /// no error: the core verified with a key of its own.
+    /// The messages to check; if the core stopped before checking any, its error.
     pub(crate) fn pending(&self, outcome: alipay_openapi::Result<()>) -> JsResult<PendingJs> {
         let recorded =
             self.recorded.lock().map_err(|_| Error::SigningFailed("verifier state poisoned".to_owned())).js()?;
         if recorded.messages.is_empty() {
             outcome.js()?;
         }
-        Ok(convert::pending(recorded.sign_type, &recorded.signature, &recorded.messages, &self.spki))
+        Ok(convert::pending(recorded.sign_type, &recorded.signature, &recorded.messages, &recorded.spki))
     }
 }
 
@@ -131,8 +132,8 @@ impl Answer {
     }
 }
 
-impl Verifier for Answer {
-    fn verify(&self, _: SignType, _: &[u8], _: &[u8]) -> alipay_openapi::Result<()> {
+impl KeyVerifier for Answer {
+    fn verify_with(&self, _: &AlipayPublicKey, _: SignType, _: &[u8], _: &[u8]) -> alipay_openapi::Result<()> {
         let call = self.calls.fetch_add(1, Ordering::Relaxed);
         if Some(call) == self.verified {
             Ok(())

@@ -5,12 +5,12 @@
 //! `node:crypto` or WebCrypto) through two host-crypto paths that keep every protocol rule in the core:
 //! - signing: [`Client::prepare`] gives the bytes to sign, the host signs them, and
 //!   [`PreparedRequest::attach_signature`] builds the request;
-//! - verifying: the `*With` methods run the core with a verifier that calls the host's synchronous
+//! - verifying: the `*With` methods run the core with a key verifier that calls the host's synchronous
 //!   `verify(message, signature, spki)` (node:crypto); for an asynchronous host (WebCrypto), `begin*`
-//!   runs the core with a verifier that records what it would check, the host checks those messages
-//!   in order, and `finish*` runs the core again with the host's answer. Every path is the core's own
-//!   code, so verdicts equal the core's. The host is told the key (`spki`) with every message; the
-//!   core chooses where a host verifier is used (see [`host`]).
+//!   runs the core with a key verifier that records what it would check, the host checks those
+//!   messages in order, and `finish*` runs the core again with the host's answer. Every path is the
+//!   core's own code, so verdicts equal the core's. The core picks the key, also in certificate
+//!   mode, and the host is told it (`spki`) with every message (see [`host`]).
 //!
 //! Without a host, the core's portable `rsa` backend signs and verifies inside the module.
 //!
@@ -25,8 +25,8 @@ mod host;
 use std::sync::Arc;
 
 use alipay_openapi::{
-    AlipayPublicKey, AppPrivateKey, Config, Error, Notification, NotifyParams, UnsignedRequest, VerifiedResponse,
-    Verifier,
+    AlipayPublicKey, AppPrivateKey, Config, Error, KeyVerifier, Notification, NotifyParams, UnsignedRequest,
+    VerifiedResponse,
 };
 use js_sys::Function;
 use wasm_bindgen::prelude::*;
@@ -36,14 +36,14 @@ use crate::convert::{
     NotifyInputArg, NotifyOptionsArg, NowArg, PendingJs, RequestArg, SignatureArg, SignedRequestJs, VerifiedResponseJs,
 };
 use crate::error::{IntoJs, JsResult};
-use crate::host::{js_verifier, with_js_verifier, Answer, Recorder};
+use crate::host::{with_js_verifier, Answer, JsVerifier, Recorder};
 
 /// A merchant client: configuration and keys, parsed once.
 #[wasm_bindgen]
 #[derive(Debug)]
 pub struct Client {
     inner: alipay_openapi::Client,
-    /// `inner` with the host's synchronous verifier in place of the Alipay key (see [`host`]).
+    /// `inner` checking signatures with the host's synchronous verifier (see [`host`]).
     host_verified: alipay_openapi::Client,
     backend: String,
     private_key: Option<AppPrivateKey>,
@@ -64,21 +64,18 @@ impl Client {
         if let Some(key) = &private_key {
             inner = inner.with_signer(Arc::new(key.clone()));
         }
-        let mut alipay_spki = alipay_public_key.as_ref().map(AlipayPublicKey::spki_der);
+        let mut alipay_spki = alipay_public_key.as_ref().map(|key| key.spki_der().to_vec());
         if let Some(key) = alipay_public_key {
-            inner = inner.with_verifier(Arc::new(key));
+            inner = inner.with_alipay_public_key(key);
         }
         if let Some(mode) = parts.certificate_mode {
-            alipay_spki = Some(mode.alipay_certificate().public_key().spki_der());
+            alipay_spki = Some(mode.alipay_certificate().public_key().spki_der().to_vec());
             inner = inner.with_certificate_mode(mode);
         }
         if let Some(key) = parts.aes_key {
             inner = inner.with_aes_key(key);
         }
-        let host_verified = match &alipay_spki {
-            Some(spki) => inner.clone().with_verifier(js_verifier(spki.clone())),
-            None => inner.clone(),
-        };
+        let host_verified = inner.clone().with_key_verifier(Arc::new(JsVerifier));
         Ok(Client { inner, host_verified, backend: parts.backend, private_key, alipay_spki })
     }
 
@@ -109,6 +106,7 @@ impl Client {
 
     /// The key responses without a certificate SN and notifications are verified with, as
     /// SubjectPublicKeyInfo DER: the Alipay public key, or the configured Alipay certificate's key.
+    /// The host imports it at construction, so that a key it refuses fails there.
     #[wasm_bindgen(getter, js_name = alipayPublicKeySpki)]
     pub fn alipay_public_key_spki(&self) -> Option<Vec<u8>> {
         self.alipay_spki.clone()
@@ -229,7 +227,7 @@ impl Client {
     #[wasm_bindgen(js_name = beginVerifyResponse)]
     pub fn begin_verify_response(&self, method: &str, body: BodyArg) -> JsResult<PendingJs> {
         let body = convert::bytes(&body, "body", self.config().charset).js()?;
-        let recorder = Arc::new(self.recorder());
+        let recorder = Arc::new(Recorder::default());
         let outcome = self.response_with(method, &body, recorder.clone());
         recorder.pending(outcome.map(drop))
     }
@@ -275,7 +273,7 @@ impl Client {
     #[wasm_bindgen(js_name = beginVerifyNotify)]
     pub fn begin_verify_notify(&self, input: NotifyInputArg, options: Option<NotifyOptionsArg>) -> JsResult<PendingJs> {
         let (params, v2) = self.notify_params(input, options)?;
-        let recorder = Arc::new(self.recorder());
+        let recorder = Arc::new(Recorder::default());
         let outcome = self.notify_with(params, v2, recorder.clone());
         recorder.pending(outcome.map(drop))
     }
@@ -298,13 +296,14 @@ impl Client {
         self.inner.config()
     }
 
-    fn recorder(&self) -> Recorder {
-        Recorder::new(self.alipay_spki.clone().unwrap_or_default())
-    }
-
-    /// Verifies a response through the core client with `verifier` in place of the Alipay key.
-    fn response_with(&self, method: &str, body: &[u8], verifier: Arc<dyn Verifier>) -> Result<VerifiedResponse, Error> {
-        self.inner.clone().with_verifier(verifier).verify_response(method, body)
+    /// Verifies a response through the core client, its signature checked by `verifier`.
+    fn response_with(
+        &self,
+        method: &str,
+        body: &[u8],
+        verifier: Arc<dyn KeyVerifier>,
+    ) -> Result<VerifiedResponse, Error> {
+        self.inner.clone().with_key_verifier(verifier).verify_response(method, body)
     }
 
     fn notify_params(
@@ -320,9 +319,14 @@ impl Client {
         Ok((params.js()?, v2))
     }
 
-    /// Verifies a notification through the core client with `verifier` in place of the Alipay key.
-    fn notify_with(&self, params: NotifyParams, v2: bool, verifier: Arc<dyn Verifier>) -> Result<Notification, Error> {
-        notify(&self.inner.clone().with_verifier(verifier), params, v2)
+    /// Verifies a notification through the core client, its signature checked by `verifier`.
+    fn notify_with(
+        &self,
+        params: NotifyParams,
+        v2: bool,
+        verifier: Arc<dyn KeyVerifier>,
+    ) -> Result<Notification, Error> {
+        notify(&self.inner.clone().with_key_verifier(verifier), params, v2)
     }
 }
 

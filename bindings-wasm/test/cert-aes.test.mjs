@@ -3,7 +3,8 @@
 // APIs end to end against the local gateway in certificate mode with AES, including a certificate
 // rotation and a wrong AES key.
 import assert from 'node:assert/strict';
-import { createDecipheriv, createSign } from 'node:crypto';
+import { createDecipheriv, createPublicKey, createSign } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
@@ -180,6 +181,32 @@ test('the core picks the key by alipay_cert_sn, with every backend', async () =>
     // Notifications carry no usable SN: the configured Alipay certificate's key verifies them.
     assert.equal(await outcome(verifyNotify(client, notifyFields(alipayKey))), 'ok', backend);
     assert.equal(await outcome(verifyNotify(client, notifyFields(otherKey))), 'signature_mismatch', backend);
+  }
+});
+
+test('in certificate mode the host\'s RSA checks the key an SN names, imported once', async () => {
+  const nodeCrypto = createRequire(import.meta.url)('node:crypto');
+  const node = '{"code":"10000","msg":"Success","voucher_id":"v1"}';
+  const otherKey = key('keys/other_2048.private.pkcs8.pem'); // the key of alipay_cert_new.pem
+  const nextSpki = createPublicKey(generated('alipay_cert_new.pem')).export({ type: 'spki', format: 'der' });
+  const spied = { node: [nodeCrypto, 'verify'], webcrypto: [nodeCrypto.webcrypto.subtle, 'verify'] };
+  for (const [backend, [host, name]] of Object.entries(spied)) {
+    const keys = [];
+    const original = host[name];
+    host[name] = function (...args) {
+      keys.push(args[backend === 'node' ? 2 : 1]);
+      return original.apply(this, args);
+    };
+    try {
+      const client = certClient({ crypto: backend });
+      client.addAlipayCertificate(generated('alipay_cert_new.pem'));
+      for (let i = 0; i < 3; i++) assert.equal(await outcome(verifyResponse(client, QUERY, certBody(QUERY, node, otherKey, SN.next))), 'ok');
+    } finally {
+      host[name] = original;
+    }
+    assert.equal(keys.length, 3, `${backend}: every check is the host's`);
+    assert.equal(new Set(keys).size, 1, `${backend}: the key is imported once`);
+    if (backend === 'node') assert.deepEqual(keys[0].export({ type: 'spki', format: 'der' }), nextSpki);
   }
 });
 

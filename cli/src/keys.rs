@@ -104,7 +104,7 @@ impl Parsed {
                 Ok(Parsed::Private { core, rsa })
             }
             (Err(_), Ok(core)) => {
-                let rsa = rsa::RsaPublicKey::from_public_key_der(&core.spki_der()).map_err(encoding_failure)?;
+                let rsa = rsa::RsaPublicKey::from_public_key_der(core.spki_der()).map_err(encoding_failure)?;
                 Ok(Parsed::Public { core, rsa })
             }
             (Err(e), Err(_)) => Err(Failure::from_core(&e, &context)),
@@ -165,7 +165,7 @@ fn encode(parsed: &Parsed, form: Form) -> Result<Zeroizing<String>, Failure> {
     match form {
         Form::SpkiPem => rsa.to_public_key_pem(LineEnding::LF).map(Zeroizing::new).map_err(encoding_failure),
         Form::Pkcs1PublicPem => rsa.to_pkcs1_pem(LineEnding::LF).map(Zeroizing::new).map_err(encoding_failure),
-        _ => Ok(b64(&core.spki_der())),
+        _ => Ok(b64(core.spki_der())),
     }
 }
 

@@ -82,7 +82,7 @@ const SHA256_PREFIX: &[u8] =
 /// Opens the signature with the public key (s^e mod n) and reads the padding: this tells "made by
 /// this key over other bytes" apart from "made by another key", and names the hash.
 fn recover<R: Role>(key: &PublicKey<R>, signature: &[u8]) -> Recovered {
-    let Ok(rsa) = rsa::RsaPublicKey::from_public_key_der(&key.spki_der()) else {
+    let Ok(rsa) = rsa::RsaPublicKey::from_public_key_der(key.spki_der()) else {
         return Recovered::NotThisKey;
     };
     let s = rsa::BigUint::from_bytes_be(signature);

@@ -139,7 +139,7 @@ pub fn build(args: &RequestArgs, alipay_key: Option<AlipayPublicKey>) -> Result<
     };
     let mut client = Client::without_keys(config).with_signer(Arc::new(app_key.clone()));
     if let Some(key) = alipay_key {
-        client = client.with_verifier(Arc::new(key));
+        client = client.with_alipay_public_key(key);
     }
     let signed = client.sign(&request, timestamp).map_err(|e| Failure::from_core(&e, "the request"))?;
     Ok(Built { client, app_key, method: args.method.clone(), signed })

@@ -73,15 +73,18 @@ impl fmt::Display for Charset {
 /// Appends `application/x-www-form-urlencoded` text for `bytes`: the WHATWG set (the Java
 /// `URLEncoder` set), space as `+`, uppercase hex.
 pub(crate) fn form_encode_into(out: &mut String, bytes: &[u8]) {
+    fn hex_digit(nibble: u8) -> char {
+        char::from(if nibble < 10 { b'0' + nibble } else { b'A' + nibble - 10 })
+    }
+    out.reserve(bytes.len());
     for &b in bytes {
         match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => out.push(char::from(b)),
             b' ' => out.push('+'),
             _ => {
                 out.push('%');
-                for nibble in [b >> 4, b & 0x0f] {
-                    out.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0').to_ascii_uppercase());
-                }
+                out.push(hex_digit(b >> 4));
+                out.push(hex_digit(b & 0x0f));
             }
         }
     }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::aes::AesKey;
 use crate::cert::{downloaded_certificate_pem, CertificateMode, KeyRing, DOWNLOAD_METHOD};
-use crate::crypto::{Signer, Verifier};
+use crate::crypto::{KeyVerifier, SignType, Signer, Verifier};
 use crate::error::{Error, KeyKind, Result};
 use crate::keys::{AlipayPublicKey, AppPrivateKey};
 use crate::notify::{Notification, NotifyParams};
@@ -19,7 +19,8 @@ use crate::time::Timestamp;
 pub struct Client {
     config: Config,
     signer: Option<Arc<dyn Signer>>,
-    verifier: Option<Arc<dyn Verifier>>,
+    verifier: Option<AlipayVerifier>,
+    key_verifier: Option<Arc<dyn KeyVerifier>>,
     key_ring: Option<Arc<KeyRing>>,
     aes_key: Option<AesKey>,
 }
@@ -30,6 +31,7 @@ impl fmt::Debug for Client {
             .field("config", &self.config)
             .field("has_signer", &self.signer.is_some())
             .field("has_verifier", &self.verifier.is_some())
+            .field("has_key_verifier", &self.key_verifier.is_some())
             .field("certificate_mode", &self.key_ring.as_ref().map(|ring| &ring.mode))
             .field("aes_key", &self.aes_key)
             .finish()
@@ -39,12 +41,12 @@ impl fmt::Debug for Client {
 impl Client {
     /// A client with the app private key and the Alipay public key.
     pub fn new(config: Config, private_key: AppPrivateKey, alipay_public_key: AlipayPublicKey) -> Self {
-        Client::without_keys(config).with_signer(Arc::new(private_key)).with_verifier(Arc::new(alipay_public_key))
+        Client::without_keys(config).with_signer(Arc::new(private_key)).with_alipay_public_key(alipay_public_key)
     }
 
     /// A client with neither key yet: add them with the `with_*` methods.
     pub fn without_keys(config: Config) -> Self {
-        Client { config, signer: None, verifier: None, key_ring: None, aes_key: None }
+        Client { config, signer: None, verifier: None, key_verifier: None, key_ring: None, aes_key: None }
     }
 
     /// Signs with a host's signer (KMS, HSM, Node's crypto) instead of a parsed key.
@@ -53,9 +55,24 @@ impl Client {
         self
     }
 
-    /// Verifies with a host's verifier. It must check against the **Alipay** public key.
+    /// Verifies responses and notifications with the Alipay public key.
+    pub fn with_alipay_public_key(mut self, key: AlipayPublicKey) -> Self {
+        self.verifier = Some(AlipayVerifier::Key(key));
+        self
+    }
+
+    /// Verifies with a host's verifier instead of a parsed key. It must check against the
+    /// **Alipay** public key.
     pub fn with_verifier(mut self, verifier: Arc<dyn Verifier>) -> Self {
-        self.verifier = Some(verifier);
+        self.verifier = Some(AlipayVerifier::Host(verifier));
+        self
+    }
+
+    /// Runs every check with a parsed Alipay key (the Alipay public key, the configured Alipay
+    /// certificate's key, or in certificate mode the key a response's `alipay_cert_sn` picks)
+    /// through the host's RSA, told the key each time. The client still picks the key.
+    pub fn with_key_verifier(mut self, key_verifier: Arc<dyn KeyVerifier>) -> Self {
+        self.key_verifier = Some(key_verifier);
         self
     }
 
@@ -67,8 +84,8 @@ impl Client {
     /// Alipay key or verifier set before; the Java SDK would refuse such a response, the Go SDK
     /// does the same as here).
     pub fn with_certificate_mode(self, mode: CertificateMode) -> Self {
-        let verifier = Arc::new(mode.alipay_certificate().public_key().clone());
-        Client { key_ring: Some(Arc::new(KeyRing::new(mode))), ..self.with_verifier(verifier) }
+        let key = mode.alipay_certificate().public_key().clone();
+        Client { key_ring: Some(Arc::new(KeyRing::new(mode))), ..self.with_alipay_public_key(key) }
     }
 
     /// Encrypts `biz_content` of every request with `key` (`encrypt_type=AES`) and decrypts
@@ -118,15 +135,17 @@ impl Client {
             Ok(Ok(pem)) => Some(ring.mode.check_certificate(&pem, now)?),
             _ => None,
         };
-        let verifier: Arc<dyn Verifier> = match located.alipay_cert_sn.as_deref() {
-            None => Arc::clone(self.verifier.as_ref().ok_or_else(no_verifier)?),
+        let key = match located.alipay_cert_sn.as_deref() {
+            None => None,
             Some(sn) => match (ring.key(sn), &certificate) {
-                (Ok(key), _) => Arc::new(key),
-                (Err(_), Some(downloaded)) if downloaded.sn() == sn => Arc::new(downloaded.public_key().clone()),
+                (Ok(key), _) => Some(key),
+                (Err(_), Some(downloaded)) if downloaded.sn() == sn => Some(downloaded.public_key().clone()),
                 (Err(unknown), _) => return Err(unknown),
             },
         };
-        check_signature(&located, &signature, charset, self.config.sign_type, verifier.as_ref())?;
+        self.check_with(key.as_ref(), |verifier| {
+            check_signature(&located, &signature, charset, self.config.sign_type, verifier)
+        })?;
         downloaded_certificate_pem(&open_node(located, charset, self.aes_key.as_ref())?)?;
         let certificate = certificate.ok_or_else(|| {
             Error::InvalidCertificate("the download response carries no usable certificate".to_owned())
@@ -162,8 +181,23 @@ impl Client {
         self.prepare(request, timestamp)?.sign_with(signer)
     }
 
-    fn verifier(&self) -> Result<&dyn Verifier> {
-        self.verifier.as_deref().ok_or_else(no_verifier)
+    /// Runs `check` with `key` (picked by a response's `alipay_cert_sn`), or without one with the
+    /// configured key or verifier; a parsed key goes through the key verifier if there is one.
+    fn check_with<T>(
+        &self,
+        key: Option<&AlipayPublicKey>,
+        check: impl FnOnce(&dyn Verifier) -> Result<T>,
+    ) -> Result<T> {
+        let key = match (key, &self.verifier) {
+            (Some(key), _) => key,
+            (None, Some(AlipayVerifier::Key(key))) => key,
+            (None, Some(AlipayVerifier::Host(verifier))) => return check(verifier.as_ref()),
+            (None, None) => return Err(no_verifier()),
+        };
+        match &self.key_verifier {
+            Some(host) => check(&ThroughHost { host: host.as_ref(), key }),
+            None => check(key),
+        }
     }
 
     /// Verifies a response body to a call of `method` and returns the verified node, whatever its
@@ -180,22 +214,39 @@ impl Client {
             (Some(ring), Some(sn)) => Some(ring.key(sn)?),
             _ => None,
         };
-        let verifier = match &ring_key {
-            Some(key) => key as &dyn Verifier,
-            None => self.verifier()?,
-        };
-        check_signature(&located, &signature, charset, self.config.sign_type, verifier)?;
+        self.check_with(ring_key.as_ref(), |verifier| {
+            check_signature(&located, &signature, charset, self.config.sign_type, verifier)
+        })?;
         open_node(located, charset, self.aes_key.as_ref())
     }
 
     /// Verifies an asynchronous notification as `rsaCheckV1`.
     pub fn verify_notify(&self, params: NotifyParams) -> Result<Notification> {
-        params.verify_v1(self.config.sign_type, self.verifier()?)
+        self.check_with(None, |verifier| params.verify_v1(self.config.sign_type, verifier))
     }
 
     /// Verifies an asynchronous notification as `rsaCheckV2` (`sign_type` signed).
     pub fn verify_notify_v2(&self, params: NotifyParams) -> Result<Notification> {
-        params.verify_v2(self.config.sign_type, self.verifier()?)
+        self.check_with(None, |verifier| params.verify_v2(self.config.sign_type, verifier))
+    }
+}
+
+/// What checks signatures made with the Alipay key when no certificate SN picks one.
+#[derive(Clone)]
+enum AlipayVerifier {
+    Key(AlipayPublicKey),
+    Host(Arc<dyn Verifier>),
+}
+
+/// A parsed key's checks, run by a host's [`KeyVerifier`].
+struct ThroughHost<'a> {
+    host: &'a dyn KeyVerifier,
+    key: &'a AlipayPublicKey,
+}
+
+impl Verifier for ThroughHost<'_> {
+    fn verify(&self, sign_type: SignType, message: &[u8], signature: &[u8]) -> Result<()> {
+        self.host.verify_with(self.key, sign_type, message, signature)
     }
 }
 

@@ -17,6 +17,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::error::{Error, Result};
+use crate::keys::AlipayPublicKey;
 
 /// The `sign_type` of a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -68,6 +69,15 @@ pub trait Verifier: Send + Sync {
     /// `Ok(())` if `signature` is valid for `message` under the hash `sign_type` names, else
     /// [`Error::SignatureMismatch`].
     fn verify(&self, sign_type: SignType, message: &[u8], signature: &[u8]) -> Result<()>;
+}
+
+/// Checks RSASSA-PKCS1-v1_5 signatures with a host's RSA (Node's `node:crypto`, WebCrypto, an HSM)
+/// for the Alipay key the client picks: the Alipay public key, or in certificate mode the key of the
+/// certificate a response names. See [`Client::with_key_verifier`](crate::Client::with_key_verifier).
+pub trait KeyVerifier: Send + Sync {
+    /// `Ok(())` if `signature` is valid for `message` under `key` and the hash `sign_type` names,
+    /// else [`Error::SignatureMismatch`].
+    fn verify_with(&self, key: &AlipayPublicKey, sign_type: SignType, message: &[u8], signature: &[u8]) -> Result<()>;
 }
 
 /// Which implementation of RSA a key uses.

@@ -123,6 +123,8 @@ pub struct PublicKey<R: Role> {
 struct PublicInner {
     info: KeyInfo,
     rsa: rsa::RsaPublicKey,
+    /// SubjectPublicKeyInfo DER, encoded once: host verifiers are told the key with every message.
+    spki: Vec<u8>,
     #[cfg(all(feature = "aws-lc", not(target_arch = "wasm32")))]
     aws_lc: Option<crate::crypto::aws_lc::PublicKeys>,
 }
@@ -281,10 +283,12 @@ impl<R: Role> PublicKey<R> {
         let aws_lc = rsa::pkcs1::EncodeRsaPublicKey::to_pkcs1_der(&rsa)
             .ok()
             .and_then(|der| crate::crypto::aws_lc::PublicKeys::parse(der.as_bytes()));
+        let spki = rsa.to_public_key_der().map(|doc| doc.as_bytes().to_vec()).unwrap_or_default();
         PublicKey {
             inner: Arc::new(PublicInner {
                 info,
                 rsa,
+                spki,
                 #[cfg(all(feature = "aws-lc", not(target_arch = "wasm32")))]
                 aws_lc,
             }),
@@ -298,8 +302,8 @@ impl<R: Role> PublicKey<R> {
     }
 
     /// The key as SubjectPublicKeyInfo DER (the form Alipay's console takes, base64-encoded).
-    pub fn spki_der(&self) -> Vec<u8> {
-        self.inner.rsa.to_public_key_der().map(|doc| doc.as_bytes().to_vec()).unwrap_or_default()
+    pub fn spki_der(&self) -> &[u8] {
+        &self.inner.spki
     }
 
     /// Lowercase hex SHA-256 of the SubjectPublicKeyInfo DER.

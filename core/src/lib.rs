@@ -53,7 +53,7 @@ pub use crate::aes::AesKey;
 pub use cert::{AlipayCertificate, AppCertificate, CertificateMode};
 pub use charset::Charset;
 pub use client::Client;
-pub use crypto::{Backend, SignType, Signer, Verifier};
+pub use crypto::{Backend, KeyVerifier, SignType, Signer, Verifier};
 pub use error::{Error, GatewayError, KeyKind, Result};
 pub use keys::{AlipayPublicKey, AppPrivateKey, KeyEncoding, KeyForm, KeyInfo, PrivateKey, PublicKey};
 pub use notify::{Notification, NotifyParams};

@@ -247,7 +247,7 @@ fn gbk_responses_decrypt_to_gbk_text() {
     let mut config = Config::new("2021000000000001");
     config.charset = Charset::Gbk;
     let client = Client::without_keys(config)
-        .with_verifier(std::sync::Arc::new(AlipayPublicKey::parse(&example("alipay_public.pem")).unwrap()))
+        .with_alipay_public_key(AlipayPublicKey::parse(&example("alipay_public.pem")).unwrap())
         .with_aes_key(key());
     let verified = client.verify_response(METHOD, &body).unwrap();
     assert_eq!(verified.node_text(), node);

@@ -14,7 +14,8 @@ use alipay_openapi::cert::{cert_sn, root_cert_sn, DOWNLOAD_METHOD};
 use alipay_openapi::keys::role::Alipay;
 use alipay_openapi::{
     sign_response_body, AlipayCertificate, AlipayPublicKey, AppCertificate, AppPrivateKey, CertificateMode, Charset,
-    Client, Config, Error, PrivateKey, Request, SignType, Timestamp, Verifier as _,
+    Client, Config, Error, KeyVerifier, NotifyParams, PrivateKey, Request, SignType, Signer as _, Timestamp,
+    Verifier as _,
 };
 use base64::Engine as _;
 
@@ -278,6 +279,76 @@ fn a_downloaded_certificate_is_checked_added_and_then_verifies() {
     let client = self::client();
     client.add_downloaded_certificate(&download_body(&new_pem, None, "alipay_2048"), now()).unwrap();
     assert!(client.verify_response(METHOD, &rotated).is_ok());
+}
+
+/// A host's RSA stand-in: verifies with the key it is given, and records which key that was.
+#[derive(Default)]
+struct RecordingHost {
+    keys: std::sync::Mutex<Vec<Vec<u8>>>,
+    refuse: bool,
+}
+
+impl RecordingHost {
+    fn take(&self) -> Vec<Vec<u8>> {
+        std::mem::take(&mut *self.keys.lock().unwrap())
+    }
+}
+
+impl KeyVerifier for RecordingHost {
+    fn verify_with(
+        &self,
+        key: &AlipayPublicKey,
+        sign_type: SignType,
+        message: &[u8],
+        signature: &[u8],
+    ) -> alipay_openapi::Result<()> {
+        self.keys.lock().unwrap().push(key.spki_der().to_vec());
+        if self.refuse {
+            return Err(Error::SignatureMismatch);
+        }
+        key.verify(sign_type, message, signature)
+    }
+}
+
+#[test]
+fn a_key_verifier_checks_every_signature_with_the_key_the_client_picks() {
+    let spki = |file: &str| AlipayCertificate::from_pem(&generated(file)).unwrap().public_key().spki_der().to_vec();
+    let (configured, next) = (spki("alipay_cert.pem"), spki("alipay_cert_new.pem"));
+    let host = std::sync::Arc::new(RecordingHost::default());
+    let client = client().with_key_verifier(host.clone());
+
+    // A response naming an SN, one without, and a notification.
+    assert!(client.verify_response(METHOD, &body(NODE_KEY, NODE, Some(ALIPAY_SN), "alipay_2048")).is_ok());
+    assert!(client.verify_response(METHOD, &body(NODE_KEY, NODE, None, "alipay_2048")).is_ok());
+    let content = "notify_id=n1&out_biz_no=o1";
+    let sign = base64::engine::general_purpose::STANDARD
+        .encode(alipay_signer("alipay_2048").sign(SignType::Rsa2, content.as_bytes()).unwrap());
+    let notify = format!("{content}&sign_type=RSA2&sign={}", sign.replace('+', "%2B").replace('/', "%2F"));
+    assert!(client.verify_notify(NotifyParams::from_form(notify.as_bytes(), Charset::Utf8).unwrap()).is_ok());
+    assert_eq!(host.take(), [configured.clone(), configured.clone(), configured]);
+
+    // After a rotation the download answer is signed by the key it carries; then that key is used.
+    let new_pem = generated("alipay_cert_new.pem");
+    client.add_downloaded_certificate(&download_body(&new_pem, Some(ALIPAY_NEW_SN), "other_2048"), now()).unwrap();
+    assert_eq!(host.take(), [next.clone()]);
+    assert!(client.verify_response(METHOD, &body(NODE_KEY, NODE, Some(ALIPAY_NEW_SN), "other_2048")).is_ok());
+    assert_eq!(host.take(), [next.clone()]);
+    let wrong_key = body(NODE_KEY, NODE, Some(ALIPAY_NEW_SN), "alipay_2048");
+    assert_eq!(client.verify_response(METHOD, &wrong_key).unwrap_err(), Error::SignatureMismatch);
+    assert_eq!(host.take(), [next.clone()], "one candidate: the node has no escaped slash to retry without");
+
+    // The host's verdict is final, also outside certificate mode; a host `Verifier` is not a parsed key.
+    let refusing = std::sync::Arc::new(RecordingHost { refuse: true, ..RecordingHost::default() });
+    let valid = body(NODE_KEY, NODE, None, "alipay_2048");
+    let plain = Client::without_keys(Config::new("2021000000000001"))
+        .with_alipay_public_key(AlipayPublicKey::parse(&key_file("alipay_2048.public.spki.pem")).unwrap());
+    assert!(plain.verify_response(METHOD, &valid).is_ok());
+    let refused = plain.clone().with_key_verifier(refusing.clone());
+    assert_eq!(refused.verify_response(METHOD, &valid).unwrap_err(), Error::SignatureMismatch);
+    assert_eq!(refusing.take().len(), 1);
+    let host_key = std::sync::Arc::new(AlipayPublicKey::parse(&key_file("alipay_2048.public.spki.pem")).unwrap());
+    assert!(refused.with_verifier(host_key).verify_response(METHOD, &valid).is_ok());
+    assert!(refusing.take().is_empty());
 }
 
 #[test]
