@@ -5,7 +5,7 @@
 //
 // --check exits non-zero unless the node:crypto backend signs at >= 0.8x raw crypto.sign and verifies
 // responses (scan + verify) at >= 3x the official SDK.
-import { createPrivateKey, createPublicKey, sign as rawSign, verify as rawVerify } from 'node:crypto';
+import { createPrivateKey, createPublicKey, createSign, sign as rawSign, verify as rawVerify } from 'node:crypto';
 import { createRequire } from 'node:module';
 
 import { APP_ID, alipayKey, api, appKey, key, vectors } from '../test/support.mjs';
@@ -63,6 +63,14 @@ const nodeBytes = Buffer.from(JSON.parse(JSON.stringify(response.body)).slice(re
 const nodeSignature = Buffer.from(JSON.parse(response.body).sign, 'base64');
 if (!rawVerify('sha256', nodeBytes, publicKey, nodeSignature)) throw new Error('the benchmark response does not verify');
 
+// Certificate mode: the same node, signed by the key of alipay_cert.pem and naming its SN.
+const generated = (file) => key(`certs/generated/${file}`);
+const certificates = { appCert: generated('app_cert.pem'), alipayCert: generated('alipay_cert.pem'), alipayRootCert: generated('root_bundle.pem') };
+const certClient = new api.AlipayClient({ appId: APP_ID, certificates, crypto: 'node' });
+const certSignature = createSign('sha256').update(nodeBytes).sign(key('keys/alipay_2048.private.pkcs8.pem'), 'base64');
+const certBody = `{"${responseKey}":${nodeBytes},"alipay_cert_sn":"${certClient.alipayCertSns[0]}","sign":"${certSignature}"}`;
+certClient.verifyResponse(response.method, certBody);
+
 console.log(`Node ${process.version}, RSA-2048 (PKCS#1 v1.5, SHA-256), medians of 7 interleaved rounds, ${seconds}s per row`);
 const typedFields = { templateId: bizContent.template_id, userId: bizContent.user_id, outBizNo: bizContent.out_biz_no, memo: bizContent.memo };
 const signs = await compare('signs/s (alipay.marketing.voucher.send)', [
@@ -79,6 +87,7 @@ const verifications = await compare('response verifications/s (scan + verify, fr
   ['alipay-openapi, webcrypto: verifyResponseAsync()', () => clients.webcrypto.verifyResponseAsync(response.method, response.body)],
   ['alipay-openapi, wasm: verifyResponse()', () => clients.wasm.verifyResponse(response.method, response.body)],
   ['official alipay-sdk 4.14.0: JSON.parse + checkResponseSign()', () => official.checkResponseSign(response.body, responseKey, JSON.parse(response.body).sign, '')],
+  ['alipay-openapi, node:crypto, certificate mode: verifyResponse()', () => certClient.verifyResponse(response.method, certBody)],
 ]);
 
 const signRatio = signs.ratio(1, 0);
