@@ -14,6 +14,10 @@
 //! by `alipay_cert_sn`, downloaded certificates checked against the root bundle); AES content
 //! encryption ([`AesKey`]). Out of scope: HTTP, retries and clocks (the host's).
 //!
+//! RSA runs on AWS-LC or on the `rsa` crate (see [`Backend`]), or on the host's own: a
+//! [`Signer`] (a KMS, an HSM, Node's crypto) signs the bytes the client chose, and a [`KeyVerifier`]
+//! checks signatures with the Alipay key the client picked ([`Client::with_key_verifier`]).
+//!
 //! ```
 //! use alipay_openapi::{AlipayPublicKey, AppPrivateKey, Client, Config, Request, Timestamp};
 //! # let app_key_pem = include_str!("../../tests/vectors/keys/app_2048.private.pkcs1.pem");
