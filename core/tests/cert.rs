@@ -330,12 +330,16 @@ fn a_key_verifier_checks_every_signature_with_the_key_the_client_picks() {
     // After a rotation the download answer is signed by the key it carries; then that key is used.
     let new_pem = generated("alipay_cert_new.pem");
     client.add_downloaded_certificate(&download_body(&new_pem, Some(ALIPAY_NEW_SN), "other_2048"), now()).unwrap();
-    assert_eq!(host.take(), [next.clone()]);
+    assert_eq!(host.take(), std::slice::from_ref(&next));
     assert!(client.verify_response(METHOD, &body(NODE_KEY, NODE, Some(ALIPAY_NEW_SN), "other_2048")).is_ok());
-    assert_eq!(host.take(), [next.clone()]);
+    assert_eq!(host.take(), std::slice::from_ref(&next));
     let wrong_key = body(NODE_KEY, NODE, Some(ALIPAY_NEW_SN), "alipay_2048");
     assert_eq!(client.verify_response(METHOD, &wrong_key).unwrap_err(), Error::SignatureMismatch);
-    assert_eq!(host.take(), [next.clone()], "one candidate: the node has no escaped slash to retry without");
+    assert_eq!(
+        host.take(),
+        std::slice::from_ref(&next),
+        "one candidate: the node has no escaped slash to retry without"
+    );
 
     // The host's verdict is final, also outside certificate mode; a host `Verifier` is not a parsed key.
     let refusing = std::sync::Arc::new(RecordingHost { refuse: true, ..RecordingHost::default() });
