@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use alipay_openapi::keys::role::Role;
-use alipay_openapi::{AlipayPublicKey, Charset, Error, NotifyParams, PublicKey, SignType, Verifier};
+use alipay_openapi::{AlipayPublicKey, Charset, Error, NotifyParams, NotifyVersion, PublicKey, SignType, Verifier};
 use rsa::pkcs8::DecodePublicKey;
 use rsa::traits::PublicKeyParts;
 use serde_json::{json, Value};
@@ -351,9 +351,8 @@ fn verify_notify(
     sign_type: SignType,
     verifier: &dyn Verifier,
 ) -> alipay_openapi::Result<()> {
-    let params = params.clone();
-    let result = if v2 { params.verify_v2(sign_type, verifier) } else { params.verify_v1(sign_type, verifier) };
-    result.map(|_| ())
+    let version = if v2 { NotifyVersion::V2 } else { NotifyVersion::V1 };
+    params.clone().verify(version, sign_type, verifier).map(|_| ())
 }
 
 /// Names the cause of a failed notification verification.

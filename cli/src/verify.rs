@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use alipay_openapi::{verify_response, AlipayPublicKey, Charset, NotifyParams, SignType};
+use alipay_openapi::{verify_response, AlipayPublicKey, Charset, NotifyParams, NotifyVersion, SignType};
 use clap::Args;
 use serde_json::{json, Value};
 
@@ -120,8 +120,8 @@ pub fn notify(args: &VerifyNotifyArgs) -> Result<Report, Failure> {
     let body = input::read_bytes(&args.body)?;
     let trimmed = body.trim_ascii_end();
     let params = NotifyParams::from_form(trimmed, charset).map_err(|e| Failure::from_core(&e, "the notification"))?;
-    let result =
-        if args.v2 { params.clone().verify_v2(sign_type, &key) } else { params.clone().verify_v1(sign_type, &key) };
+    let version = if args.v2 { NotifyVersion::V2 } else { NotifyVersion::V1 };
+    let result = params.clone().verify(version, sign_type, &key);
     match result {
         Ok(notification) => {
             let mut text =

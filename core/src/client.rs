@@ -5,13 +5,14 @@ use std::sync::Arc;
 
 use crate::aes::AesKey;
 use crate::cert::{downloaded_certificate_pem, CertificateMode, KeyRing, DOWNLOAD_METHOD};
-use crate::crypto::{KeyVerifier, SignType, Signer, Verifier};
+use crate::crypto::{KeyVerifier, Signer};
 use crate::error::{Error, KeyKind, Result};
 use crate::keys::{AlipayPublicKey, AppPrivateKey};
-use crate::notify::{Notification, NotifyParams};
+use crate::notify::{Notification, NotifyParams, NotifyVersion};
 use crate::request::{Config, Request, SignedRequest, UnsignedRequest};
-use crate::response::{check_signature, locate, open_node, signature_of, VerifiedResponse};
+use crate::response::{locate, open_node, signature_of, signed_messages, VerifiedResponse};
 use crate::time::Timestamp;
+use crate::verify::{OwnRsa, Pending, SignatureCheck};
 
 /// A merchant's handle on the gateway: configuration, the signing key, and the Alipay key.
 /// Cheap to clone and safe to share between threads.
@@ -19,7 +20,7 @@ use crate::time::Timestamp;
 pub struct Client {
     config: Config,
     signer: Option<Arc<dyn Signer>>,
-    verifier: Option<AlipayVerifier>,
+    alipay_key: Option<AlipayPublicKey>,
     key_verifier: Option<Arc<dyn KeyVerifier>>,
     key_ring: Option<Arc<KeyRing>>,
     aes_key: Option<AesKey>,
@@ -30,7 +31,7 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("config", &self.config)
             .field("has_signer", &self.signer.is_some())
-            .field("has_verifier", &self.verifier.is_some())
+            .field("alipay_key", &self.alipay_key)
             .field("has_key_verifier", &self.key_verifier.is_some())
             .field("certificate_mode", &self.key_ring.as_ref().map(|ring| &ring.mode))
             .field("aes_key", &self.aes_key)
@@ -46,7 +47,7 @@ impl Client {
 
     /// A client with neither key yet: add them with the `with_*` methods.
     pub fn without_keys(config: Config) -> Self {
-        Client { config, signer: None, verifier: None, key_verifier: None, key_ring: None, aes_key: None }
+        Client { config, signer: None, alipay_key: None, key_verifier: None, key_ring: None, aes_key: None }
     }
 
     /// Signs with a host's signer (KMS, HSM, Node's crypto) instead of a parsed key.
@@ -57,14 +58,7 @@ impl Client {
 
     /// Verifies responses and notifications with the Alipay public key.
     pub fn with_alipay_public_key(mut self, key: AlipayPublicKey) -> Self {
-        self.verifier = Some(AlipayVerifier::Key(key));
-        self
-    }
-
-    /// Verifies with a host's verifier instead of a parsed key. It must check against the
-    /// **Alipay** public key.
-    pub fn with_verifier(mut self, verifier: Arc<dyn Verifier>) -> Self {
-        self.verifier = Some(AlipayVerifier::Host(verifier));
+        self.alipay_key = Some(key);
         self
     }
 
@@ -81,7 +75,7 @@ impl Client {
     /// `alipay_cert_sn` names, from a key ring that starts with the configured Alipay certificate
     /// and is shared by the clones of this client. A response without `alipay_cert_sn`, and every
     /// notification, is verified with the configured Alipay certificate's key (which replaces any
-    /// Alipay key or verifier set before; the Java SDK would refuse such a response, the Go SDK
+    /// Alipay key set before; the Java SDK would refuse such a response, the Go SDK
     /// does the same as here).
     pub fn with_certificate_mode(self, mode: CertificateMode) -> Self {
         let key = mode.alipay_certificate().public_key().clone();
@@ -124,7 +118,12 @@ impl Client {
     /// downloaded certificate itself once its chain checked out (after a rotation Alipay may sign
     /// with the new key already), or without an SN the configured certificate's key.
     pub fn add_downloaded_certificate(&self, body: &[u8], now: Timestamp) -> Result<String> {
-        let ring = self.key_ring()?;
+        self.begin_add_downloaded_certificate(body, now)?.finish_with(self.rsa())
+    }
+
+    /// [`add_downloaded_certificate`](Self::add_downloaded_certificate) in two stages (see [`Pending`]).
+    pub fn begin_add_downloaded_certificate(&self, body: &[u8], now: Timestamp) -> Result<Pending<String>> {
+        let ring = Arc::clone(self.key_ring.as_ref().ok_or_else(not_certificate_mode)?);
         let charset = self.config.charset;
         let located = locate(body, DOWNLOAD_METHOD, charset)?;
         let signature = signature_of(&located)?;
@@ -135,31 +134,29 @@ impl Client {
             Ok(Ok(pem)) => Some(ring.mode.check_certificate(&pem, now)?),
             _ => None,
         };
-        let key = match located.alipay_cert_sn.as_deref() {
-            None => None,
+        let sn = located.alipay_cert_sn.clone();
+        let key = match sn.as_deref() {
+            None => self.configured_key()?,
             Some(sn) => match (ring.key(sn), &certificate) {
-                (Ok(key), _) => Some(key),
-                (Err(_), Some(downloaded)) if downloaded.sn() == sn => Some(downloaded.public_key().clone()),
+                (Ok(key), _) => key,
+                (Err(_), Some(downloaded)) if downloaded.sn() == sn => downloaded.public_key().clone(),
                 (Err(unknown), _) => return Err(unknown),
             },
         };
-        self.check_with(key.as_ref(), |verifier| {
-            check_signature(&located, &signature, charset, self.config.sign_type, verifier)
-        })?;
-        downloaded_certificate_pem(&open_node(located, charset, self.aes_key.as_ref())?)?;
-        let certificate = certificate.ok_or_else(|| {
-            Error::InvalidCertificate("the download response carries no usable certificate".to_owned())
-        })?;
-        ring.insert(&certificate);
-        Ok(certificate.sn().to_owned())
+        let check = self.signature_check(signature, signed_messages(&located, charset)?, key, sn);
+        let (located, aes_key) = (located.into_owned(), self.aes_key.clone());
+        Ok(Pending::new(check, move || {
+            downloaded_certificate_pem(&open_node(located, charset, aes_key.as_ref())?)?;
+            let certificate = certificate.ok_or_else(|| {
+                Error::InvalidCertificate("the download response carries no usable certificate".to_owned())
+            })?;
+            ring.insert(&certificate);
+            Ok(certificate.sn().to_owned())
+        }))
     }
 
     fn key_ring(&self) -> Result<&KeyRing> {
-        self.key_ring.as_deref().ok_or_else(|| {
-            Error::InvalidCertificate(
-                "the client is not in certificate mode (configure it with Client::with_certificate_mode)".to_owned(),
-            )
-        })
+        self.key_ring.as_deref().ok_or_else(not_certificate_mode)
     }
 
     /// The configuration.
@@ -181,25 +178,6 @@ impl Client {
         self.prepare(request, timestamp)?.sign_with(signer)
     }
 
-    /// Runs `check` with `key` (picked by a response's `alipay_cert_sn`), or without one with the
-    /// configured key or verifier; a parsed key goes through the key verifier if there is one.
-    fn check_with<T>(
-        &self,
-        key: Option<&AlipayPublicKey>,
-        check: impl FnOnce(&dyn Verifier) -> Result<T>,
-    ) -> Result<T> {
-        let key = match (key, &self.verifier) {
-            (Some(key), _) => key,
-            (None, Some(AlipayVerifier::Key(key))) => key,
-            (None, Some(AlipayVerifier::Host(verifier))) => return check(verifier.as_ref()),
-            (None, None) => return Err(no_verifier()),
-        };
-        match &self.key_verifier {
-            Some(host) => check(&ThroughHost { host: host.as_ref(), key }),
-            None => check(key),
-        }
-    }
-
     /// Verifies a response body to a call of `method` and returns the verified node, whatever its
     /// `code` (use [`VerifiedResponse::into_success`] to turn gateway errors into [`Error::Gateway`]).
     ///
@@ -207,49 +185,69 @@ impl Client {
     /// not in the ring is [`Error::UnknownCertSn`] (see [`add_downloaded_certificate`](Self::add_downloaded_certificate)).
     /// With an AES key, an encrypted node is decrypted after its signature verified.
     pub fn verify_response(&self, method: &str, body: &[u8]) -> Result<VerifiedResponse> {
+        self.begin_verify_response(method, body)?.finish_with(self.rsa())
+    }
+
+    /// [`verify_response`](Self::verify_response) in two stages, for a host's own (or asynchronous)
+    /// RSA: every check but the RSA operation happens here; see [`Pending`].
+    pub fn begin_verify_response(&self, method: &str, body: &[u8]) -> Result<Pending<VerifiedResponse>> {
         let charset = self.config.charset;
         let located = locate(body, method, charset)?;
         let signature = signature_of(&located)?;
-        let ring_key = match (&self.key_ring, located.alipay_cert_sn.as_deref()) {
-            (Some(ring), Some(sn)) => Some(ring.key(sn)?),
-            _ => None,
+        let sn = located.alipay_cert_sn.clone();
+        let key = match (&self.key_ring, sn.as_deref()) {
+            (Some(ring), Some(sn)) => ring.key(sn)?,
+            _ => self.configured_key()?,
         };
-        self.check_with(ring_key.as_ref(), |verifier| {
-            check_signature(&located, &signature, charset, self.config.sign_type, verifier)
-        })?;
-        open_node(located, charset, self.aes_key.as_ref())
+        let check = self.signature_check(signature, signed_messages(&located, charset)?, key, sn);
+        let (located, aes_key) = (located.into_owned(), self.aes_key.clone());
+        Ok(Pending::new(check, move || open_node(located, charset, aes_key.as_ref())))
     }
 
-    /// Verifies an asynchronous notification as `rsaCheckV1`.
-    pub fn verify_notify(&self, params: NotifyParams) -> Result<Notification> {
-        self.check_with(None, |verifier| params.verify_v1(self.config.sign_type, verifier))
+    /// Verifies an asynchronous notification (`notify_url` POST) with `version`'s rule: `V1`
+    /// (`rsaCheckV1`) for what Alipay sends to notify_url.
+    pub fn verify_notification(&self, params: NotifyParams, version: NotifyVersion) -> Result<Notification> {
+        self.begin_verify_notification(params, version)?.finish_with(self.rsa())
     }
 
-    /// Verifies an asynchronous notification as `rsaCheckV2` (`sign_type` signed).
-    pub fn verify_notify_v2(&self, params: NotifyParams) -> Result<Notification> {
-        self.check_with(None, |verifier| params.verify_v2(self.config.sign_type, verifier))
+    /// [`verify_notification`](Self::verify_notification) in two stages; see [`Pending`].
+    pub fn begin_verify_notification(
+        &self,
+        params: NotifyParams,
+        version: NotifyVersion,
+    ) -> Result<Pending<Notification>> {
+        let (signature, messages) = params.check_parts(version, self.config.sign_type)?;
+        let check = self.signature_check(signature, messages, self.configured_key()?, None);
+        Ok(Pending::new(check, move || Ok(params.into_notification())))
+    }
+
+    fn signature_check(
+        &self,
+        signature: Vec<u8>,
+        messages: Vec<Vec<u8>>,
+        key: AlipayPublicKey,
+        alipay_cert_sn: Option<String>,
+    ) -> SignatureCheck {
+        SignatureCheck { sign_type: self.config.sign_type, signature, messages, key, alipay_cert_sn }
+    }
+
+    /// The key of responses that name no certificate SN, and of notifications.
+    fn configured_key(&self) -> Result<AlipayPublicKey> {
+        self.alipay_key.clone().ok_or_else(no_alipay_key)
+    }
+
+    /// The host's RSA if one was given, else the crate's own.
+    fn rsa(&self) -> &dyn KeyVerifier {
+        self.key_verifier.as_deref().unwrap_or(&OwnRsa)
     }
 }
 
-/// What checks signatures made with the Alipay key when no certificate SN picks one.
-#[derive(Clone)]
-enum AlipayVerifier {
-    Key(AlipayPublicKey),
-    Host(Arc<dyn Verifier>),
-}
-
-/// A parsed key's checks, run by a host's [`KeyVerifier`].
-struct ThroughHost<'a> {
-    host: &'a dyn KeyVerifier,
-    key: &'a AlipayPublicKey,
-}
-
-impl Verifier for ThroughHost<'_> {
-    fn verify(&self, sign_type: SignType, message: &[u8], signature: &[u8]) -> Result<()> {
-        self.host.verify_with(self.key, sign_type, message, signature)
-    }
-}
-
-fn no_verifier() -> Error {
+fn no_alipay_key() -> Error {
     Error::InvalidKey { expected: KeyKind::Public, reason: "no Alipay public key is configured".to_owned() }
+}
+
+fn not_certificate_mode() -> Error {
+    Error::InvalidCertificate(
+        "the client is not in certificate mode (configure it with Client::with_certificate_mode)".to_owned(),
+    )
 }

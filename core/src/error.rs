@@ -51,6 +51,40 @@ impl fmt::Display for GatewayError {
     }
 }
 
+/// Every detail of an [`Error`], as the bindings expose it (Python attributes in snake_case,
+/// JavaScript properties in camelCase): see [`Error::details`].
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ErrorDetails {
+    /// [`Error::code`].
+    pub code: &'static str,
+    /// The message: names the field or input and the rule, never key material.
+    pub message: String,
+    /// The field or option at fault, named as the protocol (or [`ClientOptions`](crate::ClientOptions)) names it.
+    pub field: Option<String>,
+    /// The rule the field broke.
+    pub rule: Option<String>,
+    /// `unencodable_text`, `undecodable_bytes`: the charset.
+    pub charset: Option<&'static str>,
+    /// `unknown_cert_sn`: the SN to download.
+    pub alipay_cert_sn: Option<String>,
+    /// Gateway answers: the gateway's `code`, e.g. `40004`.
+    pub gateway_code: Option<String>,
+    /// Gateway answers: `msg`.
+    pub gateway_msg: Option<String>,
+    /// Gateway answers: `sub_code`.
+    pub sub_code: Option<String>,
+    /// Gateway answers: `sub_msg`.
+    pub sub_msg: Option<String>,
+    /// Gateway answers: whether the answer's signature verified (`false`: show it, never act on it).
+    pub verified: Option<bool>,
+    /// Gateway answers to a known method: whether sending the same request again is safe and may succeed.
+    pub retryable: Option<bool>,
+    /// Gateway answers to a known method: what the code means.
+    pub description: Option<&'static str>,
+    /// Gateway answers to a known method: what to do.
+    pub action: Option<&'static str>,
+}
+
 /// Everything that can go wrong, with a stable [`code`](Error::code) per variant.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -129,6 +163,13 @@ pub enum Error {
     InvalidCertificate(String),
     /// AES content encryption failed: bad key, bad ciphertext or bad padding.
     Aes(String),
+    /// A client or request option was refused: `error` says why (its code is this error's code).
+    InOption {
+        /// The option, named as in [`ClientOptions`](crate::ClientOptions), e.g. `private_key`.
+        field: String,
+        /// What was wrong with it.
+        error: Box<Error>,
+    },
 }
 
 impl Error {
@@ -155,6 +196,72 @@ impl Error {
             Error::UnknownCertSn(_) => "unknown_cert_sn",
             Error::InvalidCertificate(_) => "invalid_certificate",
             Error::Aes(_) => "aes_error",
+            Error::InOption { error, .. } => error.code(),
+        }
+    }
+
+    /// The field or option at fault, where there is one.
+    pub fn field_name(&self) -> Option<&str> {
+        match self {
+            Error::InvalidField { field, .. }
+            | Error::Unencodable { field, .. }
+            | Error::Undecodable { field, .. }
+            | Error::InOption { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+
+    /// The rule that was broken, for an error with a [`field_name`](Self::field_name).
+    pub fn rule(&self) -> Option<String> {
+        match self {
+            Error::InvalidField { rule, .. } => Some(rule.clone()),
+            Error::Unencodable { charset, .. } => Some(format!("must be text that {charset} can encode")),
+            Error::Undecodable { charset, .. } => Some(format!("must be valid {charset}")),
+            Error::InOption { error, .. } => Some(error.rule().unwrap_or_else(|| error.to_string())),
+            _ => None,
+        }
+    }
+
+    /// Every detail of the error in one shape, the same in Rust, Python and JavaScript. With the
+    /// called `method`, a gateway error also says whether a retry is safe and what to do.
+    pub fn details(&self, method: Option<&str>) -> ErrorDetails {
+        let gateway = self.gateway();
+        let info = gateway.and_then(|g| method.map(|method| g.describe(method)));
+        let (charset, alipay_cert_sn) = match self.innermost() {
+            Error::Unencodable { charset, .. } | Error::Undecodable { charset, .. } => (Some(*charset), None),
+            Error::UnknownCertSn(sn) => (None, Some(sn.clone())),
+            _ => (None, None),
+        };
+        ErrorDetails {
+            code: self.code(),
+            message: self.to_string(),
+            field: self.field_name().map(str::to_owned),
+            rule: self.rule(),
+            charset,
+            alipay_cert_sn,
+            gateway_code: gateway.map(|g| g.code.clone()),
+            gateway_msg: gateway.map(|g| g.msg.clone()),
+            sub_code: gateway.and_then(|g| g.sub_code.clone()),
+            sub_msg: gateway.and_then(|g| g.sub_msg.clone()),
+            verified: gateway.map(|_| matches!(self, Error::Gateway(_))),
+            retryable: info.as_ref().map(|info| info.retryable()),
+            description: info.as_ref().map(|info| info.entry.description),
+            action: info.as_ref().map(|info| info.entry.action),
+        }
+    }
+
+    fn innermost(&self) -> &Error {
+        match self {
+            Error::InOption { error, .. } => error.innermost(),
+            other => other,
+        }
+    }
+
+    /// This error, as caused by the option `field`.
+    pub(crate) fn in_option(self, field: &str) -> Self {
+        match self {
+            already @ (Error::InvalidField { .. } | Error::InOption { .. }) => already,
+            error => Error::InOption { field: field.to_owned(), error: Box::new(error) },
         }
     }
 
@@ -210,6 +317,7 @@ impl fmt::Display for Error {
             ),
             Error::InvalidCertificate(why) => write!(f, "invalid certificate: {why}"),
             Error::Aes(why) => write!(f, "AES content encryption: {why}"),
+            Error::InOption { field, error } => write!(f, "`{field}`: {error}"),
         }
     }
 }

@@ -49,23 +49,27 @@ mod error;
 mod json_scan;
 pub mod keys;
 mod notify;
+mod options;
 mod request;
 mod response;
 mod time;
+pub mod verify;
 
 pub use crate::aes::AesKey;
 pub use cert::{AlipayCertificate, AppCertificate, CertificateMode};
 pub use charset::Charset;
 pub use client::Client;
 pub use crypto::{Backend, KeyVerifier, SignType, Signer, Verifier};
-pub use error::{Error, GatewayError, KeyKind, Result};
+pub use error::{Error, ErrorDetails, GatewayError, KeyKind, Result};
 pub use keys::{AlipayPublicKey, AppPrivateKey, KeyEncoding, KeyForm, KeyInfo, PrivateKey, PublicKey};
-pub use notify::{Notification, NotifyParams};
+pub use notify::{Notification, NotifyParams, NotifyVersion};
+pub use options::{BizContent, ClientOptions, ClientParts, RequestOptions, CLIENT_OPTIONS, REQUEST_OPTIONS};
 pub use request::{
     sign_content, Config, Gateway, Request, SignedRequest, UnsignedRequest, PRODUCTION_GATEWAY, SANDBOX_GATEWAY,
 };
 pub use response::{response_node_key, sign_response_body, verify_response, VerifiedResponse, SUCCESS_CODE};
 pub use time::{BeijingDateTime, Timestamp};
+pub use verify::{Pending, SignatureCheck};
 
 /// The README's Rust examples, compiled and run as doctests so they cannot drift from the code.
 #[cfg(doctest)]

@@ -84,31 +84,12 @@ impl NotifyParams {
         sign_content(self.fields.iter().map(|(k, v)| (k.as_str(), v.as_str())), exclude, keep_empty)
     }
 
-    /// Verifies as `rsaCheckV1`. If that fails, two historical variants of the gateway's rule are
-    /// tried, each over the same fields: empty values dropped, and `alipay_cert_sn` included.
-    pub fn verify_v1(self, sign_type: SignType, verifier: &dyn Verifier) -> Result<Notification> {
-        let mut candidates = vec![self.sign_content_v1()];
-        if self.fields.values().any(String::is_empty) {
-            candidates.push(self.content(&["sign_type", "alipay_cert_sn"], false));
-        }
-        if self.fields.contains_key("alipay_cert_sn") {
-            candidates.push(self.content(&["sign_type"], true));
-        }
-        self.verify_candidates(sign_type, verifier, &candidates)
-    }
-
-    /// Verifies as `rsaCheckV2`: only `sign` is left out (`sign_type` is signed).
-    pub fn verify_v2(self, sign_type: SignType, verifier: &dyn Verifier) -> Result<Notification> {
-        let candidates = [self.content(&[], true)];
-        self.verify_candidates(sign_type, verifier, &candidates)
-    }
-
-    fn verify_candidates(
-        self,
-        sign_type: SignType,
-        verifier: &dyn Verifier,
-        candidates: &[String],
-    ) -> Result<Notification> {
+    /// The signature and the candidate sign contents in `version`'s rules, in the order to try
+    /// them; `sign_type` is the only hash accepted. V1 (`rsaCheckV1`) leaves out `sign`,
+    /// `sign_type` and `alipay_cert_sn`, keeping empty values; if that fails, two historical
+    /// variants of the gateway's rule are tried over the same fields: empty values dropped, and
+    /// `alipay_cert_sn` included. V2 (`rsaCheckV2`) leaves out only `sign`.
+    pub(crate) fn check_parts(&self, version: NotifyVersion, sign_type: SignType) -> Result<(Vec<u8>, Vec<Vec<u8>>)> {
         let sign = self.fields.get("sign").filter(|s| !s.is_empty()).ok_or(Error::MissingSignature)?;
         if let Some(declared) = self.fields.get("sign_type") {
             let declared: SignType = declared.parse()?;
@@ -121,13 +102,62 @@ impl NotifyParams {
         }
         let signature =
             base64::engine::general_purpose::STANDARD.decode(sign.as_bytes()).map_err(|_| Error::SignatureEncoding)?;
-        for content in candidates {
-            let bytes = self.charset.encode("notification", content)?;
-            if verifier.verify(sign_type, &bytes, &signature).is_ok() {
-                return Ok(Notification { fields: self.fields });
+        let mut candidates = Vec::new();
+        match version {
+            NotifyVersion::V1 => {
+                candidates.push(self.sign_content_v1());
+                if self.fields.values().any(String::is_empty) {
+                    candidates.push(self.content(&["sign_type", "alipay_cert_sn"], false));
+                }
+                if self.fields.contains_key("alipay_cert_sn") {
+                    candidates.push(self.content(&["sign_type"], true));
+                }
             }
+            NotifyVersion::V2 => candidates.push(self.content(&[], true)),
         }
-        Err(Error::SignatureMismatch)
+        let messages = candidates
+            .iter()
+            .map(|content| Ok(self.charset.encode("notification", content)?.into_owned()))
+            .collect::<Result<_>>()?;
+        Ok((signature, messages))
+    }
+
+    /// Verifies with `verifier` under `version`'s rules (see [`Client::verify_notification`](crate::Client::verify_notification)
+    /// for a client's key choice).
+    pub fn verify(self, version: NotifyVersion, sign_type: SignType, verifier: &dyn Verifier) -> Result<Notification> {
+        let (signature, messages) = self.check_parts(version, sign_type)?;
+        if messages.iter().any(|message| verifier.verify(sign_type, message, &signature).is_ok()) {
+            Ok(self.into_notification())
+        } else {
+            Err(Error::SignatureMismatch)
+        }
+    }
+
+    pub(crate) fn into_notification(self) -> Notification {
+        Notification { fields: self.fields }
+    }
+}
+
+/// Which rule a notification's signature follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum NotifyVersion {
+    /// `rsaCheckV1`, what notifications use: `sign_type` is not signed.
+    #[default]
+    V1,
+    /// `rsaCheckV2`: `sign_type` is signed too.
+    V2,
+}
+
+impl std::str::FromStr for NotifyVersion {
+    type Err = Error;
+
+    /// `v1` or `v2`.
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "v1" => Ok(NotifyVersion::V1),
+            "v2" => Ok(NotifyVersion::V2),
+            _ => Err(Error::field("version", "must be `v1` or `v2`")),
+        }
     }
 }
 

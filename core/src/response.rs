@@ -96,6 +96,19 @@ pub(crate) struct Located<'a> {
     pub alipay_cert_sn: Option<String>,
 }
 
+impl Located<'_> {
+    /// The same parts, holding their own bytes.
+    pub(crate) fn into_owned(self) -> Located<'static> {
+        Located {
+            node_key: self.node_key,
+            node_kind: self.node_kind,
+            node: Cow::Owned(self.node.into_owned()),
+            sign: self.sign,
+            alipay_cert_sn: self.alipay_cert_sn,
+        }
+    }
+}
+
 /// Finds the node for `method` (or `error_response`), `sign` and `alipay_cert_sn`.
 pub(crate) fn locate<'a>(body: &'a [u8], method: &str, charset: Charset) -> Result<Located<'a>> {
     let text: Cow<'a, [u8]> = match charset {
@@ -152,7 +165,10 @@ pub fn verify_response(
 ) -> Result<VerifiedResponse> {
     let located = locate(body, method, charset)?;
     let signature = signature_of(&located)?;
-    check_signature(&located, &signature, charset, sign_type, verifier)?;
+    let messages = signed_messages(&located, charset)?;
+    if !messages.iter().any(|message| verifier.verify(sign_type, message, &signature).is_ok()) {
+        return Err(Error::SignatureMismatch);
+    }
     open_node(located, charset, None)
 }
 
@@ -164,14 +180,9 @@ pub(crate) fn signature_of(located: &Located<'_>) -> Result<Vec<u8>> {
     base64::engine::general_purpose::STANDARD.decode(sign.as_bytes()).map_err(|_| Error::SignatureEncoding)
 }
 
-/// Checks `signature` over the node's exact bytes in `charset`, then with `\/` unescaped.
-pub(crate) fn check_signature(
-    located: &Located<'_>,
-    signature: &[u8],
-    charset: Charset,
-    sign_type: SignType,
-    verifier: &dyn Verifier,
-) -> Result<()> {
+/// The messages the signature may cover, in the order to try them: the node's exact bytes in
+/// `charset`, then (if it has any) with `\/` unescaped.
+pub(crate) fn signed_messages(located: &Located<'_>, charset: Charset) -> Result<Vec<Vec<u8>>> {
     let signed_bytes = |utf8: &[u8]| -> Result<Vec<u8>> {
         match charset {
             Charset::Utf8 => Ok(utf8.to_vec()),
@@ -182,16 +193,11 @@ pub(crate) fn check_signature(
             }
         }
     };
-    let first = verifier.verify(sign_type, &signed_bytes(&located.node)?, signature);
-    if let Err(first_error) = first {
-        match unescape_slashes(&located.node) {
-            Some(unescaped) => {
-                verifier.verify(sign_type, &signed_bytes(&unescaped)?, signature).map_err(|_| first_error)?
-            }
-            None => return Err(first_error),
-        }
+    let mut messages = vec![signed_bytes(&located.node)?];
+    if let Some(unescaped) = unescape_slashes(&located.node) {
+        messages.push(signed_bytes(&unescaped)?);
     }
-    Ok(())
+    Ok(messages)
 }
 
 /// Parses a node whose signature verified; an encrypted (string) node is decrypted with `aes_key`.
@@ -262,7 +268,7 @@ fn unsigned_error(located: &Located<'_>) -> Error {
     }
 }
 
-/// Builds a response body the way the gateway lays it out (PROTOCOL.md §3.1):
+/// Builds a response body the way the gateway lays it out :
 /// `{"<node_key>":<node_json>[,"alipay_cert_sn":"…"],"sign":"…"}`, the signature covering exactly the
 /// bytes of `node_json` in `charset`. For the local test gateway and for tests; `node_json` is used
 /// verbatim (a JSON object, or a quoted ciphertext string).

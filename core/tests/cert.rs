@@ -14,8 +14,8 @@ use alipay_openapi::cert::{cert_sn, root_cert_sn, DOWNLOAD_METHOD};
 use alipay_openapi::keys::role::Alipay;
 use alipay_openapi::{
     sign_response_body, AlipayCertificate, AlipayPublicKey, AppCertificate, AppPrivateKey, CertificateMode, Charset,
-    Client, Config, Error, KeyVerifier, NotifyParams, PrivateKey, Request, SignType, Signer as _, Timestamp,
-    Verifier as _,
+    Client, Config, Error, KeyVerifier, NotifyParams, NotifyVersion, PrivateKey, Request, SignType, Signer as _,
+    Timestamp, Verifier as _,
 };
 use base64::Engine as _;
 
@@ -324,7 +324,8 @@ fn a_key_verifier_checks_every_signature_with_the_key_the_client_picks() {
     let sign = base64::engine::general_purpose::STANDARD
         .encode(alipay_signer("alipay_2048").sign(SignType::Rsa2, content.as_bytes()).unwrap());
     let notify = format!("{content}&sign_type=RSA2&sign={}", sign.replace('+', "%2B").replace('/', "%2F"));
-    assert!(client.verify_notify(NotifyParams::from_form(notify.as_bytes(), Charset::Utf8).unwrap()).is_ok());
+    let params = NotifyParams::from_form(notify.as_bytes(), Charset::Utf8).unwrap();
+    assert!(client.verify_notification(params, NotifyVersion::V1).is_ok());
     assert_eq!(host.take(), [configured.clone(), configured.clone(), configured]);
 
     // After a rotation the download answer is signed by the key it carries; then that key is used.
@@ -350,9 +351,6 @@ fn a_key_verifier_checks_every_signature_with_the_key_the_client_picks() {
     let refused = plain.clone().with_key_verifier(refusing.clone());
     assert_eq!(refused.verify_response(METHOD, &valid).unwrap_err(), Error::SignatureMismatch);
     assert_eq!(refusing.take().len(), 1);
-    let host_key = std::sync::Arc::new(AlipayPublicKey::parse(&key_file("alipay_2048.public.spki.pem")).unwrap());
-    assert!(refused.with_verifier(host_key).verify_response(METHOD, &valid).is_ok());
-    assert!(refusing.take().is_empty());
 }
 
 #[test]

@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 
 use alipay_openapi::keys::role::Alipay;
 use alipay_openapi::{
-    sign_response_body, AlipayPublicKey, AppPrivateKey, Charset, Client, Config, NotifyParams, PrivateKey, Request,
-    SignType, Timestamp,
+    sign_response_body, AlipayPublicKey, AppPrivateKey, Charset, Client, Config, NotifyParams, NotifyVersion,
+    PrivateKey, Request, SignType, Timestamp,
 };
 
 const METHOD: &str = "alipay.marketing.voucher.query";
@@ -204,7 +204,8 @@ fn hostile_notifications_get_typed_errors() {
         (b"a=1&sign=AAAA", "signature_mismatch"),
     ];
     for (body, expected) in cases {
-        let result = NotifyParams::from_form(body, Charset::Utf8).and_then(|p| c.verify_notify(p));
+        let result =
+            NotifyParams::from_form(body, Charset::Utf8).and_then(|p| c.verify_notification(p, NotifyVersion::V1));
         assert_eq!(result.unwrap_err().code(), expected, "{}", String::from_utf8_lossy(body));
     }
 }

@@ -14,7 +14,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use alipay_openapi::{
-    AlipayPublicKey, AppPrivateKey, Backend, Charset, Client, Config, NotifyParams, Request, SignType, Timestamp,
+    AlipayPublicKey, AppPrivateKey, Backend, Charset, Client, Config, NotifyParams, NotifyVersion, Request, SignType,
+    Timestamp,
 };
 use base64::Engine as _;
 use serde_json::Value;
@@ -198,7 +199,7 @@ fn notify_vectors_give_the_expected_verdicts_from_body_and_from_pairs() {
             assert_eq!(from_body.sign_content_v1(), content, "{id}: sign content");
         }
         for params in [from_body, from_pairs] {
-            let result = client.verify_notify(params);
+            let result = client.verify_notification(params, NotifyVersion::V1);
             assert_eq!(result.is_ok(), valid, "{id}: {result:?}");
         }
     }

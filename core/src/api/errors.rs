@@ -82,13 +82,7 @@ pub fn describe(method: &str, code: &str, sub_code: Option<&str>) -> ErrorInfo {
 
 /// The business codes listed on the reference page of `method` (empty for other methods).
 pub fn business_codes(method: &str) -> &'static [CatalogEntry] {
-    match method {
-        <super::VoucherSend as super::ApiCall>::METHOD => VOUCHER_SEND,
-        <super::VoucherQuery as super::ApiCall>::METHOD => VOUCHER_QUERY,
-        <super::VoucherStockUse as super::ApiCall>::METHOD => VOUCHER_STOCK_USE,
-        <super::TicketCodeSync as super::ApiCall>::METHOD => TICKET_CODE_SYNC,
-        _ => &[],
-    }
+    super::api(method).map_or(&[], |api| api.business_codes)
 }
 
 impl GatewayError {

@@ -256,6 +256,10 @@ use crate::response::VerifiedResponse;
 pub trait ApiCall: Serialize {
     /// The gateway method, e.g. `alipay.marketing.voucher.send`.
     const METHOD: &'static str;
+    /// The operation's name in snake_case, e.g. `voucher_send`.
+    const NAME: &'static str;
+    /// The business codes of the method's reference page.
+    const BUSINESS_CODES: &'static [CatalogEntry];
     /// The typed result of a successful call.
     type Output: FromNode;
 
@@ -277,9 +281,93 @@ pub trait ApiCall: Serialize {
     }
 }
 
+/// One typed API: its names, its page's business codes, and how its request is built from a JSON
+/// object and its answer read into one. The bindings derive their per-API methods from [`APIS`].
+#[derive(Debug, Clone, Copy)]
+pub struct ApiSpec {
+    /// The gateway method, e.g. `alipay.marketing.voucher.send`.
+    pub method: &'static str,
+    /// The operation's name in snake_case (`voucher_send`; `voucherSend` in JavaScript).
+    pub name: &'static str,
+    /// The business codes of its reference page.
+    pub business_codes: &'static [CatalogEntry],
+    request: fn(&Value) -> Result<Request>,
+    result: fn(VerifiedResponse) -> Result<Value>,
+}
+
+impl ApiSpec {
+    const fn of<T: ApiCall + DeserializeOwned>() -> Self
+    where
+        T::Output: Serialize,
+    {
+        ApiSpec {
+            method: T::METHOD,
+            name: T::NAME,
+            business_codes: T::BUSINESS_CODES,
+            request: typed_request::<T>,
+            result: typed_result::<T>,
+        }
+    }
+
+    /// The request from `biz_content` as a JSON object, through the model (fields checked, unknown
+    /// fields refused).
+    pub fn request(&self, biz_content: &Value) -> Result<Request> {
+        (self.request)(biz_content)
+    }
+
+    /// A verified answer as a JSON object: the typed result serialized (amounts as two-decimal
+    /// strings, date-times as `yyyy-MM-dd HH:mm:ss`, `extra` members alongside); `code` and `msg`
+    /// left out. A non-`10000` answer is [`Error::Gateway`].
+    pub fn result(&self, verified: VerifiedResponse) -> Result<Value> {
+        (self.result)(verified)
+    }
+}
+
+/// The typed APIs.
+pub const APIS: [ApiSpec; 4] = [
+    ApiSpec::of::<VoucherSend>(),
+    ApiSpec::of::<VoucherQuery>(),
+    ApiSpec::of::<VoucherStockUse>(),
+    ApiSpec::of::<TicketCodeSync>(),
+];
+
 /// The methods with a typed model.
-pub const METHODS: [&str; 4] =
-    [VoucherSend::METHOD, VoucherQuery::METHOD, VoucherStockUse::METHOD, TicketCodeSync::METHOD];
+pub const METHODS: [&str; 4] = [APIS[0].method, APIS[1].method, APIS[2].method, APIS[3].method];
+
+/// The typed API of `method`, if it has one.
+pub fn api(method: &str) -> Option<&'static ApiSpec> {
+    APIS.iter().find(|api| api.method == method)
+}
+
+/// The typed API of `method`, or an error that lists those there are.
+pub fn typed_api(method: &str) -> Result<&'static ApiSpec> {
+    api(method).ok_or_else(|| {
+        Error::field("method", format!("has no typed model (typed: {}); use the generic path", METHODS.join(", ")))
+    })
+}
+
+fn typed_request<T: ApiCall + DeserializeOwned>(biz_content: &Value) -> Result<Request> {
+    let Value::Object(members) = biz_content else {
+        return Err(Error::field("biz_content", "must be a JSON object"));
+    };
+    let call = T::deserialize(biz_content).map_err(|e| {
+        // serde does not say which member failed; every field has a default, so the member that
+        // fails on its own is the one.
+        let culprit = members
+            .iter()
+            .map(|(key, value)| (key, Value::Object([(key.clone(), value.clone())].into_iter().collect())))
+            .find(|(_, alone)| T::deserialize(alone).is_err());
+        Error::field(culprit.map_or("biz_content", |(key, _)| key.as_str()), e.to_string())
+    })?;
+    call.to_request()
+}
+
+fn typed_result<T: ApiCall>(verified: VerifiedResponse) -> Result<Value>
+where
+    T::Output: Serialize,
+{
+    serde_json::to_value(T::parse(verified)?).map_err(|e| Error::MalformedResponse(e.to_string()))
+}
 
 /// The one place a request for a method and its `biz_content` text is made.
 fn request(method: &str, biz_content: String) -> Request {
@@ -305,46 +393,18 @@ pub fn generic_request_text(method: &str, biz_content: &str) -> Result<Request> 
 /// A request for `method` from `biz_content` as a JSON object: through the typed model (fields
 /// checked, unknown fields refused) when `method` is one of [`METHODS`], generic otherwise.
 pub fn request_for(method: &str, biz_content: &Value) -> Result<Request> {
-    fn typed<T: ApiCall + DeserializeOwned>(biz_content: &Value) -> Result<Request> {
-        let Value::Object(members) = biz_content else {
-            return Err(Error::field("biz_content", "must be a JSON object"));
-        };
-        let call = T::deserialize(biz_content).map_err(|e| {
-            // serde does not say which member failed; every field has a default, so the member that
-            // fails on its own is the one.
-            let culprit = members
-                .iter()
-                .map(|(key, value)| (key, Value::Object([(key.clone(), value.clone())].into_iter().collect())))
-                .find(|(_, alone)| T::deserialize(alone).is_err());
-            Error::field(culprit.map_or("biz_content", |(key, _)| key.as_str()), e.to_string())
-        })?;
-        call.to_request()
-    }
-    match method {
-        VoucherSend::METHOD => typed::<VoucherSend>(biz_content),
-        VoucherQuery::METHOD => typed::<VoucherQuery>(biz_content),
-        VoucherStockUse::METHOD => typed::<VoucherStockUse>(biz_content),
-        TicketCodeSync::METHOD => typed::<TicketCodeSync>(biz_content),
-        _ => generic_request(method, biz_content),
+    match api(method) {
+        Some(api) => api.request(biz_content),
+        None => generic_request(method, biz_content),
     }
 }
 
-/// A verified answer to `method` as a JSON object: the typed result serialized (amounts as
-/// two-decimal strings, date-times as `yyyy-MM-dd HH:mm:ss`, `extra` members alongside) when
-/// `method` is one of [`METHODS`], the node's members otherwise; `code` and `msg` are left out.
-/// A non-`10000` answer is [`Error::Gateway`].
+/// A verified answer to `method` as a JSON object: [`ApiSpec::result`] when `method` is one of
+/// [`METHODS`], the node's members otherwise; `code` and `msg` are left out. A non-`10000` answer
+/// is [`Error::Gateway`].
 pub fn result_for(method: &str, verified: VerifiedResponse) -> Result<Value> {
-    fn typed<T: ApiCall>(verified: VerifiedResponse) -> Result<Value>
-    where
-        T::Output: Serialize,
-    {
-        serde_json::to_value(T::parse(verified)?).map_err(|e| Error::MalformedResponse(e.to_string()))
-    }
-    match method {
-        VoucherSend::METHOD => typed::<VoucherSend>(verified),
-        VoucherQuery::METHOD => typed::<VoucherQuery>(verified),
-        VoucherStockUse::METHOD => typed::<VoucherStockUse>(verified),
-        TicketCodeSync::METHOD => typed::<TicketCodeSync>(verified),
-        _ => parse::<serde_json::Map<String, Value>>(verified).map(Value::Object),
+    match api(method) {
+        Some(api) => api.result(verified),
+        None => parse::<serde_json::Map<String, Value>>(verified).map(Value::Object),
     }
 }

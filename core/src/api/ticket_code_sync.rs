@@ -64,6 +64,8 @@ pub struct TicketCodeSync {
 
 impl ApiCall for TicketCodeSync {
     const METHOD: &'static str = "koubei.trade.ticket.ticketcode.sync";
+    const NAME: &'static str = "ticket_code_sync";
+    const BUSINESS_CODES: &'static [super::CatalogEntry] = super::errors::TICKET_CODE_SYNC;
     type Output = TicketCodeSyncResult;
 
     fn validate(&self) -> Result<()> {

@@ -20,6 +20,8 @@ pub struct VoucherQuery {
 
 impl ApiCall for VoucherQuery {
     const METHOD: &'static str = "alipay.marketing.voucher.query";
+    const NAME: &'static str = "voucher_query";
+    const BUSINESS_CODES: &'static [super::CatalogEntry] = super::errors::VOUCHER_QUERY;
     type Output = VoucherQueryResult;
 
     fn validate(&self) -> Result<()> {

@@ -52,6 +52,8 @@ impl VoucherSend {
 
 impl ApiCall for VoucherSend {
     const METHOD: &'static str = "alipay.marketing.voucher.send";
+    const NAME: &'static str = "voucher_send";
+    const BUSINESS_CODES: &'static [super::CatalogEntry] = super::errors::VOUCHER_SEND;
     type Output = VoucherSendResult;
 
     fn validate(&self) -> Result<()> {

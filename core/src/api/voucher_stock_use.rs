@@ -22,6 +22,8 @@ pub struct VoucherStockUse {
 
 impl ApiCall for VoucherStockUse {
     const METHOD: &'static str = "alipay.marketing.voucher.stock.use";
+    const NAME: &'static str = "voucher_stock_use";
+    const BUSINESS_CODES: &'static [super::CatalogEntry] = super::errors::VOUCHER_STOCK_USE;
     type Output = VoucherStockUseResult;
 
     fn validate(&self) -> Result<()> {

@@ -4,8 +4,8 @@
 
 use alipay_openapi::keys::role::Alipay;
 use alipay_openapi::{
-    sign_response_body, AesKey, AppPrivateKey, CertificateMode, Charset, Client, Config, NotifyParams, PrivateKey,
-    Request, SignType, Timestamp,
+    sign_response_body, AesKey, AppPrivateKey, CertificateMode, Charset, Client, Config, NotifyParams, NotifyVersion,
+    PrivateKey, Request, SignType, Timestamp,
 };
 
 const APP_KEY: &str = include_str!("../../vectors/keys/app_2048.private.pkcs8.pem");
@@ -48,7 +48,7 @@ pub fn run_probe(now_millis: i64) -> u32 {
     let client = Client::new(Config::new("2021000000000001"), app.clone(), alipay.public_key());
     if let Ok(params) = NotifyParams::from_form(b"a=1&sign=AAAA&sign_type=RSA2", Charset::Utf8) {
         steps |= 8;
-        if client.verify_notify(params).is_err() {
+        if client.verify_notification(params, NotifyVersion::V1).is_err() {
             steps |= 16;
         }
     }

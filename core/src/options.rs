@@ -1,0 +1,435 @@
+//! One options model for every host: what a client and a request are made of, read from plain
+//! values (a JSON object, a JavaScript object, Python keyword arguments) and validated once, here.
+//!
+//! Every binding turns its native values into a [`serde_json::Value`] with these names and calls
+//! [`ClientOptions::from_value`] / [`RequestOptions::from_value`], so a mistake gets the same error
+//! code, field and rule in Rust, Python and JavaScript. A `null` is the same as an absent option.
+//!
+//! ```
+//! use alipay_openapi::{ClientOptions, RequestOptions, Timestamp};
+//! # let private_key = include_str!("../../tests/vectors/keys/app_2048.private.pkcs1.pem");
+//! # let alipay_public_key = include_str!("../../tests/vectors/keys/alipay_2048.public.spki.pem");
+//! let client = ClientOptions::from_value(&serde_json::json!({
+//!     "app_id": "2021000000000001",
+//!     "private_key": private_key,
+//!     "alipay_public_key": alipay_public_key,
+//!     "gateway": "sandbox",
+//! }))?
+//! .build()?;
+//! let request = RequestOptions::from_value(&serde_json::json!({
+//!     "method": "alipay.marketing.voucher.query",
+//!     "biz_content": {"voucher_id": "20170616000730020041006ZYE2V"},
+//! }))?;
+//! let signed = client.sign(&request.to_request()?, Timestamp::from_unix_millis(1_715_593_760_000))?;
+//! assert!(signed.url().starts_with("https://openapi-sandbox.dl.alipaydev.com/gateway.do?"));
+//!
+//! let error = ClientOptions::from_value(&serde_json::json!({"app_id": "", "gateway": "ftp://x"}))?.build().unwrap_err();
+//! assert_eq!((error.code(), error.field_name()), ("invalid_field", Some("app_id")));
+//! # Ok::<(), alipay_openapi::Error>(())
+//! ```
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+use zeroize::Zeroizing;
+
+use crate::aes::AesKey;
+use crate::cert::CertificateMode;
+use crate::client::Client;
+use crate::error::{Error, KeyKind, Result};
+use crate::keys::{AlipayPublicKey, AppPrivateKey};
+use crate::request::{Config, Gateway, Request};
+use crate::time::Timestamp;
+
+/// The options of a [`Client`]. Key material is wiped when the options are dropped and never
+/// shown by `Debug`.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct ClientOptions {
+    /// `app_id`: the APPID; required, ASCII letters and digits.
+    pub app_id: String,
+    /// `private_key`: the app private key (PKCS#1 or PKCS#8, PEM or bare base64), needed to sign
+    /// unless the host signs.
+    pub private_key: Option<Zeroizing<String>>,
+    /// `alipay_public_key`: the Alipay public key, needed to verify (not the app's public key).
+    pub alipay_public_key: Option<String>,
+    /// `app_cert`: certificate mode's app certificate (PEM); the three certificates come together.
+    pub app_cert: Option<String>,
+    /// `alipay_cert`: certificate mode's Alipay certificate (PEM), instead of `alipay_public_key`.
+    pub alipay_cert: Option<String>,
+    /// `alipay_root_cert`: certificate mode's root bundle (PEM).
+    pub alipay_root_cert: Option<String>,
+    /// `aes_key`: the AES content-encryption key, base64 as the console shows it.
+    pub aes_key: Option<Zeroizing<String>>,
+    /// `sign_type`: `RSA2` (default) or `RSA`.
+    pub sign_type: Option<String>,
+    /// `charset`: `utf-8` (default) or `GBK`.
+    pub charset: Option<String>,
+    /// `gateway`: `production` (default), `sandbox`, or an http(s) URL.
+    pub gateway: Option<String>,
+    /// `app_auth_token`: the ISV token sent with every request unless the request sets its own.
+    pub app_auth_token: Option<Zeroizing<String>>,
+    /// `format`: `json` by default; `Some(None)` (a `null`) leaves it out.
+    pub format: Option<Option<String>>,
+}
+
+impl fmt::Debug for ClientOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientOptions")
+            .field("app_id", &self.app_id)
+            .field("has_private_key", &self.private_key.is_some())
+            .field("has_alipay_public_key", &self.alipay_public_key.is_some())
+            .field("certificate_mode", &self.alipay_cert.is_some())
+            .field("has_aes_key", &self.aes_key.is_some())
+            .field("sign_type", &self.sign_type)
+            .field("charset", &self.charset)
+            .field("gateway", &self.gateway)
+            .field("has_app_auth_token", &self.app_auth_token.is_some())
+            .field("format", &self.format)
+            .finish()
+    }
+}
+
+/// The names [`ClientOptions::from_value`] knows, in the order the docs list them.
+pub const CLIENT_OPTIONS: &[&str] = &[
+    "app_id",
+    "private_key",
+    "alipay_public_key",
+    "app_cert",
+    "alipay_cert",
+    "alipay_root_cert",
+    "aes_key",
+    "sign_type",
+    "charset",
+    "gateway",
+    "app_auth_token",
+    "format",
+];
+
+/// The names [`RequestOptions::from_value`] knows.
+pub const REQUEST_OPTIONS: &[&str] =
+    &["method", "version", "biz_content", "notify_url", "return_url", "app_auth_token", "params", "timestamp"];
+
+impl ClientOptions {
+    /// Reads the options from a JSON object; an unknown name, a value of the wrong type or a
+    /// missing `app_id` is [`Error::InvalidField`] naming it. Values are checked by [`build`](Self::build).
+    pub fn from_value(value: &Value) -> Result<Self> {
+        let mut options = ClientOptions::default();
+        for (name, value) in object(value, "options", CLIENT_OPTIONS)? {
+            match name.as_str() {
+                "app_id" => options.app_id = text(name, value)?.unwrap_or_default(),
+                "private_key" => options.private_key = text(name, value)?.map(Zeroizing::new),
+                "alipay_public_key" => options.alipay_public_key = text(name, value)?,
+                "app_cert" => options.app_cert = text(name, value)?,
+                "alipay_cert" => options.alipay_cert = text(name, value)?,
+                "alipay_root_cert" => options.alipay_root_cert = text(name, value)?,
+                "aes_key" => options.aes_key = text(name, value)?.map(Zeroizing::new),
+                "sign_type" => options.sign_type = text(name, value)?,
+                "charset" => options.charset = text(name, value)?,
+                "gateway" => options.gateway = text(name, value)?,
+                "app_auth_token" => options.app_auth_token = text(name, value)?.map(Zeroizing::new),
+                "format" => {
+                    options.format = Some(match value {
+                        Value::Null => None,
+                        Value::String(format) => Some(format.clone()),
+                        _ => return Err(Error::field(name, "must be a string, or null to leave it out")),
+                    })
+                }
+                _ => {} // `object` refused every other name
+            }
+        }
+        Ok(options)
+    }
+
+    /// Checks every option and parses the keys and certificates once: a client that signs and
+    /// verifies with this crate's RSA. Either key may be absent (a client that only signs, or
+    /// only verifies); the call that needs it then fails.
+    pub fn build(&self) -> Result<Client> {
+        let parts = self.parts()?;
+        let mut client = Client::without_keys(parts.config);
+        if let Some(key) = parts.private_key {
+            client = client.with_signer(Arc::new(key));
+        }
+        if let Some(key) = parts.alipay_public_key {
+            client = client.with_alipay_public_key(key);
+        }
+        if let Some(mode) = parts.certificate_mode {
+            client = client.with_certificate_mode(mode);
+        }
+        if let Some(key) = parts.aes_key {
+            client = client.with_aes_key(key);
+        }
+        Ok(client)
+    }
+
+    /// Every option checked and parsed, for a host that adds its own RSA to what [`build`](Self::build) makes.
+    pub fn parts(&self) -> Result<ClientParts> {
+        let app_id = self.app_id.as_str();
+        if app_id.is_empty() {
+            return Err(Error::field("app_id", "is required"));
+        }
+        if app_id.len() > 32 || !app_id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(Error::field("app_id", "must be at most 32 ASCII letters and digits, e.g. 2021000000000001"));
+        }
+        let mut config = Config::new(app_id);
+        if let Some(sign_type) = &self.sign_type {
+            config.sign_type = sign_type.parse().map_err(|e: Error| e.in_option("sign_type"))?;
+        }
+        if let Some(charset) = &self.charset {
+            config.charset = charset.parse().map_err(|e: Error| e.in_option("charset"))?;
+        }
+        if let Some(gateway) = &self.gateway {
+            config.gateway = gateway.parse()?;
+        }
+        config.app_auth_token = self.app_auth_token.as_ref().map(|token| token.to_string());
+        if let Some(format) = &self.format {
+            config.format = format.clone();
+        }
+        let private_key = self
+            .private_key
+            .as_ref()
+            .map(|text| AppPrivateKey::parse(text))
+            .transpose()
+            .map_err(|e| e.in_option("private_key"))?;
+        let alipay_public_key = self
+            .alipay_public_key
+            .as_deref()
+            .map(AlipayPublicKey::parse)
+            .transpose()
+            .map_err(|e| e.in_option("alipay_public_key"))?;
+        let certificate_mode = self.certificate_mode()?;
+        if certificate_mode.is_some() && alipay_public_key.is_some() {
+            return Err(Error::field(
+                "alipay_public_key",
+                "cannot be combined with certificate mode: the Alipay key comes from alipay_cert",
+            ));
+        }
+        if let Some(private_key) = &private_key {
+            let own = private_key.public_key();
+            let (field, alipay_key) = match (&alipay_public_key, &certificate_mode) {
+                (Some(key), _) => ("alipay_public_key", Some(key)),
+                (None, Some(mode)) => ("alipay_cert", Some(mode.alipay_certificate().public_key())),
+                (None, None) => ("", None),
+            };
+            if alipay_key.is_some_and(|key| key.spki_der() == own.spki_der()) {
+                return Err(Error::InvalidKey {
+                    expected: KeyKind::Public,
+                    reason: "it is the public half of `private_key`, the app's own key pair (应用公钥); give the \
+                             Alipay public key (支付宝公钥) that the open platform console shows next to it"
+                        .to_owned(),
+                }
+                .in_option(field));
+            }
+        }
+        let aes_key = self
+            .aes_key
+            .as_ref()
+            .map(|text| AesKey::from_base64(text))
+            .transpose()
+            .map_err(|e| e.in_option("aes_key"))?;
+        Ok(ClientParts { config, private_key, alipay_public_key, certificate_mode, aes_key })
+    }
+
+    fn certificate_mode(&self) -> Result<Option<CertificateMode>> {
+        let files = [
+            ("app_cert", &self.app_cert),
+            ("alipay_cert", &self.alipay_cert),
+            ("alipay_root_cert", &self.alipay_root_cert),
+        ];
+        if files.iter().all(|(_, file)| file.is_none()) {
+            return Ok(None);
+        }
+        if let Some((missing, _)) = files.iter().find(|(_, file)| file.is_none()) {
+            return Err(Error::field(
+                *missing,
+                "is required in certificate mode: give app_cert, alipay_cert and alipay_root_cert together",
+            ));
+        }
+        let [app, alipay, root] = files.map(|(_, file)| file.as_deref().unwrap_or_default());
+        crate::cert::cert_sn(app).map_err(|e| e.in_option("app_cert"))?;
+        crate::cert::AlipayCertificate::from_pem(alipay).map_err(|e| e.in_option("alipay_cert"))?;
+        crate::cert::root_cert_sn(root).map_err(|e| e.in_option("alipay_root_cert"))?;
+        CertificateMode::from_pem(app, alipay, root).map(Some).map_err(|e| e.in_option("alipay_root_cert"))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ClientOptions {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        let value = Value::deserialize(deserializer)?;
+        ClientOptions::from_value(&value).map_err(serde::de::Error::custom)
+    }
+}
+
+/// [`ClientOptions`] checked and parsed.
+#[derive(Debug)]
+pub struct ClientParts {
+    /// The configuration.
+    pub config: Config,
+    /// The app private key, if given.
+    pub private_key: Option<AppPrivateKey>,
+    /// The Alipay public key, if given.
+    pub alipay_public_key: Option<AlipayPublicKey>,
+    /// Certificate mode, if its three certificates were given.
+    pub certificate_mode: Option<CertificateMode>,
+    /// The AES key, if given.
+    pub aes_key: Option<AesKey>,
+}
+
+impl FromStr for Gateway {
+    type Err = Error;
+
+    /// `production`, `sandbox`, or an `http://` or `https://` URL (such as the local test gateway's).
+    fn from_str(text: &str) -> Result<Self> {
+        match text {
+            "production" | crate::request::PRODUCTION_GATEWAY => return Ok(Gateway::Production),
+            "sandbox" | crate::request::SANDBOX_GATEWAY => return Ok(Gateway::Sandbox),
+            _ => {}
+        }
+        let host = text.strip_prefix("https://").or_else(|| text.strip_prefix("http://"));
+        let well_formed = host.is_some_and(|rest| {
+            !rest.is_empty() && !rest.starts_with('/') && rest.bytes().all(|b| b.is_ascii_graphic() && b != b'#')
+        });
+        if well_formed {
+            Ok(Gateway::Custom(text.to_owned()))
+        } else {
+            Err(Error::field(
+                "gateway",
+                "must be `production`, `sandbox` or an http(s) URL such as http://127.0.0.1:8721/gateway.do",
+            ))
+        }
+    }
+}
+
+/// A request's `biz_content`: JSON-object text, signed and sent byte for byte, or a JSON object
+/// serialized once (through the typed model for the methods that have one).
+#[derive(Debug, Clone, PartialEq)]
+pub enum BizContent {
+    /// JSON-object text, sent as is.
+    Text(String),
+    /// A JSON object.
+    Value(Value),
+}
+
+/// The options of one call.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RequestOptions {
+    /// `method`: the gateway method, e.g. `alipay.marketing.voucher.send`; required.
+    pub method: String,
+    /// `version`: `1.0` by default.
+    pub version: Option<String>,
+    /// `biz_content`.
+    pub biz_content: Option<BizContent>,
+    /// `notify_url`.
+    pub notify_url: Option<String>,
+    /// `return_url`.
+    pub return_url: Option<String>,
+    /// `app_auth_token`: overrides the client's.
+    pub app_auth_token: Option<String>,
+    /// `params`: more text parameters; an empty value is neither signed nor sent.
+    pub params: BTreeMap<String, String>,
+    /// `timestamp`: when the request is signed, as milliseconds since the epoch or Beijing time
+    /// `yyyy-MM-dd HH:mm:ss`. The host's clock gives it otherwise (the core reads none).
+    pub timestamp: Option<Timestamp>,
+}
+
+impl RequestOptions {
+    /// Reads the options from a JSON object; errors name the option.
+    pub fn from_value(value: &Value) -> Result<Self> {
+        let mut options = RequestOptions::default();
+        for (name, value) in object(value, "request", REQUEST_OPTIONS)? {
+            match name.as_str() {
+                "method" => options.method = text(name, value)?.unwrap_or_default(),
+                "version" => options.version = text(name, value)?,
+                "notify_url" => options.notify_url = text(name, value)?,
+                "return_url" => options.return_url = text(name, value)?,
+                "app_auth_token" => options.app_auth_token = text(name, value)?,
+                "biz_content" => {
+                    options.biz_content = match value {
+                        Value::Null => None,
+                        Value::String(text) => Some(BizContent::Text(text.clone())),
+                        Value::Object(_) => Some(BizContent::Value(value.clone())),
+                        _ => return Err(Error::field(name, "must be JSON-object text or an object")),
+                    }
+                }
+                "params" => {
+                    for (key, value) in object(value, name, &[])? {
+                        let value = text(&format!("params.{key}"), value)?.unwrap_or_default();
+                        options.params.insert(key.clone(), value);
+                    }
+                }
+                "timestamp" => {
+                    options.timestamp = match value {
+                        Value::Null => None,
+                        Value::String(text) => Some(Timestamp::parse_beijing(name, text)?),
+                        Value::Number(n) => Some(Timestamp::from_unix_millis(
+                            n.as_i64()
+                                .ok_or_else(|| Error::field(name, "must be whole milliseconds since the epoch"))?,
+                        )),
+                        _ => {
+                            return Err(Error::field(
+                                name,
+                                "must be milliseconds since the epoch or Beijing time `yyyy-MM-dd HH:mm:ss`",
+                            ))
+                        }
+                    }
+                }
+                _ => {} // `object` refused every other name
+            }
+        }
+        if options.method.is_empty() {
+            return Err(Error::field("method", "is required"));
+        }
+        Ok(options)
+    }
+
+    /// The request: `biz_content` given as an object goes through the typed model when the method
+    /// has one (see [`api::APIS`](crate::api::APIS)); text must be a JSON object and is sent byte
+    /// for byte.
+    pub fn to_request(&self) -> Result<Request> {
+        let request = match &self.biz_content {
+            None => Request::new(&self.method),
+            Some(BizContent::Text(text)) => crate::api::generic_request_text(&self.method, text)?,
+            Some(BizContent::Value(members)) => crate::api::request_for(&self.method, members)?,
+        };
+        let named = [
+            ("notify_url", &self.notify_url),
+            ("return_url", &self.return_url),
+            ("app_auth_token", &self.app_auth_token),
+        ];
+        let params = named.into_iter().filter_map(|(k, v)| Some((k.to_owned(), v.clone()?))).chain(self.params.clone());
+        let request = match &self.version {
+            Some(version) => request.version(version),
+            None => request,
+        };
+        Ok(params.fold(request, |request, (key, value)| request.param(key, value)))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for RequestOptions {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        let value = Value::deserialize(deserializer)?;
+        RequestOptions::from_value(&value).map_err(serde::de::Error::custom)
+    }
+}
+
+/// The members of an options object, each name checked against `known` (empty: any name).
+fn object<'a>(value: &'a Value, what: &str, known: &[&str]) -> Result<&'a Map<String, Value>> {
+    let Value::Object(members) = value else {
+        return Err(Error::field(what, "must be an object"));
+    };
+    if let Some(unknown) = members.keys().find(|name| !known.is_empty() && !known.contains(&name.as_str())) {
+        return Err(Error::field(unknown.as_str(), format!("is not an option here (known: {})", known.join(", "))));
+    }
+    Ok(members)
+}
+
+/// A text option; `null` is absent.
+fn text(name: &str, value: &Value) -> Result<Option<String>> {
+    match value {
+        Value::Null => Ok(None),
+        Value::String(text) => Ok(Some(text.clone())),
+        _ => Err(Error::field(name, "must be a string")),
+    }
+}

@@ -1,0 +1,174 @@
+//! Verification in two stages, mirroring signing (`prepare` → `attach_signature`).
+//!
+//! A `begin_*` method of [`Client`](crate::Client) locates and checks everything but the RSA
+//! operation and returns a [`Pending`] verification. Its [`SignatureCheck`] says what the RSA
+//! check needs: the sign type, the signature bytes, the messages to try in order, and the Alipay
+//! key the client picked. Whoever holds the RSA (this crate, `node:crypto`, WebCrypto, a KMS)
+//! checks the messages and hands the verdict to [`Pending::finish`], which returns the verified
+//! result or the typed error. The client's own `verify_*` methods are `begin` → the configured
+//! RSA → `finish`.
+//!
+//! ```
+//! # use alipay_openapi::{keys::role::Alipay, AlipayPublicKey, AppPrivateKey, Charset, Client, Config, PrivateKey, SignType};
+//! # let client = Client::new(
+//! #     Config::new("2021000000000001"),
+//! #     AppPrivateKey::parse(include_str!("../../tests/vectors/keys/app_2048.private.pkcs1.pem"))?,
+//! #     AlipayPublicKey::parse(include_str!("../../tests/vectors/keys/alipay_2048.public.spki.pem"))?,
+//! # );
+//! # let gateway = PrivateKey::<Alipay>::parse(include_str!("../../tests/vectors/keys/alipay_2048.private.pkcs8.pem"))?;
+//! # let method = "alipay.trade.query";
+//! # let body = alipay_openapi::sign_response_body(&alipay_openapi::response_node_key(method),
+//! #     r#"{"code":"10000","msg":"Success"}"#, None, Charset::Utf8, SignType::Rsa2, &gateway)?;
+//! # fn block_on<F: std::future::Future>(future: F) -> F::Output {
+//! #     let mut future = std::pin::pin!(future);
+//! #     let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+//! #     loop { if let std::task::Poll::Ready(out) = future.as_mut().poll(&mut context) { return out; } }
+//! # }
+//! // An asynchronous RSA (a KMS, an HSM service): here the crate's own key stands in for it.
+//! async fn kms_verify(spki_der: &[u8], message: &[u8], signature: &[u8]) -> bool {
+//!     AlipayPublicKey::from_der(spki_der).and_then(|key| key.verify_portable(SignType::Rsa2, message, signature)).is_ok()
+//! }
+//! # block_on(async {
+//! let pending = client.begin_verify_response(method, &body)?;
+//! let check = pending.check();
+//! let mut verified = None;
+//! for (index, message) in check.messages().iter().enumerate() {
+//!     if kms_verify(check.key().spki_der(), message, check.signature()).await {
+//!         verified = Some(index);
+//!         break;
+//!     }
+//! }
+//! let response = pending.finish(verified)?;
+//! assert!(response.is_success());
+//! # Ok::<(), alipay_openapi::Error>(())
+//! # })?;
+//! # Ok::<(), alipay_openapi::Error>(())
+//! ```
+
+use std::fmt;
+
+use crate::crypto::{KeyVerifier, SignType};
+use crate::error::{Error, Result};
+use crate::keys::AlipayPublicKey;
+
+/// What one RSA check needs: try each message in order until one verifies under `key`.
+#[derive(Clone)]
+pub struct SignatureCheck {
+    pub(crate) sign_type: SignType,
+    pub(crate) signature: Vec<u8>,
+    pub(crate) messages: Vec<Vec<u8>>,
+    pub(crate) key: AlipayPublicKey,
+    pub(crate) alipay_cert_sn: Option<String>,
+}
+
+impl fmt::Debug for SignatureCheck {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SignatureCheck")
+            .field("sign_type", &self.sign_type)
+            .field("messages", &self.messages.len())
+            .field("key", &self.key)
+            .field("alipay_cert_sn", &self.alipay_cert_sn)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SignatureCheck {
+    /// The hash: `RSA2` is SHA256withRSA, `RSA` SHA1withRSA. No other is accepted.
+    pub fn sign_type(&self) -> SignType {
+        self.sign_type
+    }
+
+    /// The raw signature bytes (the decoded `sign`).
+    pub fn signature(&self) -> &[u8] {
+        &self.signature
+    }
+
+    /// The candidate messages, in the order they are to be tried (for a response: the node's exact
+    /// bytes, then with `\/` unescaped if it has any; for a V1 notification: the historical variants).
+    pub fn messages(&self) -> &[Vec<u8>] {
+        &self.messages
+    }
+
+    /// The Alipay key to verify with, as the client picked it (its SubjectPublicKeyInfo DER is
+    /// [`AlipayPublicKey::spki_der`]).
+    pub fn key(&self) -> &AlipayPublicKey {
+        &self.key
+    }
+
+    /// In certificate mode, the SN of the certificate whose key this is; `None` for the Alipay
+    /// public key or the configured certificate's key when the message names no SN.
+    pub fn alipay_cert_sn(&self) -> Option<&str> {
+        self.alipay_cert_sn.as_deref()
+    }
+
+    /// The index of the first message that verifies under `verifier`, if any.
+    pub fn run(&self, verifier: &dyn KeyVerifier) -> Option<usize> {
+        self.messages
+            .iter()
+            .position(|message| verifier.verify_with(&self.key, self.sign_type, message, &self.signature).is_ok())
+    }
+}
+
+type Finisher<T> = Box<dyn FnOnce() -> Result<T> + Send>;
+
+/// A verification waiting for the RSA verdict on its [`SignatureCheck`].
+pub struct Pending<T> {
+    check: SignatureCheck,
+    finish: Finisher<T>,
+}
+
+impl<T> fmt::Debug for Pending<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pending").field("check", &self.check).finish_non_exhaustive()
+    }
+}
+
+impl<T> Pending<T> {
+    pub(crate) fn new(check: SignatureCheck, finish: impl FnOnce() -> Result<T> + Send + 'static) -> Self {
+        Pending { check, finish: Box::new(finish) }
+    }
+
+    /// What the RSA check needs.
+    pub fn check(&self) -> &SignatureCheck {
+        &self.check
+    }
+
+    /// Completes the verification: `verified` is the index of the first message that verified, or
+    /// `None` when none did ([`Error::SignatureMismatch`]). Returns the verified (and, with AES,
+    /// decrypted) result, or the error found after the signature (a gateway error is not one: see
+    /// [`VerifiedResponse::into_success`](crate::VerifiedResponse::into_success)).
+    pub fn finish(self, verified: Option<usize>) -> Result<T> {
+        match verified {
+            None => Err(Error::SignatureMismatch),
+            Some(index) if index < self.check.messages.len() => (self.finish)(),
+            Some(index) => Err(Error::field(
+                "verified",
+                format!("must be the index of one of the {} messages (got {index})", self.check.messages.len()),
+            )),
+        }
+    }
+
+    /// Runs the check with `verifier` and finishes.
+    pub fn finish_with(self, verifier: &dyn KeyVerifier) -> Result<T> {
+        let verified = self.check.run(verifier);
+        self.finish(verified)
+    }
+
+    /// The same verification with its result mapped once it verified.
+    pub fn map<U>(self, f: impl FnOnce(T) -> Result<U> + Send + 'static) -> Pending<U>
+    where
+        T: 'static,
+    {
+        let finish = self.finish;
+        Pending::new(self.check, move || finish().and_then(f))
+    }
+}
+
+/// The crate's own RSA, with each key's configured backend.
+pub(crate) struct OwnRsa;
+
+impl KeyVerifier for OwnRsa {
+    fn verify_with(&self, key: &AlipayPublicKey, sign_type: SignType, message: &[u8], signature: &[u8]) -> Result<()> {
+        crate::crypto::Verifier::verify(key, sign_type, message, signature)
+    }
+}
