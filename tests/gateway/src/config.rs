@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use alipay_openapi::Timestamp;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::fault::Fault;
 
@@ -117,7 +117,7 @@ impl Clock {
 }
 
 /// A voucher template (券模板).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Template {
     /// `template_id`, at most 28 characters.
@@ -138,7 +138,7 @@ pub struct Template {
 }
 
 /// An Alipay user that vouchers can be sent to.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct User {
     /// `user_id` (2088…, 16 digits).
@@ -152,7 +152,7 @@ pub struct User {
 }
 
 /// A Koubei ticket code (凭证码) that `koubei.trade.ticket.ticketcode.sync` can sync.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Ticket {
     /// `ticket_code`.
@@ -165,8 +165,8 @@ pub struct Ticket {
 
 /// The business data the gateway starts with, loaded into the database at start: what is missing
 /// is added and templates and users are updated; tickets keep their synced quantity, and issued
-/// vouchers, codes and redemptions are never touched.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+/// vouchers, codes and redemptions are never touched. Serialized, it is a `--fixtures` file.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Fixtures {
     /// Voucher templates.

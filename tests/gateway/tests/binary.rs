@@ -4,44 +4,16 @@
 
 mod common;
 
-use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 use alipay_local_gateway::TEMPLATE_VOUCHER;
 use alipay_openapi::{AesKey, AlipayPublicKey, AppPrivateKey, CertificateMode, Client, Config, Gateway};
-use common::{send, system_now, text};
+use common::{send, start_binary as start, system_now, text, Started};
 use serde_json::Value;
-
-struct Started {
-    child: Child,
-    url: String,
-    settings: Value,
-}
-
-impl Drop for Started {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn start(args: &[&str]) -> Started {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_alipay-local-gateway"))
-        .args(["--port", "0"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
-    let url = first.strip_prefix("listening on ").unwrap_or_else(|| panic!("{first}")).to_owned();
-    let settings: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
-    Started { child, url, settings }
 }
 
 fn file(settings: &Value, pointer: &str) -> String {

@@ -1,6 +1,10 @@
 //! Shared by the end-to-end tests: a gateway per test, a merchant client, and HTTP through ureq.
 #![allow(dead_code)] // each test file uses part of it
 
+pub mod traffic;
+
+use std::io::{BufRead as _, BufReader};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use alipay_local_gateway::{
@@ -23,6 +27,52 @@ pub struct Harness {
     pub gateway: RunningGateway,
     pub config: GatewayConfig,
     agent: ureq::Agent,
+}
+
+/// The `alipay-local-gateway` binary, started by [`start_binary`]; killed (SIGKILL) when dropped.
+pub struct Started {
+    pub child: Child,
+    pub url: String,
+    pub settings: serde_json::Value,
+}
+
+impl Drop for Started {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts the binary on a free port with `args`, and reads the URL and the settings from its
+/// first two lines.
+pub fn start_binary(args: &[&str]) -> Started {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_alipay-local-gateway"))
+        .args(["--port", "0"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let url = first.strip_prefix("listening on ").unwrap_or_else(|| panic!("{first}")).to_owned();
+    let settings = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    Started { child, url, settings }
+}
+
+/// The merchant's client configuration for the gateway at `url`.
+pub fn client_config_at(url: String) -> Config {
+    let mut config = Config::new(alipay_local_gateway::TEST_APP_ID);
+    config.gateway = Gateway::Custom(url);
+    config
+}
+
+/// A client with the test app key that trusts the test gateway key.
+pub fn test_client(config: Config) -> Client {
+    Client::new(
+        config,
+        AppPrivateKey::parse(TEST_APP_PRIVATE_KEY).unwrap(),
+        AlipayPublicKey::parse(TEST_GATEWAY_PUBLIC_KEY).unwrap(),
+    )
 }
 
 pub fn system_now() -> Timestamp {
@@ -61,9 +111,7 @@ impl Harness {
 
     /// The merchant's client configuration, pointed at this gateway.
     pub fn client_config(&self) -> Config {
-        let mut config = Config::new(alipay_local_gateway::TEST_APP_ID);
-        config.gateway = Gateway::Custom(self.gateway.url());
-        config
+        client_config_at(self.gateway.url())
     }
 
     pub fn client(&self) -> Client {
@@ -71,11 +119,7 @@ impl Harness {
     }
 
     pub fn client_with(&self, config: Config) -> Client {
-        Client::new(
-            config,
-            AppPrivateKey::parse(TEST_APP_PRIVATE_KEY).unwrap(),
-            AlipayPublicKey::parse(TEST_GATEWAY_PUBLIC_KEY).unwrap(),
-        )
+        test_client(config)
     }
 
     /// A client in certificate mode with the test chain (app certificate, Alipay certificate, roots).
