@@ -124,8 +124,13 @@ function createApi(engine, host) {
     return value;
   }
 
+  const BACKENDS = ['node', 'webcrypto', 'wasm'];
+
   function chooseBackend(requested) {
-    const backend = requested === 'auto' ? (host.nodeCrypto ? 'node' : 'wasm') : requested;
+    if (requested !== undefined && !BACKENDS.includes(requested)) {
+      throw engine.invalidFieldError('crypto', 'must be `node`, `webcrypto` or `wasm`');
+    }
+    const backend = requested ?? (host.nodeCrypto ? 'node' : 'wasm');
     if (backend === 'node' && !host.nodeCrypto) {
       throw engine.invalidFieldError('crypto', 'node:crypto is not available in this build; use `webcrypto` or `wasm`');
     }
@@ -141,10 +146,16 @@ function createApi(engine, host) {
     }
   }
 
+  // The host's verdict on a pending verification: the index of the first message that verifies.
+  function firstVerified(pending, verify) {
+    const { messages, signature, spki } = pending;
+    for (let i = 0; i < messages.length; i++) if (verify(messages[i], signature, spki)) return i;
+    return undefined;
+  }
+
   async function firstVerifiedAsync(pending, verify) {
-    for (let i = 0; i < pending.messages.length; i++) {
-      if (await verify(pending.messages[i], pending.signature, pending.spki)) return i;
-    }
+    const { messages, signature, spki } = pending;
+    for (let i = 0; i < messages.length; i++) if (await verify(messages[i], signature, spki)) return i;
     return undefined;
   }
 
@@ -157,13 +168,14 @@ function createApi(engine, host) {
     #rsa;
 
     constructor(options) {
-      this.#options = options;
-      this.#engineObject = guarded(() => new engine.Client(options));
+      const { crypto: requested, ...coreOptions } = options !== null && typeof options === 'object' ? options : {};
+      this.#options = options !== null && typeof options === 'object' ? coreOptions : options;
+      this.#engineObject = guarded(() => new engine.Client(this.#options));
       this.#generation = generation;
-      this.#backend = chooseBackend(this.#engineObject.requestedBackend);
+      this.#backend = chooseBackend(requested);
       const e = this.#engineObject;
-      const info = e.privateKeyInfo;
-      const pkcs8 = info && pkcs8Der(options.privateKey, info.form);
+      const form = e.privateKeyForm;
+      const pkcs8 = form && pkcs8Der(coreOptions.privateKey, form);
       const spki = e.alipayPublicKeySpki;
       const signType = e.signType;
       if (this.#backend === 'node') this.#rsa = nodeRsa(host.nodeCrypto, signType, pkcs8, spki);
@@ -206,21 +218,31 @@ function createApi(engine, host) {
 
     addAlipayCertificate(pem, now = Date.now()) {
       requireString(pem, 'pem');
-      return this.#add((e) => e.addAlipayCertificate(pem, now));
-    }
-
-    addDownloadedCertificate(body, now = Date.now()) {
-      return this.#add((e) => e.addDownloadedCertificate(body, now));
-    }
-
-    #add(add) {
+      const add = (e) => e.addAlipayCertificate(pem, now);
       const sn = this.#call(add);
       this.#added.push(add);
       return sn;
     }
 
+    addDownloadedCertificate(body, now = Date.now()) {
+      const sn = this.#verifySync('addDownloadedCertificate', () => this.beginAddDownloadedCertificate(body, now));
+      this.#added.push((e) => e.beginAddDownloadedCertificate(body, now).finishOwn());
+      return sn;
+    }
+
+    async addDownloadedCertificateAsync(body, now = Date.now()) {
+      const sn = await this.#verifyAsync(this.beginAddDownloadedCertificate(body, now));
+      this.#added.push((e) => e.beginAddDownloadedCertificate(body, now).finishOwn());
+      return sn;
+    }
+
     prepare(request) {
       return this.#call((e) => e.prepare(request));
+    }
+
+    prepareCall(method, fields, options) {
+      requireString(method, 'method');
+      return this.#call((e) => e.prepareCall(method, fields, options));
     }
 
     sign(request) {
@@ -241,44 +263,47 @@ function createApi(engine, host) {
       return this.#signAsync((e) => e.prepareCall(method, fields, options), (e) => e.signCall(method, fields, options));
     }
 
-    verifyResponse(method, body) {
+    /** The first stage of `verifyResponse`, for an RSA of the caller's own (a KMS, an HSM). */
+    beginVerifyResponse(method, body) {
       requireString(method, 'method');
-      return this.#verifySync('verifyResponse', (e, verify) => e.verifyResponseWith(method, body, verify), (e) => e.verifyResponse(method, body));
+      return this.#call((e) => e.beginVerifyResponse(method, body));
     }
 
-    async verifyResponseAsync(method, body) {
+    beginParseResponse(method, body) {
       requireString(method, 'method');
-      return this.#verifyAsync(
-        (e) => e.beginVerifyResponse(method, body),
-        (e, verified) => e.finishVerifyResponse(method, body, verified),
-        (e) => e.verifyResponse(method, body),
-      );
+      return this.#call((e) => e.beginParseResponse(method, body));
+    }
+
+    beginVerifyNotification(input, options) {
+      return this.#call((e) => e.beginVerifyNotification(input, options));
+    }
+
+    beginAddDownloadedCertificate(body, now = Date.now()) {
+      return this.#call((e) => e.beginAddDownloadedCertificate(body, now));
+    }
+
+    verifyResponse(method, body) {
+      return this.#verifySync('verifyResponse', () => this.beginVerifyResponse(method, body));
+    }
+
+    verifyResponseAsync(method, body) {
+      return this.#verifyAsync(this.beginVerifyResponse(method, body));
     }
 
     parseResponse(method, body) {
-      requireString(method, 'method');
-      return this.#verifySync('parseResponse', (e, verify) => e.parseResponseWith(method, body, verify), (e) => e.parseResponse(method, body));
+      return this.#verifySync('parseResponse', () => this.beginParseResponse(method, body));
     }
 
-    async parseResponseAsync(method, body) {
-      requireString(method, 'method');
-      return this.#verifyAsync(
-        (e) => e.beginParseResponse(method, body),
-        (e, verified) => e.finishParseResponse(method, body, verified),
-        (e) => e.parseResponse(method, body),
-      );
+    parseResponseAsync(method, body) {
+      return this.#verifyAsync(this.beginParseResponse(method, body));
     }
 
-    verifyNotify(input, options) {
-      return this.#verifySync('verifyNotify', (e, verify) => e.verifyNotifyWith(input, options, verify), (e) => e.verifyNotify(input, options));
+    verifyNotification(input, options) {
+      return this.#verifySync('verifyNotification', () => this.beginVerifyNotification(input, options));
     }
 
-    verifyNotifyAsync(input, options) {
-      return this.#verifyAsync(
-        (e) => e.beginVerifyNotify(input, options),
-        (e, verified) => e.finishVerifyNotify(input, options, verified),
-        (e) => e.verifyNotify(input, options),
-      );
+    verifyNotificationAsync(input, options) {
+      return this.#verifyAsync(this.beginVerifyNotification(input, options));
     }
 
     // Without a host key the engine signs, or throws the core's own error when there is no key.
@@ -309,18 +334,37 @@ function createApi(engine, host) {
       return guarded(() => prepared.attachSignature(signature));
     }
 
-    // Without a host key the engine verifies, or throws the core's own error when there is no key.
-    #verifySync(name, verifyWithHost, engineVerify) {
-      if (!this.#rsa.verify) return this.#call(engineVerify);
-      syncOnly(this.#rsa, name);
-      return this.#call((e) => verifyWithHost(e, this.#rsa.verify));
+    // Without a host key the engine verifies (or throws the core's own error when there is none).
+    #verifySync(name, begin) {
+      if (this.#rsa.verify) syncOnly(this.#rsa, name);
+      const pending = begin();
+      if (!this.#rsa.verify) return guarded(() => pending.finishOwn());
+      let verified;
+      try {
+        verified = firstVerified(pending, this.#rsa.verify);
+      } catch (error) {
+        pending.free();
+        throw error;
+      }
+      return guarded(() => pending.finish(verified));
     }
 
-    async #verifyAsync(begin, finish, engineVerify) {
-      if (!this.#rsa.verify) return this.#call(engineVerify);
-      const verified = await firstVerifiedAsync(this.#call(begin), this.#rsa.verify);
-      return this.#call((e) => finish(e, verified));
+    async #verifyAsync(pending) {
+      if (!this.#rsa.verify) return guarded(() => pending.finishOwn());
+      let verified;
+      try {
+        verified = await firstVerifiedAsync(pending, this.#rsa.verify);
+      } catch (error) {
+        pending.free();
+        throw error;
+      }
+      return guarded(() => pending.finish(verified));
     }
+  }
+
+  /** The typed APIs: `{ name, method }` each, from the core's table. */
+  function apis() {
+    return guarded(() => engine.apis());
   }
 
   function isAlipayError(error) {
@@ -342,5 +386,5 @@ function createApi(engine, host) {
     guarded(() => engine.__testPanic());
   }
 
-  return { AlipayClient, isAlipayError, certSn, rootCertSn, __testPanic };
+  return { AlipayClient, isAlipayError, certSn, rootCertSn, apis, __testPanic };
 }

@@ -5,16 +5,15 @@ import type {
   ApiMethod,
   Apis,
   CallOptions,
-  Certificates,
   Backend,
   Charset,
   ClientOptions,
   ErrorCode,
   JsonValue,
-  KeyInfo,
   NotifyFields,
   NotifyInput,
   NotifyOptions,
+  PendingVerification,
   PreparedRequest,
   RequestOptions,
   SignedRequest,
@@ -43,7 +42,6 @@ export type {
   BeijingDateTime,
   BillDetail,
   CallOptions,
-  Certificates,
   Extra,
   TicketCodeSync,
   TicketCodeSyncResult,
@@ -59,10 +57,10 @@ export type {
   ClientOptions,
   ErrorCode,
   JsonValue,
-  KeyInfo,
   NotifyFields,
   NotifyInput,
   NotifyOptions,
+  PendingVerification,
   PreparedRequest,
   RequestOptions,
   SignedRequest,
@@ -75,7 +73,7 @@ export type ResponseBody = string | Uint8Array | ArrayBuffer;
 
 /**
  * A merchant client. Keys are parsed once, here. The host does the HTTP: `sign` returns what to
- * send, `verifyResponse` and `verifyNotify` take what was received. Every failure throws an
+ * send, `verifyResponse` and `verifyNotification` take what was received. Every failure throws an
  * {@link AlipayError}.
  */
 export declare class AlipayClient {
@@ -86,6 +84,8 @@ export declare class AlipayClient {
   readonly charset: Charset;
   /** Fixes a request's parameters without signing: for a signer elsewhere (a server, a KMS). */
   prepare(request: RequestOptions): PreparedRequest;
+  /** {@link prepare} for a typed call. */
+  prepareCall<M extends ApiMethod>(method: M, fields: Apis[M]['request'], options?: CallOptions): PreparedRequest;
   /** Certificate mode: the SNs of the Alipay certificates this client knows, sorted; else empty. */
   readonly alipayCertSns: string[];
   /**
@@ -100,6 +100,7 @@ export declare class AlipayClient {
    * it. Returns its SN; then verify the response that failed again.
    */
   addDownloadedCertificate(body: ResponseBody, now?: Date | number): string;
+  addDownloadedCertificateAsync(body: ResponseBody, now?: Date | number): Promise<string>;
   /** Builds and signs a request (backends `node` and `wasm`). */
   sign(request: RequestOptions): SignedRequest;
   /** Builds and signs a request with any backend. */
@@ -123,10 +124,28 @@ export declare class AlipayClient {
    */
   parseResponse<M extends ApiMethod>(method: M, body: ResponseBody): Apis[M]['result'];
   parseResponseAsync<M extends ApiMethod>(method: M, body: ResponseBody): Promise<Apis[M]['result']>;
-  /** Verifies an asynchronous notification; returns its fields, decoded once. */
-  verifyNotify(input: NotifyInput, options?: NotifyOptions): NotifyFields;
-  verifyNotifyAsync(input: NotifyInput, options?: NotifyOptions): Promise<NotifyFields>;
+  /**
+   * Verifies an asynchronous notification; returns its fields, decoded once. A notification for
+   * another `app_id` throws `app_id_mismatch`.
+   */
+  verifyNotification(input: NotifyInput, options?: NotifyOptions): NotifyFields;
+  verifyNotificationAsync(input: NotifyInput, options?: NotifyOptions): Promise<NotifyFields>;
+  /**
+   * The first stage of {@link verifyResponse}, for an RSA of your own (a KMS, an HSM): check
+   * `messages` in order with `spki` and `signature`, then call `finish(index)` (or
+   * `finish(undefined)` when none verified); `finish` returns what `verifyResponse` returns.
+   */
+  beginVerifyResponse(method: string, body: ResponseBody): PendingVerification;
+  /** The first stage of {@link parseResponse}. */
+  beginParseResponse<M extends ApiMethod>(method: M, body: ResponseBody): PendingVerification;
+  /** The first stage of {@link verifyNotification}. */
+  beginVerifyNotification(input: NotifyInput, options?: NotifyOptions): PendingVerification;
+  /** The first stage of {@link addDownloadedCertificate}. */
+  beginAddDownloadedCertificate(body: ResponseBody, now?: Date | number): PendingVerification;
 }
+
+/** The typed APIs, from the core's table (`name` in snake_case, e.g. `voucher_send`). */
+export declare function apis(): { name: string; method: ApiMethod }[];
 
 /** True for the errors this package throws. */
 export declare function isAlipayError(error: unknown): error is AlipayError;

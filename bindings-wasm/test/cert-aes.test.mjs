@@ -39,7 +39,7 @@ const SN = {
 };
 const QUERY = 'alipay.marketing.voucher.query';
 
-const certClient = (options = {}) => new AlipayClient({ appId: APP_ID, privateKey: appKey(), certificates: CERTS, ...options });
+const certClient = (options = {}) => new AlipayClient({ appId: APP_ID, privateKey: appKey(), ...CERTS, ...options });
 
 function thrown(fn) {
   try {
@@ -121,7 +121,7 @@ test('certificate-mode options and their errors', () => {
   assert.deepEqual(new AlipayClient({ appId: APP_ID }).alipayCertSns, []);
 
   const cases = [
-    [{ certificates: CERTS, alipayPublicKey: key('keys/alipay_2048.public.spki.pem') }, 'invalid_field', 'alipayPublicKey'],
+    [{ ...CERTS, alipayPublicKey: key('keys/alipay_2048.public.spki.pem') }, 'invalid_field', 'alipayPublicKey'],
     [{ certificates: { ...CERTS, appCert: undefined } }, 'invalid_field', 'certificates.appCert'],
     [{ certificates: { ...CERTS, rootCert: 'x' } }, 'invalid_field', 'rootCert'],
     [{ certificates: { ...CERTS, alipayCert: 42 } }, 'invalid_field', 'alipayCert'],

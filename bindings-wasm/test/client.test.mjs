@@ -165,8 +165,8 @@ test('errors are real Errors with the core code, the field and the rule', () => 
     [() => new AlipayClient({ appId: APP_ID }).sign({ method: 'a.b' }), 'signing_failed'],
     [() => new AlipayClient({ appId: APP_ID }).verifyResponse('alipay.marketing.voucher.send', responses['resp-001'].inputs.body), 'invalid_key'],
     [() => client().verifyResponse('a.b', 42), 'invalid_field', 'body'],
-    [() => client().verifyNotify('a=1&a=2'), 'malformed_notification'],
-    [() => client().verifyNotify('a=1', { version: 'v3' }), 'invalid_field', 'version'],
+    [() => client().verifyNotification('a=1&a=2'), 'malformed_notification'],
+    [() => client().verifyNotification('a=1', { version: 'v3' }), 'invalid_field', 'version'],
     [() => client({ crypto: 'webcrypto' }).sign({ method: 'a.b' }), 'invalid_field', 'crypto'],
   ];
   for (const [fn, code, field] of cases) {

@@ -119,7 +119,7 @@ test('non-string JSON where strings are expected is read leniently in a verified
   assertTyped(thrown(() => client().signCall('alipay.marketing.voucher.send', { ...fields, amount: 9.99 })), 'invalid_field', 'a float amount');
   assertTyped(thrown(() => client().signCall('alipay.marketing.voucher.send', { ...fields, userId: 2088302001456115 })), 'invalid_field', 'a number id');
   assertTyped(thrown(() => client().sign({ method: METHOD, params: { k: 1 } })), 'invalid_field', 'a number parameter');
-  assertTyped(thrown(() => client().verifyNotify({ a: 1, sign: 'AAAA' })), 'invalid_field', 'a number notification field');
+  assertTyped(thrown(() => client().verifyNotification({ a: 1, sign: 'AAAA' })), 'invalid_field', 'a number notification field');
 });
 
 test('a 10 MB body is refused in time linear in its size', async (t) => {
@@ -222,8 +222,8 @@ test('wrong JavaScript types get invalid_field naming the argument', async () =>
     ['typed method a number', () => c.signCall(undefined, {}), 'method'],
     ['body null', () => c.verifyResponse(METHOD, null), 'body'],
     ['body an object', () => c.verifyResponse(METHOD, { sign: 'x' }), 'body'],
-    ['notification a number', () => c.verifyNotify(42), 'notification'],
-    ['notify options a string', () => c.verifyNotify('a=1', 'v2'), 'notifyOptions'],
+    ['notification a number', () => c.verifyNotification(42), 'notification'],
+    ['notify options a string', () => c.verifyNotification('a=1', 'v2'), 'notifyOptions'],
     ['fields not an object', () => c.signCall(METHOD, 'x'), 'biz_content'],
     ['call options a number', () => c.signCall(METHOD, { voucherId: 'x'.repeat(28) }, 7), 'callOptions'],
     ['a base64 string as a raw signature', () => c.prepare({ method: METHOD }).attachSignature('AAAA'), 'signature'],

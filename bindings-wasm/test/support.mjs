@@ -29,7 +29,7 @@ export const sign = async (client, request) => (client.backend === 'webcrypto' ?
 export const verifyResponse = async (client, method, body) =>
   client.backend === 'webcrypto' ? client.verifyResponseAsync(method, body) : client.verifyResponse(method, body);
 export const verifyNotify = async (client, input, options) =>
-  client.backend === 'webcrypto' ? client.verifyNotifyAsync(input, options) : client.verifyNotify(input, options);
+  client.backend === 'webcrypto' ? client.verifyNotificationAsync(input, options) : client.verifyNotification(input, options);
 
 /** `ok` or the error code: what must be identical across backends. */
 export async function outcome(promise) {

@@ -67,18 +67,13 @@ pub fn sign_type_arg(text: &str) -> Result<SignType, Failure> {
     text.parse().map_err(|e| Failure::from_core(&e, "--sign-type"))
 }
 
+/// `local` (the CLI's own gateway command), or what the core's options take: `production`,
+/// `sandbox` or an http(s) URL.
 fn gateway_arg(text: &str) -> Result<Gateway, Failure> {
-    match text {
-        "production" => Ok(Gateway::Production),
-        "sandbox" => Ok(Gateway::Sandbox),
-        "local" => Ok(Gateway::Custom(format!("http://127.0.0.1:{LOCAL_GATEWAY_PORT}/gateway.do"))),
-        url if url.starts_with("http://") || url.starts_with("https://") => Ok(Gateway::Custom(url.to_owned())),
-        other => Err(Failure::bad_input(
-            "invalid_field",
-            format!("--gateway `{other}` is not a URL"),
-            "pass production, sandbox, local, or an http:// URL such as http://127.0.0.1:8721/gateway.do",
-        )),
+    if text == "local" {
+        return Ok(Gateway::Custom(format!("http://127.0.0.1:{LOCAL_GATEWAY_PORT}/gateway.do")));
     }
+    text.parse().map_err(|e| Failure::from_core(&e, "--gateway"))
 }
 
 fn now() -> Timestamp {

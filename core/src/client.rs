@@ -205,7 +205,9 @@ impl Client {
     }
 
     /// Verifies an asynchronous notification (`notify_url` POST) with `version`'s rule: `V1`
-    /// (`rsaCheckV1`) for what Alipay sends to notify_url.
+    /// (`rsaCheckV1`) for what Alipay sends to notify_url. A verified notification whose `app_id` is
+    /// not the client's is [`Error::AppIdMismatch`]: Alipay's keys and certificates are not per
+    /// merchant, so another app's notification could be replayed to this notify_url.
     pub fn verify_notification(&self, params: NotifyParams, version: NotifyVersion) -> Result<Notification> {
         self.begin_verify_notification(params, version)?.finish_with(self.rsa())
     }
@@ -218,7 +220,14 @@ impl Client {
     ) -> Result<Pending<Notification>> {
         let (signature, messages) = params.check_parts(version, self.config.sign_type)?;
         let check = self.signature_check(signature, messages, self.configured_key()?, None);
-        Ok(Pending::new(check, move || Ok(params.into_notification())))
+        let app_id = self.config.app_id.clone();
+        Ok(Pending::new(check, move || {
+            let notification = params.into_notification();
+            match notification.get("app_id") {
+                Some(found) if found == app_id => Ok(notification),
+                found => Err(Error::AppIdMismatch { expected: app_id, found: found.unwrap_or_default().to_owned() }),
+            }
+        }))
     }
 
     fn signature_check(

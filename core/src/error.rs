@@ -6,6 +6,9 @@
 
 use std::fmt;
 
+/// The `charset` of [`Error::lone_surrogate`].
+const LONE_SURROGATE: &str = "Unicode";
+
 /// Which key the caller was expected to supply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyKind {
@@ -163,6 +166,14 @@ pub enum Error {
     InvalidCertificate(String),
     /// AES content encryption failed: bad key, bad ciphertext or bad padding.
     Aes(String),
+    /// A verified notification (or return query) names another app than the client's: it was
+    /// meant for another merchant and must not be acted on.
+    AppIdMismatch {
+        /// The client's `app_id`.
+        expected: String,
+        /// The message's `app_id` (empty when it has none).
+        found: String,
+    },
     /// A client or request option was refused: `error` says why (its code is this error's code).
     InOption {
         /// The option, named as in [`ClientOptions`](crate::ClientOptions), e.g. `private_key`.
@@ -196,6 +207,7 @@ impl Error {
             Error::UnknownCertSn(_) => "unknown_cert_sn",
             Error::InvalidCertificate(_) => "invalid_certificate",
             Error::Aes(_) => "aes_error",
+            Error::AppIdMismatch { .. } => "app_id_mismatch",
             Error::InOption { error, .. } => error.code(),
         }
     }
@@ -257,6 +269,12 @@ impl Error {
         }
     }
 
+    /// Text from a host string (JavaScript, Python) that holds a lone surrogate, half of a UTF-16
+    /// pair: it is not Unicode text, so no charset can encode it and it cannot be signed.
+    pub fn lone_surrogate(field: impl Into<String>) -> Self {
+        Error::Unencodable { field: field.into(), charset: LONE_SURROGATE }
+    }
+
     /// This error, as caused by the option `field`.
     pub(crate) fn in_option(self, field: &str) -> Self {
         match self {
@@ -273,7 +291,8 @@ impl Error {
         }
     }
 
-    pub(crate) fn field(field: impl Into<String>, rule: impl Into<String>) -> Self {
+    /// [`Error::InvalidField`]: `field` broke `rule`.
+    pub fn field(field: impl Into<String>, rule: impl Into<String>) -> Self {
         Error::InvalidField { field: field.into(), rule: rule.into() }
     }
 }
@@ -286,6 +305,9 @@ impl fmt::Display for Error {
                 write!(f, "unsupported RSA key size: {bits} bits (accepted: {min} to {max} bits)")
             }
             Error::InvalidField { field, rule } => write!(f, "invalid `{field}`: {rule}"),
+            Error::Unencodable { field, charset: LONE_SURROGATE } => {
+                write!(f, "`{field}` holds a lone surrogate (half of a UTF-16 pair): it is not text and cannot be signed")
+            }
             Error::Unencodable { field, charset } => {
                 write!(f, "`{field}` contains text that {charset} cannot encode; use charset utf-8 or remove it")
             }
@@ -317,6 +339,10 @@ impl fmt::Display for Error {
             ),
             Error::InvalidCertificate(why) => write!(f, "invalid certificate: {why}"),
             Error::Aes(why) => write!(f, "AES content encryption: {why}"),
+            Error::AppIdMismatch { expected, found } => write!(
+                f,
+                "the message is for app_id `{found}`, not this client's `{expected}`: it was meant for another app"
+            ),
             Error::InOption { field, error } => write!(f, "`{field}`: {error}"),
         }
     }

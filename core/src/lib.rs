@@ -63,7 +63,10 @@ pub use crypto::{Backend, KeyVerifier, SignType, Signer, Verifier};
 pub use error::{Error, ErrorDetails, GatewayError, KeyKind, Result};
 pub use keys::{AlipayPublicKey, AppPrivateKey, KeyEncoding, KeyForm, KeyInfo, PrivateKey, PublicKey};
 pub use notify::{Notification, NotifyParams, NotifyVersion};
-pub use options::{BizContent, ClientOptions, ClientParts, RequestOptions, CLIENT_OPTIONS, REQUEST_OPTIONS};
+pub use options::{
+    notification_fields, BizContent, ClientOptions, ClientParts, NotifyOptions, RequestOptions, CLIENT_OPTIONS,
+    NOTIFY_OPTIONS, REQUEST_OPTIONS,
+};
 pub use request::{
     sign_content, Config, Gateway, Request, SignedRequest, UnsignedRequest, PRODUCTION_GATEWAY, SANDBOX_GATEWAY,
 };

@@ -38,9 +38,11 @@ use zeroize::Zeroizing;
 
 use crate::aes::AesKey;
 use crate::cert::CertificateMode;
+use crate::charset::Charset;
 use crate::client::Client;
 use crate::error::{Error, KeyKind, Result};
 use crate::keys::{AlipayPublicKey, AppPrivateKey};
+use crate::notify::{NotifyParams, NotifyVersion};
 use crate::request::{Config, Gateway, Request};
 use crate::time::Timestamp;
 
@@ -147,21 +149,7 @@ impl ClientOptions {
     /// verifies with this crate's RSA. Either key may be absent (a client that only signs, or
     /// only verifies); the call that needs it then fails.
     pub fn build(&self) -> Result<Client> {
-        let parts = self.parts()?;
-        let mut client = Client::without_keys(parts.config);
-        if let Some(key) = parts.private_key {
-            client = client.with_signer(Arc::new(key));
-        }
-        if let Some(key) = parts.alipay_public_key {
-            client = client.with_alipay_public_key(key);
-        }
-        if let Some(mode) = parts.certificate_mode {
-            client = client.with_certificate_mode(mode);
-        }
-        if let Some(key) = parts.aes_key {
-            client = client.with_aes_key(key);
-        }
-        Ok(client)
+        Ok(self.parts()?.into_client())
     }
 
     /// Every option checked and parsed, for a host that adds its own RSA to what [`build`](Self::build) makes.
@@ -275,6 +263,27 @@ pub struct ClientParts {
     pub certificate_mode: Option<CertificateMode>,
     /// The AES key, if given.
     pub aes_key: Option<AesKey>,
+}
+
+impl ClientParts {
+    /// The client, signing and verifying with this crate's RSA (a host adds its own with
+    /// [`Client::with_signer`] and [`Client::with_key_verifier`]).
+    pub fn into_client(self) -> Client {
+        let mut client = Client::without_keys(self.config);
+        if let Some(key) = self.private_key {
+            client = client.with_signer(Arc::new(key));
+        }
+        if let Some(key) = self.alipay_public_key {
+            client = client.with_alipay_public_key(key);
+        }
+        if let Some(mode) = self.certificate_mode {
+            client = client.with_certificate_mode(mode);
+        }
+        if let Some(key) = self.aes_key {
+            client = client.with_aes_key(key);
+        }
+        client
+    }
 }
 
 impl FromStr for Gateway {
@@ -412,6 +421,50 @@ impl<'de> serde::Deserialize<'de> for RequestOptions {
         let value = Value::deserialize(deserializer)?;
         RequestOptions::from_value(&value).map_err(serde::de::Error::custom)
     }
+}
+
+/// The options of a notification check.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NotifyOptions {
+    /// `version`: `v1` (default) or `v2`.
+    pub version: NotifyVersion,
+    /// `charset`: the charset of a form body that names none (the client's by default).
+    pub charset: Option<Charset>,
+}
+
+/// The names [`NotifyOptions::from_value`] knows.
+pub const NOTIFY_OPTIONS: &[&str] = &["version", "charset"];
+
+impl NotifyOptions {
+    /// Reads the options from a JSON object (`null`: the defaults).
+    pub fn from_value(value: &Value) -> Result<Self> {
+        let mut options = NotifyOptions::default();
+        if value.is_null() {
+            return Ok(options);
+        }
+        for (name, value) in object(value, "options", NOTIFY_OPTIONS)? {
+            match (name.as_str(), text(name, value)?) {
+                ("version", Some(version)) => options.version = version.parse()?,
+                ("charset", Some(charset)) => {
+                    options.charset = Some(charset.parse().map_err(|e: Error| e.in_option("charset"))?)
+                }
+                _ => {}
+            }
+        }
+        Ok(options)
+    }
+}
+
+/// A notification's fields as a web framework decoded them: a JSON object of strings.
+pub fn notification_fields(value: &Value) -> Result<NotifyParams> {
+    let Value::Object(members) = value else {
+        return Err(Error::MalformedNotification("the fields must be an object of strings".to_owned()));
+    };
+    let pairs = members.iter().map(|(key, value)| match value {
+        Value::String(text) => Ok((key.clone(), text.clone())),
+        _ => Err(Error::MalformedNotification(format!("field `{key}` is not a string"))),
+    });
+    NotifyParams::from_pairs(pairs.collect::<Result<Vec<_>>>()?)
 }
 
 /// The members of an options object, each name checked against `known` (empty: any name).

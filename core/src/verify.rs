@@ -154,13 +154,9 @@ impl<T> Pending<T> {
         self.finish(verified)
     }
 
-    /// The same verification with its result mapped once it verified.
-    pub fn map<U>(self, f: impl FnOnce(T) -> Result<U> + Send + 'static) -> Pending<U>
-    where
-        T: 'static,
-    {
-        let finish = self.finish;
-        Pending::new(self.check, move || finish().and_then(f))
+    /// Runs the check with this crate's RSA (each key's configured backend) and finishes.
+    pub fn finish_own(self) -> Result<T> {
+        self.finish_with(&OwnRsa)
     }
 }
 

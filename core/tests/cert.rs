@@ -320,7 +320,7 @@ fn a_key_verifier_checks_every_signature_with_the_key_the_client_picks() {
     // A response naming an SN, one without, and a notification.
     assert!(client.verify_response(METHOD, &body(NODE_KEY, NODE, Some(ALIPAY_SN), "alipay_2048")).is_ok());
     assert!(client.verify_response(METHOD, &body(NODE_KEY, NODE, None, "alipay_2048")).is_ok());
-    let content = "notify_id=n1&out_biz_no=o1";
+    let content = "app_id=2021000000000001&notify_id=n1&out_biz_no=o1";
     let sign = base64::engine::general_purpose::STANDARD
         .encode(alipay_signer("alipay_2048").sign(SignType::Rsa2, content.as_bytes()).unwrap());
     let notify = format!("{content}&sign_type=RSA2&sign={}", sign.replace('+', "%2B").replace('/', "%2F"));

@@ -73,7 +73,7 @@ export async function runSmoke(api, cases, keys, { backends, defaultBackend }) {
         assertEqual(thrown.code, 'signature_mismatch', 'error code');
       }],
       [`${backend}: ${CASES.notify} verifies`, async () => {
-        const fields = await call(client, 'verifyNotify', cases.notify.inputs.body);
+        const fields = await call(client, 'verifyNotification', cases.notify.inputs.body);
         const sorted = (object) => Object.fromEntries(Object.entries(object).sort());
         assertEqual(sorted(fields), sorted(cases.notify.inputs.params_decoded), 'notification fields');
       }],

@@ -41,7 +41,7 @@ void firstBill;
 async function flow(): Promise<void> {
   const verified: VerifiedResponse = await client.verifyResponseAsync('alipay.trade.query', new ArrayBuffer(0));
   const text: string = verified.nodeText;
-  const fields: NotifyFields = client.verifyNotify({ notify_id: '1', sign: 's' }, { version: 'v1' });
+  const fields: NotifyFields = client.verifyNotification({ notify_id: '1', sign: 's' }, { version: 'v1' });
   const status: string | undefined = fields['trade_status'];
   void text;
   void status;
@@ -66,9 +66,8 @@ void flow;
 
 // Certificate mode and AES: the options, the SN helpers, and the rotation path.
 import { certSn, rootCertSn } from 'alipay-openapi';
-import type { Certificates } from 'alipay-openapi';
-const certificates: Certificates = { appCert: 'PEM', alipayCert: 'PEM', alipayRootCert: 'PEM' };
-const certClient = new AlipayClient({ appId: 'x', privateKey: 'k', certificates, aesKey: 'base64' });
+const certificates = { appCert: 'PEM', alipayCert: 'PEM', alipayRootCert: 'PEM' };
+const certClient = new AlipayClient({ appId: 'x', privateKey: 'k', ...certificates, aesKey: 'base64' });
 const sns: string[] = certClient.alipayCertSns;
 const added: string = certClient.addDownloadedCertificate(new Uint8Array(), Date.now()) + certClient.addAlipayCertificate('PEM', new Date());
 const rootSn: string = certSn('PEM') + rootCertSn('PEM');
@@ -77,7 +76,7 @@ function onError(error: AlipayError): string | undefined {
   return error.code === 'unknown_cert_sn' || error.code === 'internal_panic' ? error.alipayCertSn : undefined;
 }
 void onError;
-// @ts-expect-error the three files are required
-new AlipayClient({ appId: 'x', certificates: { appCert: 'PEM' } });
+// @ts-expect-error a certificate is PEM text
+new AlipayClient({ appId: 'x', appCert: new Uint8Array(4) });
 // @ts-expect-error the AES key is base64 text
 new AlipayClient({ appId: 'x', aesKey: new Uint8Array(16) });

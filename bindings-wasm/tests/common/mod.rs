@@ -102,10 +102,11 @@ pub fn response_vectors_give_the_expected_verdicts() {
             "signType": inputs["client_sign_type"],
         }));
         let body = js_sys::Uint8Array::from(b64(inputs["body_b64"].as_str().unwrap()).as_slice());
-        let result = client.verify_response(inputs["method"].as_str().unwrap(), JsValue::from(body).unchecked_into());
+        let result = client
+            .begin_verify_response(inputs["method"].as_str().unwrap(), JsValue::from(body).unchecked_into())
+            .and_then(|pending| pending.finish_own());
         let valid = match result {
             Ok(verified) => {
-                let verified: JsValue = verified.into();
                 assert_eq!(
                     text(&verified, "nodeText"),
                     case["expected"]["raw_node_text"].as_str().unwrap(),
@@ -129,7 +130,11 @@ pub fn notify_vectors_give_the_expected_verdicts() {
             "signType": inputs["sign_type"],
         }));
         for input in [inputs["body"].clone(), inputs["params_decoded"].clone()] {
-            let verdict = client.verify_notify(js(&input).unchecked_into(), None).map(drop).map_err(code_of);
+            let verdict = client
+                .begin_verify_notification(js(&input).unchecked_into(), None)
+                .and_then(|pending| pending.finish_own())
+                .map(drop)
+                .map_err(code_of);
             assert_eq!(verdict.is_ok(), case["expected"]["valid"].as_bool().unwrap(), "{}: {verdict:?}", case["id"]);
         }
     }

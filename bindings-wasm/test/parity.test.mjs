@@ -1,0 +1,146 @@
+// The parity table (tests/parity/cases.json, described in its README) run from JavaScript with
+// every RSA backend, and the operations manifest checked against the package's exports.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+
+import { BACKENDS, api, key, repoDir, vectors } from './support.mjs';
+
+const table = JSON.parse(readFileSync(`${repoDir}tests/parity/cases.json`, 'utf8'));
+const manifest = JSON.parse(readFileSync(`${repoDir}tests/parity/operations.json`, 'utf8'));
+const responses = vectors('responses');
+const notifies = vectors('notifies');
+const vector = (list, id) => list.find((c) => c.id === id) ?? assert.fail(`no vector ${id}`);
+
+const camel = (name) => name.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
+const camelKeys = (object) => Object.fromEntries(Object.entries(object).map(([k, v]) => [camel(k), v]));
+const camelDeep = (value) =>
+  Array.isArray(value) ? value.map(camelDeep)
+    : value && typeof value === 'object' ? Object.fromEntries(Object.entries(value).map(([k, v]) => [camel(k), camelDeep(v)]))
+      : value;
+
+function text(value) {
+  const file = /^@((keys|certs)\/.+)$/.exec(value);
+  if (file) return key(file[1]);
+  const [, kind, id] = /^@(response|notify|notify-fields):(.+)$/.exec(value) ?? [];
+  if (kind === 'response') return new TextEncoder().encode(vector(responses, id).inputs.body);
+  if (kind === 'notify') return vector(notifies, id).inputs.body;
+  if (kind === 'notify-fields') return vector(notifies, id).inputs.params_decoded;
+  return value.replaceAll('<lone-surrogate>', '\uD800').replace(/<(\d+) x (.)>/g, (_, n, c) => c.repeat(Number(n)));
+}
+
+const resolve = (value) =>
+  typeof value === 'string' ? text(value)
+    : Array.isArray(value) ? value.map(resolve)
+      : value && typeof value === 'object' ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v)]))
+        : value;
+
+function clientOptions(client) {
+  const { base, ...changes } = typeof client === 'string' ? { base: client } : client;
+  return camelKeys(resolve({ ...table.clients[base], ...changes }));
+}
+
+// Request options as a JS user writes them: camelCase names; `params` and `bizContent` as given.
+const requestOptions = (input) => ({ timestamp: table.timestamp, ...camelKeys(input) });
+
+async function run(row, backend) {
+  const client = new api.AlipayClient({ ...clientOptions(row.client), crypto: backend });
+  const input = resolve(row.input ?? {});
+  const async = backend === 'webcrypto';
+  switch (row.op) {
+    case 'build':
+      return {};
+    case 'sign':
+      return async ? client.signAsync(requestOptions(input)) : client.sign(requestOptions(input));
+    case 'sign_call': {
+      const fields = camelKeys(input.fields);
+      const options = { timestamp: table.timestamp };
+      return async ? client.signCallAsync(input.method, fields, options) : client.signCall(input.method, fields, options);
+    }
+    case 'verify_response': {
+      const messages = client.beginVerifyResponse(input.method, input.body);
+      const count = messages.messages.length;
+      messages.free();
+      const verified = await (async ? client.verifyResponseAsync(input.method, input.body) : client.verifyResponse(input.method, input.body));
+      return { ...verified, code: verified.value.code, messages: count };
+    }
+    case 'parse_response':
+      return async ? client.parseResponseAsync(input.method, input.body) : client.parseResponse(input.method, input.body);
+    case 'verify_notification': {
+      const options = input.version === undefined ? undefined : { version: input.version };
+      const fields = await (async ? client.verifyNotificationAsync(input.notification, options) : client.verifyNotification(input.notification, options));
+      return { fields };
+    }
+    default:
+      throw new Error(`unknown op ${row.op}`);
+  }
+}
+
+function checkOk(row, result, checks) {
+  for (const [name, expected] of Object.entries(checks)) {
+    const actual = {
+      url_prefix: () => assert.ok(result.url.startsWith(expected), result.url),
+      sign_content: () => assert.equal(result.signContent, expected),
+      url_contains: () => expected.forEach((part) => assert.ok(result.url.includes(part), `${part} in ${result.url}`)),
+      sign_content_contains: () => expected.forEach((part) => assert.ok(result.signContent.includes(part), `${part} in ${result.signContent}`)),
+      sign_content_lacks: () => expected.forEach((part) => assert.ok(!result.signContent.includes(part), `${part} in ${result.signContent}`)),
+      body_contains: () => expected.forEach((part) => assert.ok(result.body.includes(part), `${part} in ${result.body}`)),
+      node_key: () => assert.equal(result.nodeKey, expected),
+      fields: () => Object.entries(expected).forEach(([k, v]) => assert.equal(result.fields[k], v, k)),
+    }[name];
+    if (actual) actual();
+    else assert.deepEqual(result[camel(name)], camelDeep(expected), `${row.id}: ${name}`);
+  }
+}
+
+function checkError(row, error, expected) {
+  assert.ok(api.isAlipayError(error), `${row.id}: not an AlipayError: ${error?.stack ?? error}`);
+  for (const [name, value] of Object.entries(expected)) assert.deepEqual(error[camel(name)], value, `${row.id}: ${name} of ${error.message}`);
+}
+
+const rows = table.cases.filter((row) => !row.hosts || row.hosts.includes('js'));
+
+for (const backend of BACKENDS) {
+  test(`parity table, ${backend} backend: every row has the expected outcome`, async () => {
+    assert.ok(rows.length >= 80, `only ${rows.length} rows`);
+    for (const row of rows) {
+      let result;
+      let error;
+      try {
+        result = await run(row, backend);
+      } catch (thrown) {
+        error = thrown;
+      }
+      if (row.expect.ok) {
+        assert.equal(error, undefined, `${row.id}: ${error?.code} ${error?.message}`);
+        checkOk(row, result, row.expect.ok);
+      } else {
+        assert.notEqual(error, undefined, `${row.id}: succeeded, expected ${JSON.stringify(row.expect)}`);
+        checkError(row, error, row.expect.error);
+      }
+    }
+  });
+}
+
+test('every operation of the manifest is exported under its JavaScript name', () => {
+  const client = new api.AlipayClient({ appId: '2021000000000001', crypto: 'wasm' });
+  const pending = client.beginVerifyNotification('a=1&sign=AAAA');
+  const prepared = client.prepare({ method: 'alipay.trade.query', timestamp: 0 });
+  const owners = { AlipayClient: client, PendingVerification: pending, PreparedRequest: prepared };
+  for (const { js } of manifest.operations) {
+    const [owner, member] = js.includes('.') ? js.split('.') : [undefined, js];
+    const where = owner ? owners[owner] : api;
+    assert.ok(where && member in where, `${js} is not exported`);
+  }
+  pending.free();
+  prepared.free();
+  // The table of typed APIs: each method has a typed model (an empty call fails on a field, not on the method).
+  const table = api.apis();
+  assert.equal(table.length, 4);
+  assert.equal(new Set(table.map((a) => a.name)).size, 4);
+  for (const { name, method } of table) {
+    assert.match(name, /^[a-z]+(_[a-z]+)+$/);
+    const error = (() => { try { client.prepareCall(method, {}); } catch (e) { return e; } })();
+    assert.ok(api.isAlipayError(error) && error.field !== 'method', `${method}: ${error?.message}`);
+  }
+});
