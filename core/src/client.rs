@@ -73,8 +73,8 @@ impl Client {
     /// Switches to public-key-certificate mode: every request carries `app_cert_sn` and
     /// `alipay_root_cert_sn`, and a response is verified with the key of the Alipay certificate its
     /// `alipay_cert_sn` names, from a key ring that starts with the configured Alipay certificate
-    /// and is shared by the clones of this client. A response without `alipay_cert_sn`, and every
-    /// notification, is verified with the configured Alipay certificate's key (which replaces any
+    /// and is shared by the clones of this client. A response or notification without
+    /// `alipay_cert_sn` is verified with the configured Alipay certificate's key (which replaces any
     /// Alipay key set before; the Java SDK would refuse such a response, the Go SDK
     /// does the same as here).
     pub fn with_certificate_mode(self, mode: CertificateMode) -> Self {
@@ -207,7 +207,10 @@ impl Client {
     /// Verifies an asynchronous notification (`notify_url` POST) with `version`'s rule: `V1`
     /// (`rsaCheckV1`) for what Alipay sends to notify_url. A verified notification whose `app_id` is
     /// not the client's is [`Error::AppIdMismatch`]: Alipay's keys and certificates are not per
-    /// merchant, so another app's notification could be replayed to this notify_url.
+    /// merchant, so another app's notification could be replayed to this notify_url. In
+    /// certificate mode a notification that names an `alipay_cert_sn` is verified with that
+    /// certificate's key from the ring ([`Error::UnknownCertSn`] when it is not there, as for
+    /// responses); one without, with the configured certificate's key.
     pub fn verify_notification(&self, params: NotifyParams, version: NotifyVersion) -> Result<Notification> {
         self.begin_verify_notification(params, version)?.finish_with(self.rsa())
     }
@@ -219,7 +222,12 @@ impl Client {
         version: NotifyVersion,
     ) -> Result<Pending<Notification>> {
         let (signature, messages) = params.check_parts(version, self.config.sign_type)?;
-        let check = self.signature_check(signature, messages, self.configured_key()?, None);
+        let sn = params.fields().get("alipay_cert_sn").filter(|sn| !sn.is_empty()).cloned();
+        let key = match (&self.key_ring, sn.as_deref()) {
+            (Some(ring), Some(sn)) => ring.key(sn)?,
+            _ => self.configured_key()?,
+        };
+        let check = self.signature_check(signature, messages, key, sn);
         let app_id = self.config.app_id.clone();
         Ok(Pending::new(check, move || {
             let notification = params.into_notification();

@@ -415,3 +415,31 @@ fn stored_certificates_can_be_added_and_the_ring_is_shared_between_threads() {
     assert!(plain.alipay_cert_sns().is_empty() && plain.certificate_mode().is_none());
     assert_eq!(client.certificate_mode().unwrap().app_cert_sn(), APP_SN);
 }
+
+/// A form notification signed as rsaCheckV1 signs (`alipay_cert_sn` not signed) by `signer`.
+fn cert_notification(sn: Option<&str>, signer: &str) -> NotifyParams {
+    let content = "app_id=2021000000000001&notify_id=n1&trade_status=TRADE_SUCCESS";
+    let sign = base64::engine::general_purpose::STANDARD
+        .encode(alipay_signer(signer).sign(SignType::Rsa2, content.as_bytes()).unwrap());
+    let sn = sn.map(|sn| format!("&alipay_cert_sn={sn}")).unwrap_or_default();
+    let form = format!("{content}{sn}&sign_type=RSA2&sign={}", sign.replace('+', "%2B").replace('/', "%2F"));
+    NotifyParams::from_form(form.as_bytes(), Charset::Utf8).unwrap()
+}
+
+#[test]
+fn a_notification_is_verified_with_the_certificate_its_sn_names() {
+    let client = client();
+    let verify = |sn, signer| client.verify_notification(cert_notification(sn, signer), NotifyVersion::V1);
+    assert!(verify(Some(ALIPAY_SN), "alipay_2048").is_ok());
+    assert!(verify(None, "alipay_2048").is_ok());
+    // After Alipay rotates its certificate: unknown until downloaded, then verified with the new key.
+    assert_eq!(verify(Some(ALIPAY_NEW_SN), "other_2048").unwrap_err(), Error::UnknownCertSn(ALIPAY_NEW_SN.to_owned()));
+    let pending =
+        client.begin_verify_notification(cert_notification(Some(ALIPAY_SN), "alipay_2048"), NotifyVersion::V1);
+    assert_eq!(pending.unwrap().check().alipay_cert_sn(), Some(ALIPAY_SN));
+    let new_pem = generated("alipay_cert_new.pem");
+    client.add_downloaded_certificate(&download_body(&new_pem, Some(ALIPAY_NEW_SN), "other_2048"), now()).unwrap();
+    assert!(verify(Some(ALIPAY_NEW_SN), "other_2048").is_ok());
+    // The SN picks the key: a notification naming the old SN but signed with the new key fails.
+    assert_eq!(verify(Some(ALIPAY_SN), "other_2048").unwrap_err(), Error::SignatureMismatch);
+}
