@@ -118,7 +118,7 @@ def ours() -> dict[str, Callable[[], object]]:
     body = response_body()
     return {
         "sign: voucher_send(**fields)": lambda: client.voucher_send(**BIZ, timestamp=at),
-        "sign: request(method, biz_text)": lambda: client.request(METHOD, biz_text, timestamp=at),
+        "sign: sign(method, biz_text)": lambda: client.sign(METHOD, biz_text, timestamp=at),
         "verify: verify_response": lambda: client.verify_response(METHOD, body),
         "verify: parse_voucher_send": lambda: client.parse_voucher_send(body),
     }

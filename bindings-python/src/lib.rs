@@ -1,109 +1,71 @@
 //! Python bindings: the private module `alipay_openapi._native`, wrapped by the `alipay_openapi`
-//! package. Newtypes over the core's types; conversions live in `convert`, errors in `error`.
-//! RSA work runs with the GIL released, and every class is immutable, so one client can be shared
-//! by any number of threads.
+//! package. Thin: options become the core's JSON options (`ClientOptions`, `RequestOptions`),
+//! results and errors come back as the core gives them; conversions live in `convert`, errors in
+//! `error`. RSA work runs with the GIL released, and every class is immutable, so one client can
+//! be shared by any number of threads.
 
 mod convert;
 mod error;
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Mutex, PoisonError};
 
 use alipay_openapi as core;
-use alipay_openapi::api::{self, ApiCall, TicketCodeSync, VoucherQuery, VoucherSend, VoucherStockUse};
-use alipay_openapi::{cert, Config, Gateway, Request, PRODUCTION_GATEWAY, SANDBOX_GATEWAY};
+use alipay_openapi::{
+    api, cert, ClientOptions, Error, NotifyOptions, NotifyParams, NotifyVersion, Pending, RequestOptions,
+    SignatureCheck,
+};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict};
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBytes, PyDict, PyMapping, PyModule, PyTuple};
+use serde_json::Value;
 
-use crate::convert::{BizContent, ToPython};
-use crate::error::{during, guarded, in_argument, invalid_field, CoreError};
+use crate::error::{guarded, OrRaise};
 
-/// A merchant app's handle on the gateway: configuration and both keys, parsed once.
-#[pyclass(frozen, module = "alipay_openapi")]
+/// A Python object, as the methods take it (the core reads what it means).
+type Object<'py> = Bound<'py, PyAny>;
+/// The keyword arguments that are options.
+type Kwargs<'a, 'py> = &'a Bound<'py, PyDict>;
+/// A request and the instant it is signed at.
+type Call = (core::Request, core::Timestamp);
+
+/// A merchant app's handle on the gateway, built by the core from the keyword options.
+#[pyclass(frozen, subclass, module = "alipay_openapi")]
 struct Client {
     inner: core::Client,
     /// Whether `biz_content` is AES-encrypted (shown by `repr`; the key itself never is).
     aes: bool,
+    #[pyo3(get)]
+    app_id: String,
+    #[pyo3(get)]
+    sign_type: &'static str,
+    #[pyo3(get)]
+    charset: &'static str,
+    #[pyo3(get)]
+    gateway: String,
 }
 
 #[pymethods]
 impl Client {
     #[new]
-    #[pyo3(signature = (*, app_id, private_key, alipay_public_key = None, app_cert = None, alipay_cert = None, alipay_root_cert = None, aes_key = None, sign_type = "RSA2", charset = "utf-8", gateway = PRODUCTION_GATEWAY, app_auth_token = None, format = Some("json")))]
-    #[allow(clippy::too_many_arguments)]
-    fn new(
-        py: Python<'_>,
-        app_id: String,
-        private_key: &Bound<'_, PyAny>,
-        alipay_public_key: Option<&Bound<'_, PyAny>>,
-        app_cert: Option<&Bound<'_, PyAny>>,
-        alipay_cert: Option<&Bound<'_, PyAny>>,
-        alipay_root_cert: Option<&Bound<'_, PyAny>>,
-        aes_key: Option<&Bound<'_, PyAny>>,
-        sign_type: &str,
-        charset: &str,
-        gateway: &str,
-        app_auth_token: Option<String>,
-        format: Option<&str>,
-    ) -> PyResult<Self> {
+    #[pyo3(signature = (**options))]
+    fn new(py: Python<'_>, options: Option<Kwargs>) -> PyResult<Self> {
         guarded(|| {
-            let mut config = Config::new(app_id);
-            config.sign_type = sign_type.parse().map_err(CoreError::from)?;
-            config.charset = charset.parse().map_err(CoreError::from)?;
-            config.gateway = match gateway {
-                PRODUCTION_GATEWAY => Gateway::Production,
-                SANDBOX_GATEWAY => Gateway::Sandbox,
-                url => Gateway::Custom(url.to_owned()),
-            };
-            config.app_auth_token = app_auth_token;
-            config.format = format.map(str::to_owned);
-            let private_key = convert::private_key(py, private_key, "private_key")?;
-            let mode = convert::certificate_mode(app_cert, alipay_cert, alipay_root_cert)?;
-            let client =
-                match (mode, alipay_public_key) {
-                    (Some(_), Some(_)) => {
-                        return Err(invalid_field(
-                            "alipay_public_key",
-                            "cannot be combined with certificate mode: the Alipay key comes from alipay_cert",
-                        ))
-                    }
-                    (None, None) => return Err(invalid_field(
-                        "alipay_public_key",
-                        "is required, unless app_cert, alipay_cert and alipay_root_cert are given (certificate mode)",
-                    )),
-                    (Some(mode), None) => core::Client::without_keys(config)
-                        .with_signer(Arc::new(private_key))
-                        .with_certificate_mode(mode),
-                    (None, Some(key)) => {
-                        core::Client::new(config, private_key, convert::public_key(key, "alipay_public_key")?)
-                    }
-                };
-            let inner = match aes_key {
-                Some(key) => client.with_aes_key(convert::aes_key(key)?),
-                None => client,
-            };
-            Ok(Client { inner, aes: aes_key.is_some() })
+            let mut members = convert::options(options)?;
+            let read = ClientOptions::from_value(&Value::Object(members.clone()));
+            convert::wipe(&mut members);
+            let options = read.or_raise()?;
+            let inner = py.detach(|| options.build()).or_raise()?;
+            let config = inner.config();
+            Ok(Client {
+                aes: options.aes_key.is_some(),
+                app_id: config.app_id.clone(),
+                sign_type: config.sign_type.as_str(),
+                charset: config.charset.as_str(),
+                gateway: config.gateway.url().to_owned(),
+                inner,
+            })
         })
-    }
-
-    #[getter]
-    fn app_id(&self) -> &str {
-        &self.inner.config().app_id
-    }
-
-    #[getter]
-    fn sign_type(&self) -> &'static str {
-        self.inner.config().sign_type.as_str()
-    }
-
-    #[getter]
-    fn charset(&self) -> &'static str {
-        self.inner.config().charset.as_str()
-    }
-
-    #[getter]
-    fn gateway(&self) -> &str {
-        self.inner.config().gateway.url()
     }
 
     /// Certificate mode: the SNs of the Alipay certificates the client verifies with, sorted
@@ -114,402 +76,450 @@ impl Client {
     }
 
     fn __repr__(&self) -> String {
+        let python_bool = |flag: bool| if flag { "True" } else { "False" };
+        let (certificate_mode, aes) = (python_bool(self.inner.certificate_mode().is_some()), python_bool(self.aes));
         format!(
-            "Client(app_id={:?}, sign_type={:?}, charset={:?}, gateway={:?}, certificate_mode={}, aes={})",
-            self.app_id(),
-            self.sign_type(),
-            self.charset(),
-            self.gateway(),
-            if self.inner.certificate_mode().is_some() { "True" } else { "False" },
-            if self.aes { "True" } else { "False" },
+            "Client(app_id={:?}, sign_type={:?}, charset={:?}, gateway={:?}, certificate_mode={certificate_mode}, aes={aes})",
+            self.app_id, self.sign_type, self.charset, self.gateway,
         )
     }
 
-    /// Certificate mode: checks an Alipay certificate chain (PEM: the certificate, then its
-    /// intermediates) against the root bundle at `now` (an aware datetime; the host's clock when
-    /// `None`) and adds its key. Returns its SN.
-    #[pyo3(signature = (pem, now = None))]
-    fn add_alipay_certificate(
-        &self,
-        py: Python<'_>,
-        pem: &Bound<'_, PyAny>,
-        now: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<String> {
-        guarded(|| {
-            let pem = convert::pem_text(pem, "pem")?;
-            let now = convert::timestamp(now, "now")?;
-            Ok(py.detach(|| self.inner.add_alipay_certificate(&pem, now)).map_err(in_argument("pem"))?)
-        })
+    /// Builds and signs a request: the keywords are the core's request options.
+    #[pyo3(signature = (method, biz_content = None, **options))]
+    fn sign(&self, method: &Object, biz_content: Option<&Object>, options: Option<Kwargs>) -> PyResult<SignedRequest> {
+        guarded(|| self.signed(method.py(), self.request(method, biz_content, options)?))
     }
 
-    /// Certificate mode: takes the answer to `alipay.open.app.alipaycert.download` (the exact
-    /// bytes), verifies it, checks the certificate it carries against the root bundle at `now` and
-    /// adds its key. Returns its SN.
-    #[pyo3(signature = (body, now = None))]
-    fn add_downloaded_certificate(
-        &self,
-        py: Python<'_>,
-        body: &Bound<'_, PyAny>,
-        now: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<String> {
-        guarded(|| {
-            let mut backing = None;
-            let bytes = convert::body_bytes(body, self.inner.config().charset, &mut backing)?;
-            let now = convert::timestamp(now, "now")?;
-            Ok(py
-                .detach(|| self.inner.add_downloaded_certificate(&bytes, now))
-                .map_err(during(cert::DOWNLOAD_METHOD))?)
-        })
+    /// A typed call: `fields` are the `biz_content` of `method`, checked by its model.
+    #[pyo3(signature = (method, fields, **options))]
+    fn sign_call(&self, method: &Object, fields: &Object, options: Option<Kwargs>) -> PyResult<SignedRequest> {
+        guarded(|| self.signed(method.py(), self.call(method, fields, options)?))
     }
 
-    /// Builds and signs a request for any gateway method. A mapping `biz_content` for one of the
-    /// four typed APIs goes through its model (fields checked); a `str` is sent byte for byte.
-    #[pyo3(signature = (method, biz_content = None, *, notify_url = None, return_url = None, app_auth_token = None, params = None, version = "1.0", timestamp = None))]
-    #[allow(clippy::too_many_arguments)]
-    fn request(
+    /// Fixes a request for a host's signer: sign `sign_content_bytes`, then `attach_signature`.
+    #[pyo3(signature = (method, biz_content = None, **options))]
+    fn prepare(
         &self,
-        py: Python<'_>,
-        method: String,
-        biz_content: Option<&Bound<'_, PyAny>>,
-        notify_url: Option<String>,
-        return_url: Option<String>,
-        app_auth_token: Option<String>,
-        params: Option<BTreeMap<String, String>>,
-        version: &str,
-        timestamp: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<SignedRequest> {
-        guarded(|| {
-            let request = match biz_content.filter(|b| !b.is_none()).map(convert::biz_content).transpose()? {
-                None => Request::new(method),
-                Some(BizContent::Text(text)) => api::generic_request_text(&method, &text).map_err(CoreError::from)?,
-                Some(BizContent::Value(value)) => api::request_for(&method, &value).map_err(CoreError::from)?,
-            };
-            let named = [("notify_url", notify_url), ("return_url", return_url), ("app_auth_token", app_auth_token)];
-            let params =
-                named.into_iter().filter_map(|(k, v)| Some((k.to_owned(), v?))).chain(params.unwrap_or_default());
-            let request = params.fold(request.version(version), |request, (key, value)| request.param(key, value));
-            self.sign(py, &request, timestamp)
-        })
+        method: &Object,
+        biz_content: Option<&Object>,
+        options: Option<Kwargs>,
+    ) -> PyResult<PreparedRequest> {
+        guarded(|| self.prepared(method.py(), self.request(method, biz_content, options)?))
+    }
+
+    /// [`prepare`](Self::prepare) for a typed call.
+    #[pyo3(signature = (method, fields, **options))]
+    fn prepare_call(&self, method: &Object, fields: &Object, options: Option<Kwargs>) -> PyResult<PreparedRequest> {
+        guarded(|| self.prepared(method.py(), self.call(method, fields, options)?))
     }
 
     /// Verifies a response body (the exact bytes received, or text) for `method`.
     #[pyo3(signature = (method, body, *, allow_gateway_error = false))]
-    fn verify_response(
-        &self,
-        py: Python<'_>,
-        method: &str,
-        body: &Bound<'_, PyAny>,
-        allow_gateway_error: bool,
-    ) -> PyResult<Response> {
+    fn verify_response(&self, method: &str, body: &Object, allow_gateway_error: bool) -> PyResult<Response> {
         guarded(|| {
-            let verified = self.verify(py, method, body)?;
+            let verified = self.verified(body.py(), method, body)?;
             let verified =
-                if allow_gateway_error { verified } else { verified.into_success().map_err(during(method))? };
-            Ok(Response { inner: verified })
+                if allow_gateway_error { verified } else { verified.into_success().or_raise_during(method)? };
+            Ok(Response::from(verified))
+        })
+    }
+
+    /// [`verify_response`](Self::verify_response) in two stages: the RSA check is the host's.
+    #[pyo3(signature = (method, body, *, allow_gateway_error = false))]
+    fn begin_verify_response(
+        &self,
+        method: &str,
+        body: &Object,
+        allow_gateway_error: bool,
+    ) -> PyResult<PendingVerification> {
+        let py = body.py();
+        guarded(|| {
+            let body = convert::body(body, self.inner.config().charset, "body")?;
+            let pending = self.inner.begin_verify_response(method, &body).or_raise_during(method)?;
+            PendingVerification::new(py, Stage::Response { pending, allow_gateway_error }, Some(method))
+        })
+    }
+
+    /// Verifies and reads an answer to a typed `method`: its result dataclass.
+    fn parse_response<'py>(&self, py: Python<'py>, method: &str, body: &Object<'py>) -> PyResult<Object<'py>> {
+        guarded(|| {
+            let typed = api::typed_api(method).or_raise()?;
+            let result = typed.result(self.verified(py, method, body)?).or_raise_during(method)?;
+            models(py)?.getattr("_from_result")?.call1((typed.name, result.to_string()))
         })
     }
 
     /// Verifies an asynchronous notification: the raw form body, or a mapping of decoded fields.
-    #[pyo3(signature = (notification, *, charset = None, v2 = false))]
-    fn verify_notification(
-        &self,
-        py: Python<'_>,
-        notification: &Bound<'_, PyAny>,
-        charset: Option<&str>,
-        v2: bool,
-    ) -> PyResult<Notification> {
+    #[pyo3(signature = (notification, **options))]
+    fn verify_notification(&self, notification: &Object, options: Option<Kwargs>) -> PyResult<Notification> {
         guarded(|| {
-            let default_charset = match charset {
-                Some(name) => name.parse().map_err(CoreError::from)?,
-                None => self.inner.config().charset,
-            };
-            let params = convert::notify_params(notification, default_charset)?;
-            let verified =
-                py.detach(|| if v2 { self.inner.verify_notify_v2(params) } else { self.inner.verify_notify(params) });
-            Ok(Notification { inner: verified.map_err(CoreError::from)? })
+            let (params, version) = self.notification(notification, options)?;
+            let verified = notification.py().detach(|| self.inner.verify_notification(params, version)).or_raise()?;
+            Ok(Notification::from(verified))
         })
     }
 
-    /// `alipay.marketing.voucher.send` (发券), with the page's field names as keywords.
-    #[pyo3(signature = (*, notify_url = None, app_auth_token = None, timestamp = None, **fields))]
-    fn voucher_send(
+    /// [`verify_notification`](Self::verify_notification) in two stages.
+    #[pyo3(signature = (notification, **options))]
+    fn begin_verify_notification(
         &self,
-        py: Python<'_>,
-        notify_url: Option<String>,
-        app_auth_token: Option<String>,
-        timestamp: Option<&Bound<'_, PyAny>>,
-        fields: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<SignedRequest> {
-        self.typed_request(py, VoucherSend::METHOD, fields, notify_url, app_auth_token, timestamp)
+        notification: &Object,
+        options: Option<Kwargs>,
+    ) -> PyResult<PendingVerification> {
+        guarded(|| {
+            let (params, version) = self.notification(notification, options)?;
+            let pending = self.inner.begin_verify_notification(params, version).or_raise()?;
+            PendingVerification::new(notification.py(), Stage::Notification(pending), None)
+        })
     }
 
-    /// Verifies and reads an answer to `voucher_send`; a gateway error raises `GatewayError`.
-    fn parse_voucher_send<'py>(&self, py: Python<'py>, body: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        self.typed_result::<VoucherSend>(py, body)
+    /// Certificate mode: checks an Alipay certificate chain (PEM: the certificate, then its
+    /// intermediates) against the root bundle at `now` and adds its key. Returns its SN.
+    #[pyo3(signature = (pem, now = None))]
+    fn add_alipay_certificate(&self, pem: &Object, now: Option<&Object>) -> PyResult<String> {
+        let py = pem.py();
+        guarded(|| {
+            let (pem, now) = (pem_argument(pem)?, convert::instant_or_now(now, "now")?);
+            py.detach(|| self.inner.add_alipay_certificate(&pem, now)).map_err(in_pem).or_raise()
+        })
     }
 
-    /// `alipay.marketing.voucher.query` (券查询).
-    #[pyo3(signature = (*, notify_url = None, app_auth_token = None, timestamp = None, **fields))]
-    fn voucher_query(
-        &self,
-        py: Python<'_>,
-        notify_url: Option<String>,
-        app_auth_token: Option<String>,
-        timestamp: Option<&Bound<'_, PyAny>>,
-        fields: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<SignedRequest> {
-        self.typed_request(py, VoucherQuery::METHOD, fields, notify_url, app_auth_token, timestamp)
+    /// Certificate mode: verifies the answer to `alipay.open.app.alipaycert.download`, checks the
+    /// certificate it carries against the root bundle at `now` and adds its key. Returns its SN.
+    #[pyo3(signature = (body, now = None))]
+    fn add_downloaded_certificate(&self, body: &Object, now: Option<&Object>) -> PyResult<String> {
+        let py = body.py();
+        guarded(|| {
+            let pending = self.downloaded(body, now)?;
+            py.detach(|| pending.finish_own()).or_raise_during(cert::DOWNLOAD_METHOD)
+        })
     }
 
-    /// Verifies and reads an answer to `voucher_query`.
-    fn parse_voucher_query<'py>(&self, py: Python<'py>, body: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        self.typed_result::<VoucherQuery>(py, body)
-    }
-
-    /// `alipay.marketing.voucher.stock.use` (外部商户券码券核销).
-    #[pyo3(signature = (*, notify_url = None, app_auth_token = None, timestamp = None, **fields))]
-    fn voucher_stock_use(
-        &self,
-        py: Python<'_>,
-        notify_url: Option<String>,
-        app_auth_token: Option<String>,
-        timestamp: Option<&Bound<'_, PyAny>>,
-        fields: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<SignedRequest> {
-        self.typed_request(py, VoucherStockUse::METHOD, fields, notify_url, app_auth_token, timestamp)
-    }
-
-    /// Verifies and reads an answer to `voucher_stock_use`.
-    fn parse_voucher_stock_use<'py>(&self, py: Python<'py>, body: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        self.typed_result::<VoucherStockUse>(py, body)
-    }
-
-    /// `koubei.trade.ticket.ticketcode.sync` (口碑凭证码同步).
-    #[pyo3(signature = (*, notify_url = None, app_auth_token = None, timestamp = None, **fields))]
-    fn ticket_code_sync(
-        &self,
-        py: Python<'_>,
-        notify_url: Option<String>,
-        app_auth_token: Option<String>,
-        timestamp: Option<&Bound<'_, PyAny>>,
-        fields: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<SignedRequest> {
-        self.typed_request(py, TicketCodeSync::METHOD, fields, notify_url, app_auth_token, timestamp)
-    }
-
-    /// Verifies and reads an answer to `ticket_code_sync`.
-    fn parse_ticket_code_sync<'py>(&self, py: Python<'py>, body: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        self.typed_result::<TicketCodeSync>(py, body)
+    /// [`add_downloaded_certificate`](Self::add_downloaded_certificate) in two stages.
+    #[pyo3(signature = (body, now = None))]
+    fn begin_add_downloaded_certificate(&self, body: &Object, now: Option<&Object>) -> PyResult<PendingVerification> {
+        let stage = guarded(|| self.downloaded(body, now).map(Stage::Certificate))?;
+        PendingVerification::new(body.py(), stage, Some(cert::DOWNLOAD_METHOD))
     }
 }
 
 impl Client {
-    fn sign(&self, py: Python<'_>, request: &Request, timestamp: Option<&Bound<'_, PyAny>>) -> PyResult<SignedRequest> {
-        let timestamp = convert::timestamp(timestamp, "timestamp")?;
-        let signed = py.detach(|| self.inner.sign(request, timestamp)).map_err(during(request.method()))?;
-        SignedRequest::new(py, signed)
+    /// The request and its timestamp from the core's request options (the host's clock by default).
+    fn request(&self, method: &Object, biz_content: Option<&Object>, options: Option<Kwargs>) -> PyResult<Call> {
+        let mut members = convert::options(options)?;
+        members.insert("method".to_owned(), convert::json(method, "method")?);
+        if let Some(biz_content) = biz_content {
+            members.insert("biz_content".to_owned(), convert::json(biz_content, "biz_content")?);
+        }
+        self.request_from(members)
     }
 
-    fn verify(&self, py: Python<'_>, method: &str, body: &Bound<'_, PyAny>) -> PyResult<core::VerifiedResponse> {
-        let mut backing = None;
-        let bytes = convert::body_bytes(body, self.inner.config().charset, &mut backing)?;
-        Ok(py.detach(|| self.inner.verify_response(method, &bytes)).map_err(during(method))?)
+    /// A typed call's request: the method must have a model, which checks the fields (named alone).
+    fn call(&self, method: &Object, fields: &Object, options: Option<Kwargs>) -> PyResult<Call> {
+        let mut members = convert::options(options)?;
+        let name = convert::text(method.cast()?, "method")?;
+        api::typed_api(&name).or_raise()?;
+        members.insert("method".to_owned(), Value::String(name));
+        members.insert("biz_content".to_owned(), convert::json(fields, "")?);
+        self.request_from(members)
     }
 
-    /// Keyword arguments are the `biz_content` of `method`: they go through its model.
-    fn typed_request(
-        &self,
-        py: Python<'_>,
-        method: &str,
-        fields: Option<&Bound<'_, PyDict>>,
-        notify_url: Option<String>,
-        app_auth_token: Option<String>,
-        timestamp: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<SignedRequest> {
-        let fields = fields.cloned().unwrap_or_else(|| PyDict::new(py));
-        self.request(
-            py,
-            method.to_owned(),
-            Some(fields.as_any()),
-            notify_url,
-            None,
-            app_auth_token,
-            None,
-            "1.0",
-            timestamp,
+    fn request_from(&self, members: serde_json::Map<String, Value>) -> PyResult<Call> {
+        let options = RequestOptions::from_value(&Value::Object(members)).or_raise()?;
+        Ok((options.to_request().or_raise()?, options.timestamp.unwrap_or_else(convert::now)))
+    }
+
+    fn signed(&self, py: Python<'_>, (request, at): Call) -> PyResult<SignedRequest> {
+        let signed = py.detach(|| self.inner.sign(&request, at)).or_raise()?;
+        Ok(SignedRequest::new(py, signed))
+    }
+
+    fn prepared(&self, py: Python<'_>, (request, at): Call) -> PyResult<PreparedRequest> {
+        let inner = self.inner.prepare(&request, at).or_raise()?;
+        let (sign_type, sign_content) = (inner.sign_type().as_str(), inner.sign_content().to_owned());
+        Ok(PreparedRequest {
+            sign_type,
+            sign_content,
+            sign_content_bytes: PyBytes::new(py, inner.sign_content_bytes()).unbind(),
+            inner,
+        })
+    }
+
+    /// The first stage of adding a downloaded certificate.
+    fn downloaded(&self, body: &Object, now: Option<&Object>) -> PyResult<Pending<String>> {
+        let (body, now) =
+            (convert::body(body, self.inner.config().charset, "body")?, convert::instant_or_now(now, "now")?);
+        self.inner.begin_add_downloaded_certificate(&body, now).or_raise_during(cert::DOWNLOAD_METHOD)
+    }
+
+    fn verified(&self, py: Python<'_>, method: &str, body: &Object) -> PyResult<core::VerifiedResponse> {
+        let body = convert::body(body, self.inner.config().charset, "body")?;
+        py.detach(|| self.inner.verify_response(method, &body)).or_raise_during(method)
+    }
+
+    /// A notification (the form body, or a mapping of decoded fields) and the core's notification options.
+    fn notification(&self, notification: &Object, options: Option<Kwargs>) -> PyResult<(NotifyParams, NotifyVersion)> {
+        let options = NotifyOptions::from_value(&Value::Object(convert::options(options)?)).or_raise()?;
+        let params = match notification.cast::<PyMapping>() {
+            Ok(_) => core::notification_fields(&convert::json(notification, "notification")?),
+            Err(_) => NotifyParams::from_form(
+                &convert::body(notification, core::Charset::Utf8, "notification")?,
+                options.charset.unwrap_or(self.inner.config().charset),
+            ),
+        };
+        Ok((params.or_raise()?, options.version))
+    }
+}
+
+/// A certificate argument's text (`str` or bytes); anything else is a `TypeError` naming `pem`.
+fn pem_argument(pem: &Bound<'_, PyAny>) -> PyResult<zeroize::Zeroizing<String>> {
+    convert::key_text(pem, "pem")?
+        .ok_or_else(|| pyo3::exceptions::PyTypeError::new_err("`pem` must be str or bytes (PEM)"))
+}
+
+/// The error, as caused by the argument `pem`.
+fn in_pem(error: Error) -> Error {
+    Error::InOption { field: "pem".to_owned(), error: Box::new(error) }
+}
+
+/// A signed request, ready to POST as is: `url`, `method`, `headers`, `body`.
+#[pyclass(frozen, get_all, module = "alipay_openapi")]
+struct SignedRequest {
+    url: String,
+    method: &'static str,
+    /// A new dict each time, so the request itself stays unchanged.
+    headers: BTreeMap<String, String>,
+    body: Py<PyBytes>,
+    signature: String,
+    sign_content: String,
+    params: BTreeMap<String, String>,
+}
+
+impl SignedRequest {
+    fn new(py: Python<'_>, signed: core::SignedRequest) -> Self {
+        SignedRequest {
+            url: signed.url().to_owned(),
+            method: signed.method(),
+            headers: signed.headers().iter().cloned().collect(),
+            body: PyBytes::new(py, signed.body()).unbind(),
+            signature: signed.signature().to_owned(),
+            sign_content: signed.sign_content().to_owned(),
+            params: signed.params().clone(),
+        }
+    }
+}
+
+#[pymethods]
+impl SignedRequest {
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!(
+            "SignedRequest(method='POST', url={:?}, body=<{} bytes>)",
+            self.url,
+            self.body.bind(py).len().unwrap_or(0)
         )
     }
+}
 
-    fn typed_result<'py, T: ApiCall>(&self, py: Python<'py>, body: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>>
-    where
-        T::Output: ToPython,
-    {
+/// A request with every parameter fixed, for a host's signer (a KMS, an HSM).
+#[pyclass(frozen, module = "alipay_openapi")]
+struct PreparedRequest {
+    inner: core::UnsignedRequest,
+    #[pyo3(get)]
+    sign_type: &'static str,
+    #[pyo3(get)]
+    sign_content: String,
+    /// The bytes to sign: the sign content in the request charset.
+    #[pyo3(get)]
+    sign_content_bytes: Py<PyBytes>,
+}
+
+#[pymethods]
+impl PreparedRequest {
+    /// The signed request, with `signature` (the raw signature bytes) attached.
+    fn attach_signature(&self, py: Python<'_>, signature: &Bound<'_, PyAny>) -> PyResult<SignedRequest> {
         guarded(|| {
-            let result = T::parse(self.verify(py, T::METHOD, body)?).map_err(during(T::METHOD))?;
-            result.to_python(py)
+            let signature = convert::body(signature, core::Charset::Utf8, "signature")?;
+            Ok(SignedRequest::new(py, self.inner.clone().attach_signature(&signature).or_raise()?))
         })
     }
 }
 
-/// A signed request, ready to POST as is: `url`, `method`, `headers`, `body`.
-#[pyclass(frozen, module = "alipay_openapi")]
-struct SignedRequest {
-    inner: core::SignedRequest,
-    body: Py<PyBytes>,
+/// A verification waiting for its RSA verdict, by what it gives once it verified.
+enum Stage {
+    Response { pending: Pending<core::VerifiedResponse>, allow_gateway_error: bool },
+    Notification(Pending<core::Notification>),
+    Certificate(Pending<String>),
 }
 
-impl SignedRequest {
-    fn new(py: Python<'_>, inner: core::SignedRequest) -> PyResult<Self> {
-        let body = PyBytes::new(py, inner.body()).unbind();
-        Ok(SignedRequest { inner, body })
+impl Stage {
+    fn check(&self) -> &SignatureCheck {
+        match self {
+            Stage::Response { pending, .. } => pending.check(),
+            Stage::Notification(pending) => pending.check(),
+            Stage::Certificate(pending) => pending.check(),
+        }
+    }
+
+    /// The verified result as its Python object; errors name `method` for the catalog.
+    fn finish(self, py: Python<'_>, verified: Option<usize>, method: Option<&str>) -> PyResult<Py<PyAny>> {
+        let raise = |error: &Error| error::raise(error, method);
+        Ok(match self {
+            Stage::Response { pending, allow_gateway_error } => {
+                let response =
+                    pending.finish(verified).and_then(|r| if allow_gateway_error { Ok(r) } else { r.into_success() });
+                Py::new(py, Response::from(response.map_err(|e| raise(&e))?))?.into_any()
+            }
+            Stage::Notification(pending) => {
+                Py::new(py, Notification::from(pending.finish(verified).map_err(|e| raise(&e))?))?.into_any()
+            }
+            Stage::Certificate(pending) => {
+                pending.finish(verified).map_err(|e| raise(&e))?.into_pyobject(py)?.into_any().unbind()
+            }
+        })
+    }
+}
+
+/// A verification waiting for the RSA verdict of the host: check `messages` in order against
+/// `signature` under the key `spki` (SubjectPublicKeyInfo DER), then `finish` with the index of
+/// the first that verified.
+#[pyclass(frozen, module = "alipay_openapi")]
+struct PendingVerification {
+    #[pyo3(get)]
+    sign_type: &'static str,
+    #[pyo3(get)]
+    signature: Py<PyBytes>,
+    #[pyo3(get)]
+    messages: Py<PyTuple>,
+    #[pyo3(get)]
+    spki: Py<PyBytes>,
+    #[pyo3(get)]
+    alipay_cert_sn: Option<String>,
+    stage: Mutex<Option<Stage>>,
+    /// The called method, for the details of a gateway error.
+    method: Option<String>,
+}
+
+impl PendingVerification {
+    fn new(py: Python<'_>, stage: Stage, method: Option<&str>) -> PyResult<Self> {
+        let check = stage.check();
+        Ok(PendingVerification {
+            sign_type: check.sign_type().as_str(),
+            signature: PyBytes::new(py, check.signature()).unbind(),
+            messages: PyTuple::new(py, check.messages().iter().map(|message| PyBytes::new(py, message)))?.unbind(),
+            spki: PyBytes::new(py, check.key().spki_der()).unbind(),
+            alipay_cert_sn: check.alipay_cert_sn().map(str::to_owned),
+            stage: Mutex::new(Some(stage)),
+            method: method.map(str::to_owned),
+        })
     }
 }
 
 #[pymethods]
-impl SignedRequest {
-    #[getter]
-    fn url(&self) -> &str {
-        self.inner.url()
-    }
-
-    #[getter]
-    fn method(&self) -> &'static str {
-        self.inner.method()
-    }
-
-    /// A new dict each time, so the request itself stays unchanged.
-    #[getter]
-    fn headers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        convert::str_dict(py, self.inner.headers().iter().map(|(k, v)| (k, v)))
-    }
-
-    #[getter]
-    fn body(&self, py: Python<'_>) -> Py<PyBytes> {
-        self.body.clone_ref(py)
-    }
-
-    #[getter]
-    fn signature(&self) -> &str {
-        self.inner.signature()
-    }
-
-    #[getter]
-    fn sign_content(&self) -> &str {
-        self.inner.sign_content()
-    }
-
-    #[getter]
-    fn params<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        convert::str_dict(py, self.inner.params())
-    }
-
-    fn __repr__(&self) -> String {
-        format!("SignedRequest(method='POST', url={:?}, body=<{} bytes>)", self.inner.url(), self.inner.body().len())
+impl PendingVerification {
+    /// Completes the verification once: `verified` is the index of the first message that
+    /// verified, or `None` when none did.
+    fn finish(&self, py: Python<'_>, verified: Option<usize>) -> PyResult<Py<PyAny>> {
+        guarded(|| {
+            let stage = self.stage.lock().unwrap_or_else(PoisonError::into_inner).take();
+            let finished_already =
+                || Error::field("finish", "was called already: a pending verification finishes once");
+            stage.ok_or_else(finished_already).or_raise()?.finish(py, verified, self.method.as_deref())
+        })
     }
 }
 
 /// A response whose signature was verified over the exact bytes of its node.
-#[pyclass(frozen, module = "alipay_openapi")]
+#[pyclass(frozen, get_all, module = "alipay_openapi")]
 struct Response {
-    inner: core::VerifiedResponse,
+    node_key: String,
+    node_text: String,
+    code: String,
+    msg: String,
+    sub_code: Option<String>,
+    sub_msg: Option<String>,
+    alipay_cert_sn: Option<String>,
+    is_success: bool,
+}
+
+impl From<core::VerifiedResponse> for Response {
+    fn from(verified: core::VerifiedResponse) -> Self {
+        Response {
+            node_key: verified.node_key().to_owned(),
+            node_text: verified.node_text().to_owned(),
+            code: verified.code().to_owned(),
+            msg: verified.msg().to_owned(),
+            sub_code: verified.sub_code().map(str::to_owned),
+            sub_msg: verified.sub_msg().map(str::to_owned),
+            alipay_cert_sn: verified.alipay_cert_sn().map(str::to_owned),
+            is_success: verified.is_success(),
+        }
+    }
 }
 
 #[pymethods]
 impl Response {
-    #[getter]
-    fn node_key(&self) -> &str {
-        self.inner.node_key()
-    }
-
-    #[getter]
-    fn node_text(&self) -> &str {
-        self.inner.node_text()
-    }
-
-    /// The node as Python values (a new dict each time; decimals as `Decimal`).
+    /// The node as Python values (a new dict each time; non-integer numbers as `Decimal`).
     #[getter]
     fn data<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        convert::json_loads(py, self.inner.node_text())
-    }
-
-    #[getter]
-    fn code(&self) -> &str {
-        self.inner.code()
-    }
-
-    #[getter]
-    fn msg(&self) -> &str {
-        self.inner.msg()
-    }
-
-    #[getter]
-    fn sub_code(&self) -> Option<&str> {
-        self.inner.sub_code()
-    }
-
-    #[getter]
-    fn sub_msg(&self) -> Option<&str> {
-        self.inner.sub_msg()
-    }
-
-    #[getter]
-    fn alipay_cert_sn(&self) -> Option<&str> {
-        self.inner.alipay_cert_sn()
-    }
-
-    #[getter]
-    fn is_success(&self) -> bool {
-        self.inner.is_success()
+        models(py)?.getattr("_json_loads")?.call1((&self.node_text,))
     }
 
     fn __repr__(&self) -> String {
-        format!("Response(node_key={:?}, code={:?}, msg={:?})", self.node_key(), self.code(), self.msg())
+        format!("Response(node_key={:?}, code={:?}, msg={:?})", self.node_key, self.code, self.msg)
     }
 }
 
 /// A verified asynchronous notification: its fields, decoded once.
 #[pyclass(frozen, module = "alipay_openapi")]
 struct Notification {
-    inner: core::Notification,
+    /// A new dict each time.
+    #[pyo3(get)]
+    fields: BTreeMap<String, String>,
+}
+
+impl From<core::Notification> for Notification {
+    fn from(verified: core::Notification) -> Self {
+        Notification { fields: verified.fields().clone() }
+    }
 }
 
 #[pymethods]
 impl Notification {
-    #[getter]
-    fn fields<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        convert::str_dict(py, self.inner.fields())
-    }
-
     #[pyo3(signature = (key, default = None))]
     fn get(&self, key: &str, default: Option<String>) -> Option<String> {
-        self.inner.get(key).map(str::to_owned).or(default)
+        self.fields.get(key).cloned().or(default)
     }
 
     fn __getitem__(&self, key: &str) -> PyResult<String> {
-        self.inner.get(key).map(str::to_owned).ok_or_else(|| pyo3::exceptions::PyKeyError::new_err(key.to_owned()))
+        self.fields.get(key).cloned().ok_or_else(|| pyo3::exceptions::PyKeyError::new_err(key.to_owned()))
     }
 
     fn __contains__(&self, key: &str) -> bool {
-        self.inner.get(key).is_some()
+        self.fields.contains_key(key)
     }
 
     fn __repr__(&self) -> String {
-        let get = |k| self.inner.get(k).unwrap_or("");
+        let get = |k| self.fields.get(k).map_or("", String::as_str);
         format!("Notification(notify_type={:?}, notify_id={:?})", get("notify_type"), get("notify_id"))
     }
+}
+
+fn models(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
+    static MODELS: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
+    Ok(MODELS.get_or_try_init(py, || py.import("alipay_openapi.models").map(Bound::unbind))?.bind(py))
 }
 
 /// The SN of the first certificate in `pem` (`app_cert_sn` of an app certificate, or the SN of an
 /// Alipay certificate).
 #[pyfunction]
 fn cert_sn(pem: &Bound<'_, PyAny>) -> PyResult<String> {
-    guarded(|| Ok(cert::cert_sn(&convert::pem_text(pem, "pem")?).map_err(in_argument("pem"))?))
+    guarded(|| cert::cert_sn(&pem_argument(pem)?).map_err(in_pem).or_raise())
 }
 
 /// `alipay_root_cert_sn` of a root bundle: the SNs of its RSA-signed certificates, joined by `_`.
 #[pyfunction]
 fn root_cert_sn(pem: &Bound<'_, PyAny>) -> PyResult<String> {
-    guarded(|| Ok(cert::root_cert_sn(&convert::pem_text(pem, "pem")?).map_err(in_argument("pem"))?))
+    guarded(|| cert::root_cert_sn(&pem_argument(pem)?).map_err(in_pem).or_raise())
 }
 
 /// Test only: panics inside the binding (with the GIL held, or released as during RSA work), to
@@ -538,9 +548,13 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(_test_panic, module)?)?;
     module.add_class::<Client>()?;
     module.add_class::<SignedRequest>()?;
+    module.add_class::<PreparedRequest>()?;
+    module.add_class::<PendingVerification>()?;
     module.add_class::<Response>()?;
     module.add_class::<Notification>()?;
-    module.add("PRODUCTION_GATEWAY", PRODUCTION_GATEWAY)?;
-    module.add("SANDBOX_GATEWAY", SANDBOX_GATEWAY)?;
+    module.add("PRODUCTION_GATEWAY", core::PRODUCTION_GATEWAY)?;
+    module.add("SANDBOX_GATEWAY", core::SANDBOX_GATEWAY)?;
+    module.add("APIS", PyTuple::new(module.py(), api::APIS.iter().map(|typed| (typed.name, typed.method)))?)?;
+    module.add("REQUEST_OPTIONS", PyTuple::new(module.py(), core::REQUEST_OPTIONS)?)?;
     Ok(())
 }

@@ -13,8 +13,8 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from alipay_openapi import Client, GatewayError, ValidationError
-from alipay_openapi.models import BillDetail, TicketCodeSyncResult, VoucherQueryResult, VoucherSendResult
+from alipay_openapi import APIS, Client, GatewayError, ValidationError
+from alipay_openapi.models import BillDetail, TicketCodeSyncResult, VoucherQueryResult, VoucherSendResult, result_class
 from conftest import load_cases
 
 AT = datetime(2024, 5, 13, 17, 49, 20, tzinfo=timezone(timedelta(hours=8)))
@@ -47,7 +47,7 @@ def test_voucher_send_takes_the_page_field_names(client: Client) -> None:
         "memo": "优酷3个月兑换券",
     }
     # The same request through the generic path is the same bytes.
-    generic = client.request(
+    generic = client.sign(
         "alipay.marketing.voucher.send",
         {"template_id": "20140601000730010040000000EB", "user_id": "2088302001456115",
          "out_biz_no": "2016122814164328aadaee_1aee_4", "amount": "9.90", "memo": "优酷3个月兑换券"},
@@ -151,3 +151,36 @@ def test_business_failures_raise_gateway_errors(client: Client, case_id: str, pa
         getattr(client, parse)(body_of(case_id))
     assert (caught.value.gateway_code, caught.value.sub_code, caught.value.verified) == ("40004", sub_code, True)
     assert caught.value.retryable is False
+
+
+def test_the_stubs_list_exactly_the_typed_apis_of_the_table() -> None:
+    import ast
+    from pathlib import Path
+
+    import alipay_openapi
+
+    stub = Path(alipay_openapi.__file__).with_name("client.pyi")
+    tree = ast.parse(stub.read_text(encoding="utf-8"))
+    (client_stub,) = [node for node in tree.body if isinstance(node, ast.ClassDef) and node.name == "Client"]
+    stubbed = {node.name for node in client_stub.body if isinstance(node, ast.FunctionDef)}
+    assert stubbed == {name for api, _ in APIS for name in (api, f"parse_{api}")}
+    assert [method for _, method in APIS] == [
+        "alipay.marketing.voucher.send",
+        "alipay.marketing.voucher.query",
+        "alipay.marketing.voucher.stock.use",
+        "koubei.trade.ticket.ticketcode.sync",
+    ]
+    for api, _ in APIS:
+        assert dataclasses.is_dataclass(result_class(api)), api
+
+
+def test_sign_call_and_parse_response_are_what_the_per_api_methods_use(client: Client) -> None:
+    fields: dict[str, Any] = {"voucher_id": "20170616000730020041006ZYE2V"}
+    assert client.sign_call("alipay.marketing.voucher.query", fields, timestamp=AT).signature == (
+        client.voucher_query(**fields, timestamp=AT).signature
+    )
+    parsed = client.parse_response("alipay.marketing.voucher.send", body_of("resp-001"))
+    assert parsed == client.parse_voucher_send(body_of("resp-001"))
+    with pytest.raises(ValidationError) as untyped:
+        client.parse_response("alipay.trade.query", body_of("resp-001"))
+    assert untyped.value.field == "method"

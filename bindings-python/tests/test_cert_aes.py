@@ -125,7 +125,7 @@ def test_the_aes_vector_verifies_and_decrypts() -> None:
 
 
 def test_with_an_aes_key_biz_content_is_encrypted_then_signed() -> None:
-    signed = cert_client(aes_key=AES_KEY).request(QUERY, '{"voucher_id":"券1"}')
+    signed = cert_client(aes_key=AES_KEY).sign(QUERY, '{"voucher_id":"券1"}')
     assert signed.params["encrypt_type"] == "AES"
     assert f"biz_content={signed.params['biz_content']}&" in signed.sign_content
     decryptor = Cipher(algorithms.AES(base64.b64decode(AES_KEY)), modes.CBC(bytes(16))).decryptor()
@@ -135,7 +135,7 @@ def test_with_an_aes_key_biz_content_is_encrypted_then_signed() -> None:
 
 def test_certificate_mode_requests_carry_both_sns() -> None:
     client = cert_client()
-    signed = client.request(QUERY, "{}")
+    signed = client.sign(QUERY, "{}")
     assert (signed.params["app_cert_sn"], signed.params["alipay_root_cert_sn"]) == (SN["app"], SN["root"])
     assert f"app_cert_sn={SN['app']}&" in signed.sign_content
     assert client.alipay_cert_sns == [SN["alipay"]]
@@ -143,7 +143,7 @@ def test_certificate_mode_requests_carry_both_sns() -> None:
     public = Client(app_id=APP_ID, private_key=key("app_2048.private.pkcs1.pem"), alipay_public_key=key("alipay_2048.public.spki.pem"))
     assert public.alipay_cert_sns == [] and "certificate_mode=False" in repr(public)
     # bytes work as well as str
-    assert cert_client(app_cert=(GENERATED / "app_cert.pem").read_bytes()).request(QUERY, "{}").params["app_cert_sn"] == SN["app"]
+    assert cert_client(app_cert=(GENERATED / "app_cert.pem").read_bytes()).sign(QUERY, "{}").params["app_cert_sn"] == SN["app"]
 
 
 @pytest.mark.parametrize(
@@ -153,7 +153,6 @@ def test_certificate_mode_requests_carry_both_sns() -> None:
         ({"app_cert": None}, "invalid_field", "app_cert"),
         ({"alipay_cert": None}, "invalid_field", "alipay_cert"),
         ({"alipay_root_cert": None}, "invalid_field", "alipay_root_cert"),
-        ({"app_cert": None, "alipay_cert": None, "alipay_root_cert": None}, "invalid_field", "alipay_public_key"),
         ({"alipay_cert": "garbage"}, "invalid_certificate", "alipay_cert"),
         ({"app_cert": "-----BEGIN CERTIFICATE-----\n%%%\n-----END CERTIFICATE-----"}, "invalid_certificate", "app_cert"),
         ({"alipay_root_cert": generated("app_cert.pem").replace("MII", "%%%", 1)}, "invalid_certificate", "alipay_root_cert"),
@@ -169,13 +168,22 @@ def test_certificate_and_aes_arguments_are_validated(overrides: dict[str, Any], 
     assert field in str(caught.value) or code != "invalid_field"
 
 
+def test_without_certificates_or_alipay_key_the_client_only_signs() -> None:
+    signer = cert_client(app_cert=None, alipay_cert=None, alipay_root_cert=None)
+    assert "app_cert_sn" not in signer.sign(QUERY, "{}").params
+    with pytest.raises(ValidationError) as caught:
+        signer.verify_response(QUERY, signed_body(QUERY, NODE))
+    assert caught.value.code == "invalid_key" and "no Alipay public key" in str(caught.value)
+
+
 @pytest.mark.parametrize(
-    ("overrides", "argument"),
+    ("overrides", "option"),
     [({"aes_key": 16}, "aes_key"), ({"aes_key": AES_KEY.encode()}, "aes_key"), ({"app_cert": 7}, "app_cert")],
 )
-def test_wrong_types_of_certificate_arguments_are_type_errors(overrides: dict[str, Any], argument: str) -> None:
-    with pytest.raises(TypeError, match=argument):
+def test_wrong_types_of_certificate_options_are_the_cores_invalid_field(overrides: dict[str, Any], option: str) -> None:
+    with pytest.raises(ValidationError) as caught:
         cert_client(**overrides)
+    assert (caught.value.code, caught.value.field) == ("invalid_field", option)
 
 
 def test_added_certificates_are_checked_against_the_root_bundle() -> None:
@@ -279,7 +287,7 @@ def test_end_to_end_in_certificate_mode_with_aes_rotation_and_a_wrong_key(cert_g
     with pytest.raises(UnknownCertSnError) as unknown:
         client.parse_voucher_query(rotated)
     assert unknown.value.alipay_cert_sn == SN["next"]
-    download = client.request(DOWNLOAD, {"alipay_cert_sn": unknown.value.alipay_cert_sn})
+    download = client.sign(DOWNLOAD, {"alipay_cert_sn": unknown.value.alipay_cert_sn})
     assert client.add_downloaded_certificate(post(download)) == SN["next"]
     assert client.alipay_cert_sns == sorted([SN["alipay"], SN["next"]])
     assert client.parse_voucher_query(rotated).voucher_id == sent.voucher_id, "the answer that failed now verifies"
@@ -287,7 +295,7 @@ def test_end_to_end_in_certificate_mode_with_aes_rotation_and_a_wrong_key(cert_g
 
     # A download answer for an SN the gateway does not hold is a verified gateway error.
     with pytest.raises(GatewayError) as missing:
-        client.add_downloaded_certificate(post(client.request(DOWNLOAD, {"alipay_cert_sn": "0" * 32})))
+        client.add_downloaded_certificate(post(client.sign(DOWNLOAD, {"alipay_cert_sn": "0" * 32})))
     assert missing.value.sub_code == "INVALID_PARAMETER"
 
     # A wrong AES key: the gateway cannot decrypt the request (a verified gateway error), and the

@@ -7,6 +7,7 @@ import pickle
 import urllib.request
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -47,7 +48,7 @@ def test_defaults_and_configuration(client: Client) -> None:
     )
     sandbox = make_client(gateway=SANDBOX_GATEWAY, charset="gbk", sign_type="RSA")
     assert (sandbox.gateway, sandbox.charset, sandbox.sign_type) == (SANDBOX_GATEWAY, "GBK", "RSA")
-    signed = sandbox.request(GENERIC, {"voucher_id": "1"}, timestamp=AT)
+    signed = sandbox.sign(GENERIC, {"voucher_id": "1"}, timestamp=AT)
     assert signed.url.startswith(SANDBOX_GATEWAY + "?")
     assert "charset=GBK" in signed.url and "sign_type=RSA&" in signed.url
 
@@ -68,7 +69,7 @@ def test_every_private_key_form_signs_identically(client: Client, form: str) -> 
     else:
         given = key(f"app_2048.{form}")
     other = make_client(private_key=given)
-    assert other.request(GENERIC, '{"a":1}', timestamp=AT).signature == client.request(GENERIC, '{"a":1}', timestamp=AT).signature
+    assert other.sign(GENERIC, '{"a":1}', timestamp=AT).signature == client.sign(GENERIC, '{"a":1}', timestamp=AT).signature
 
 
 def test_public_key_forms_verify() -> None:
@@ -105,7 +106,7 @@ def test_secrets_never_show(client: Client) -> None:
 
 
 def test_biz_content_mapping_is_serialized_once_with_decimals_as_strings(client: Client) -> None:
-    signed = client.request(
+    signed = client.sign(
         GENERIC,
         {"template_id": "T1", "amount": Decimal("9.90"), "count": 3, "ok": True, "memo": "优惠 \"券\"", "none": None,
          "tags": ["a", "b"], "at": AT},
@@ -119,20 +120,29 @@ def test_biz_content_mapping_is_serialized_once_with_decimals_as_strings(client:
     assert f"biz_content={biz}" in signed.sign_content
 
 
+def test_a_float_is_a_json_number_and_the_typed_models_refuse_it_for_money(client: Client) -> None:
+    """As in JavaScript, whose numbers are all floats: the core decides, and a typed amount is never a float."""
+    signed = client.sign(GENERIC, {"total_amount": 1.5}, timestamp=AT)
+    assert "biz_content={\"total_amount\":1.5}" in signed.sign_content
+    with pytest.raises(ValidationError) as caught:
+        client.sign("alipay.marketing.voucher.send", {"template_id": "T", "user_id": "2088302001456115", "out_biz_no": "1", "amount": 9.99})
+    assert (caught.value.code, caught.value.field) == ("invalid_field", "amount")
+
+
 @pytest.mark.parametrize(
     ("biz", "field"),
     [
-        ({"amount": 9.99}, "amount"),
-        ({"amount": Decimal("NaN")}, "amount"),
-        ({"items": [{"n": 2**70}]}, "items[0].n"),
-        ({"when": datetime(2024, 1, 1)}, "when"),
+        ({"amount": Decimal("NaN")}, "biz_content.amount"),
+        ({"amount": float("inf")}, "biz_content.amount"),
+        ({"items": [{"n": 2**70}]}, "biz_content.items[0].n"),
+        ({"when": datetime(2024, 1, 1)}, "biz_content.when"),
         ({1: "x"}, "biz_content"),
-        ({"o": object()}, "o"),
+        ({"o": object()}, "biz_content.o"),
     ],
 )
 def test_unrepresentable_biz_values_name_the_field(client: Client, biz: Any, field: str) -> None:
     with pytest.raises(ValidationError) as caught:
-        client.request(GENERIC, biz, timestamp=AT)
+        client.sign(GENERIC, biz, timestamp=AT)
     assert caught.value.code == "invalid_field"
     assert caught.value.field == field
     assert field in str(caught.value)
@@ -142,30 +152,41 @@ def test_self_referencing_biz_content_is_refused(client: Client) -> None:
     looped: dict[str, Any] = {}
     looped["self"] = looped
     with pytest.raises(ValidationError, match="nests deeper"):
-        client.request(GENERIC, looped, timestamp=AT)
+        client.sign(GENERIC, looped, timestamp=AT)
 
 
-def test_wrong_argument_types_are_type_errors(client: Client) -> None:
-    with pytest.raises(TypeError):
-        client.request(GENERIC, 42, timestamp=AT)  # type: ignore[arg-type]
-    with pytest.raises(TypeError):
-        client.request(GENERIC, "{}", timestamp="2024-05-13 17:49:20")  # type: ignore[arg-type]
+def test_wrong_argument_types(client: Client) -> None:
+    """Options of the wrong type are the core's invalid_field; other arguments are TypeErrors."""
+    cases: list[tuple[Callable[[], object], str]] = [
+        (lambda: client.sign(GENERIC, 42, timestamp=AT), "biz_content"),  # type: ignore[arg-type]
+        (lambda: client.sign(GENERIC, "{}", timestamp=[2024]), "timestamp"),  # type: ignore[arg-type]
+        (lambda: make_client(private_key=42), "private_key"),
+    ]
+    for call, field in cases:
+        with pytest.raises(ValidationError) as caught:
+            call()
+        assert (caught.value.code, caught.value.field) == ("invalid_field", field)
     with pytest.raises(TypeError):
         client.verify_response(GENERIC, 42)  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         client.verify_notification(42)  # type: ignore[arg-type]
-    with pytest.raises(TypeError):
-        make_client(private_key=42)
+
+
+def test_timestamp_forms_sign_the_same(client: Client) -> None:
+    """An aware datetime, epoch milliseconds and Beijing-time text are the same instant."""
+    forms: list[Any] = [AT, 1_715_593_760_000, "2024-05-13 17:49:20"]
+    signatures = {client.sign(GENERIC, "{}", timestamp=form).signature for form in forms}
+    assert len(signatures) == 1
 
 
 def test_timestamp_is_beijing_time_and_defaults_to_now(client: Client) -> None:
-    signed = client.request(GENERIC, "{}", timestamp=AT.astimezone(timezone.utc))
+    signed = client.sign(GENERIC, "{}", timestamp=AT.astimezone(timezone.utc))
     assert "timestamp=2024-05-13 17:49:20" in signed.sign_content
     with pytest.raises(ValidationError) as caught:
-        client.request(GENERIC, "{}", timestamp=datetime(2024, 5, 13))
+        client.sign(GENERIC, "{}", timestamp=datetime(2024, 5, 13))
     assert caught.value.field == "timestamp"
     before = datetime.now(timezone(timedelta(hours=8))).replace(microsecond=0)
-    now_signed = client.request(GENERIC, "{}")
+    now_signed = client.sign(GENERIC, "{}")
     stamp = parse_qs(urlsplit(now_signed.url).query)["timestamp"][0]
     sent = datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S").replace(tzinfo=before.tzinfo)
     assert timedelta(0) <= sent - before <= timedelta(seconds=5)
@@ -173,18 +194,18 @@ def test_timestamp_is_beijing_time_and_defaults_to_now(client: Client) -> None:
 
 def test_invalid_request_fields_are_validation_errors(client: Client) -> None:
     with pytest.raises(ValidationError) as caught:
-        client.request("not a method!", "{}", timestamp=AT)
+        client.sign("not a method!", "{}", timestamp=AT)
     assert (caught.value.code, caught.value.field) == ("invalid_field", "method")
     with pytest.raises(ValidationError) as caught:
-        client.request(GENERIC, "{}", params={"sign": "x"}, timestamp=AT)
+        client.sign(GENERIC, "{}", params={"sign": "x"}, timestamp=AT)
     assert caught.value.field == "sign"
     with pytest.raises(ValidationError) as caught:
-        make_client(charset="GBK").request(GENERIC, '{"memo":"😀"}', timestamp=AT)
+        make_client(charset="GBK").sign(GENERIC, '{"memo":"😀"}', timestamp=AT)
     assert caught.value.code == "unencodable_text"
 
 
 def test_signed_request_is_immutable_and_sendable(client: Client) -> None:
-    signed = client.request(GENERIC, {"voucher_id": "V1"}, notify_url="https://m.example/n", timestamp=AT)
+    signed = client.sign(GENERIC, {"voucher_id": "V1"}, notify_url="https://m.example/n", timestamp=AT)
     with pytest.raises(AttributeError):
         signed.url = "https://evil.example"  # type: ignore[misc]
     signed.headers["content-type"] = "text/plain"
@@ -208,7 +229,7 @@ def test_signed_gateway_errors_raise_with_their_fields(client: Client) -> None:
     with pytest.raises(GatewayError) as caught:
         client.verify_response("alipay.marketing.voucher.stock.use", body_of("resp-005"))
     error = caught.value
-    assert (error.code, error.gateway_code, error.msg) == ("gateway_error", "40004", "Business Failed")
+    assert (error.code, error.gateway_code, error.gateway_msg) == ("gateway_error", "40004", "Business Failed")
     assert (error.sub_code, error.sub_msg, error.verified) == ("VOUCHER_HAS_EXPIRED", "券已过期", True)
     assert error.retryable is False
     assert not isinstance(error, UnsignedGatewayError)
@@ -264,7 +285,7 @@ def test_notification_from_a_framework_mapping(client: Client) -> None:
     assert caught.value.code == "malformed_notification"
     # rsaCheckV2 signs `sign_type` too, so a V1 signature does not pass it.
     with pytest.raises(SignatureError):
-        client.verify_notification(case["inputs"]["body"], v2=True)
+        client.verify_notification(case["inputs"]["body"], version="v2")
     with pytest.raises(ValidationError) as invalid:
         client.verify_notification(case["inputs"]["body"], charset="latin-1")
     assert invalid.value.code == "unsupported_charset"

@@ -120,7 +120,7 @@ def test_non_string_json_in_a_verified_node_is_kept_as_sent() -> None:
     assert response.data == {"code": 10000, "msg": None, "sub_code": {"a": 1}, "n": [1, Decimal("2.5")]}
 
 
-NOTIFICATIONS: list[tuple[bytes, str]] = [
+NOTIFICATIONS: list[tuple[Any, str]] = [
     (b"a=1&a=2&sign=AAAA", "malformed_notification"),
     (b"a=%zz", "malformed_notification"),
     (b"a=1&charset=latin1&sign=AAAA", "unsupported_charset"),
@@ -130,11 +130,12 @@ NOTIFICATIONS: list[tuple[bytes, str]] = [
     (b"a=1&sign_type=MD5&sign=AAAA", "unsupported_sign_type"),
     (b"a=1&sign=AAAA", "signature_mismatch"),
     (b"a=1\0&sign=AAAA", "signature_mismatch"),
+    ({"a": 1, "sign": "AAAA"}, "malformed_notification"),  # decoded fields that are not all text
 ]
 
 
 @pytest.mark.parametrize(("body", "expected"), NOTIFICATIONS)
-def test_hostile_notifications_get_the_core_codes(body: bytes, expected: str) -> None:
+def test_hostile_notifications_get_the_core_codes(body: Any, expected: str) -> None:
     assert code_of(lambda: CLIENT.verify_notification(body)) == expected
 
 
@@ -202,7 +203,7 @@ def test_keys_with_windows_line_endings_sign_and_verify_the_same() -> None:
     private, public = key("app_2048.private.pkcs1.pem"), key("alipay_2048.public.spki.pem")
     assert "\r\n" in crlf(private)
     windows = make_client(private_key=crlf(private), alipay_public_key=crlf(public))
-    assert windows.request(METHOD, "{}", timestamp=AT).signature == CLIENT.request(METHOD, "{}", timestamp=AT).signature
+    assert windows.sign(METHOD, "{}", timestamp=AT).signature == CLIENT.sign(METHOD, "{}", timestamp=AT).signature
     assert windows.verify_response(METHOD, GOOD).is_success
 
 
@@ -212,7 +213,7 @@ INPUT_CASES: list[tuple[str, Callable[[], object], str]] = [
     ("a number id", lambda: CLIENT.voucher_send(template_id="20140601000730010040000000EB", user_id=2088302001456115, out_biz_no="a1"), "user_id"),  # type: ignore[arg-type]
     ("a list id", lambda: CLIENT.voucher_query(voucher_id=["x"]), "voucher_id"),  # type: ignore[arg-type]
     ("an unknown field", lambda: CLIENT.voucher_query(voucher_id="x" * 28, nonsense=1), "nonsense"),  # type: ignore[call-arg]
-    ("a float in biz_content", lambda: CLIENT.request("alipay.trade.query", {"total_amount": 1.5}), "total_amount"),
+    ("an integer beyond 64 bits in biz_content", lambda: CLIENT.sign("alipay.trade.query", {"total_amount": 2**70}), "biz_content.total_amount"),
 ]
 
 
@@ -234,30 +235,43 @@ def cert_client() -> Client:
     )
 
 
-TYPE_CASES: list[tuple[str, Callable[[], object], str]] = [
-    # (name, call, the argument named in the message or its note)
+OPTION_CASES: list[tuple[str, Callable[[], object], str]] = [
+    # (name, call, the option named): options go to the core as they are, which names the one at fault
     ("app_id a number", lambda: make_client(app_id=2021), "app_id"),
     ("private_key a dict", lambda: make_client(private_key={"pem": "x"}), "private_key"),
     ("alipay_public_key a number", lambda: make_client(alipay_public_key=42), "alipay_public_key"),
     ("sign_type a number", lambda: make_client(sign_type=2), "sign_type"),
     ("an unknown keyword", lambda: make_client(privatekey="x"), "privatekey"),
+    ("aes_key bytes", lambda: make_client(aes_key=AES_KEY.encode()), "aes_key"),
+    ("method a number", lambda: CLIENT.sign(42), "method"),  # type: ignore[arg-type]
+    ("biz_content a number", lambda: CLIENT.sign(METHOD, 42), "biz_content"),  # type: ignore[arg-type]
+    ("timestamp a float", lambda: CLIENT.sign(METHOD, "{}", timestamp=1.5), "timestamp"),  # type: ignore[arg-type]
+    ("params a list", lambda: CLIENT.sign(METHOD, "{}", params=["a"]), "params"),  # type: ignore[arg-type]
+    ("a parameter value a number", lambda: CLIENT.sign(METHOD, "{}", params={"k": 1}), "params.k"),  # type: ignore[dict-item]
+    ("an unknown request option", lambda: CLIENT.sign(METHOD, "{}", notifyurl="x"), "notifyurl"),  # type: ignore[call-arg]
+    ("notification charset a number", lambda: CLIENT.verify_notification("a=1", charset=5), "charset"),  # type: ignore[arg-type]
+    ("an unknown notification option", lambda: CLIENT.verify_notification("a=1", v2=True), "v2"),  # type: ignore[call-arg]
+]
+
+
+@pytest.mark.parametrize(("name", "call", "option"), OPTION_CASES, ids=[case[0] for case in OPTION_CASES])
+def test_options_of_the_wrong_type_are_the_cores_invalid_field(name: str, call: Callable[[], object], option: str) -> None:
+    error = raised(call)
+    assert isinstance(error, ValidationError), f"{name}: {error!r}"
+    assert (error.code, error.field) == ("invalid_field", option), f"{name}: {error}"
+
+
+TYPE_CASES: list[tuple[str, Callable[[], object], str]] = [
+    # (name, call, the argument named in the message or its note): arguments that are not options
     ("positional arguments", lambda: Client(APP_ID), "positional"),  # type: ignore[call-arg]
-    ("method a number", lambda: CLIENT.request(42), "method"),  # type: ignore[arg-type]
-    ("biz_content a number", lambda: CLIENT.request(METHOD, 42), "biz_content"),  # type: ignore[arg-type]
-    ("timestamp a float", lambda: CLIENT.request(METHOD, "{}", timestamp=1.5), "timestamp"),  # type: ignore[arg-type]
-    ("params a list", lambda: CLIENT.request(METHOD, "{}", params=["a"]), "params"),  # type: ignore[arg-type]
-    ("a parameter value a number", lambda: CLIENT.request(METHOD, "{}", params={"k": 1}), "params"),  # type: ignore[dict-item]
     ("verify method a number", lambda: CLIENT.verify_response(42, GOOD), "method"),  # type: ignore[arg-type]
     ("body None", lambda: CLIENT.verify_response(METHOD, None), "body"),  # type: ignore[arg-type]
     ("body a dict", lambda: CLIENT.verify_response(METHOD, {"sign": "x"}), "body"),  # type: ignore[arg-type]
     ("typed body a list", lambda: CLIENT.parse_voucher_query([GOOD]), "body"),  # type: ignore[arg-type]
     ("notification a number", lambda: CLIENT.verify_notification(42), "notification"),  # type: ignore[arg-type]
-    ("a notification field a number", lambda: CLIENT.verify_notification({"a": 1, "sign": "AAAA"}), "notification"),  # type: ignore[dict-item]
-    ("notification charset a number", lambda: CLIENT.verify_notification("a=1", charset=5), "charset"),  # type: ignore[arg-type]
     ("certificate pem None", lambda: cert_client().add_alipay_certificate(None), "pem"),  # type: ignore[arg-type]
     ("download body a number", lambda: cert_client().add_downloaded_certificate(42), "body"),  # type: ignore[arg-type]
     ("now a string", lambda: cert_client().add_downloaded_certificate(b"{}", "now"), "now"),  # type: ignore[arg-type]
-    ("aes_key bytes", lambda: make_client(aes_key=AES_KEY.encode()), "aes_key"),
     ("cert_sn of a number", lambda: _native.cert_sn(42), "pem"),  # type: ignore[arg-type]
 ]
 
@@ -273,16 +287,16 @@ def test_wrong_python_types_are_type_errors_naming_the_argument(name: str, call:
 def test_a_rust_panic_becomes_internal_error_and_everything_keeps_working() -> None:
     certified = cert_client()
     added = certified.add_alipay_certificate((GENERATED / "alipay_cert_new.pem").read_text())
-    before = CLIENT.request(METHOD, "{}", timestamp=AT).signature
+    before = CLIENT.sign(METHOD, "{}", timestamp=AT).signature
     for gil_released in [False, True, False, True]:
         error = raised(lambda: _native._test_panic(gil_released))
         assert type(error) is InternalError and isinstance(error, Exception), repr(error)
         assert error.code == "internal_panic" and "panic forced by _test_panic" in str(error)
-        assert CLIENT.request(METHOD, "{}", timestamp=AT).signature == before, "an existing client works afterwards"
+        assert CLIENT.sign(METHOD, "{}", timestamp=AT).signature == before, "an existing client works afterwards"
         assert CLIENT.verify_response(METHOD, GOOD).is_success
         assert added in certified.alipay_cert_sns, "certificates added before the panic are kept"
-        assert certified.request(METHOD, "{}").params["encrypt_type"] == "AES"
-        assert make_client().request(METHOD, "{}", timestamp=AT).signature == before, "a new client works afterwards"
+        assert certified.sign(METHOD, "{}").params["encrypt_type"] == "AES"
+        assert make_client().sign(METHOD, "{}", timestamp=AT).signature == before, "a new client works afterwards"
     # A user's `except Exception` / `except AlipayError` sees it.
     try:
         _native._test_panic()
@@ -302,7 +316,7 @@ def every_error() -> list[BaseException]:
         produced.append(raised(lambda: CLIENT.verify_notification(notification)))
     for _name, settings, _code, _argument in KEY_CASES:
         produced.append(raised(lambda: make_client(**settings)))
-    for cases in [INPUT_CASES, TYPE_CASES]:
+    for cases in [INPUT_CASES, OPTION_CASES, TYPE_CASES]:
         for _name, call, _field in cases:
             produced.append(raised(call))
     for name in ["app_2048.private.pkcs1.pem", "app_2048.private.pkcs8.pem"]:
@@ -330,7 +344,7 @@ def test_no_key_material_in_any_repr_message_traceback_or_pickle() -> None:
     clients = [CLIENT, make_client(aes_key=AES_KEY), cert_client()]
     for client in clients:
         outputs += [repr(client), str(client), " ".join(dir(client))]
-        signed = client.request(METHOD, "{}")
+        signed = client.sign(METHOD, "{}")
         outputs += [repr(signed), str(signed)]
     outputs.append(repr(CLIENT.verify_response(METHOD, GOOD)))
     produced = every_error()
@@ -350,6 +364,6 @@ def test_no_key_material_in_any_repr_message_traceback_or_pickle() -> None:
 
 
 def test_the_module_still_works_after_the_whole_suite() -> None:
-    signed = CLIENT.request(METHOD, "{}")
+    signed = CLIENT.sign(METHOD, "{}")
     assert len(signed.signature) > 300
     assert CLIENT.verify_response(METHOD, GOOD).code == "10000"

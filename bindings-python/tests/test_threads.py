@@ -30,7 +30,7 @@ def shared_config_cases() -> list[dict[str, Any]]:
 def sign(client: Client, case: dict[str, Any]) -> str:
     params = case["inputs"]["params"]
     system = {"app_id", "method", "format", "charset", "sign_type", "timestamp", "version", "biz_content"}
-    return client.request(
+    return client.sign(
         params["method"],
         params.get("biz_content"),
         params={k: v for k, v in params.items() if k not in system},
@@ -84,7 +84,7 @@ def test_rsa_work_releases_the_gil(client: Client) -> None:
         sum(i * i for i in range(300_000))  # pure Python work holds the GIL throughout
         after_python = ticks
         for _ in range(50):
-            client.request("alipay.trade.query", '{"out_trade_no":"1"}', timestamp=at)
+            client.sign("alipay.trade.query", '{"out_trade_no":"1"}', timestamp=at)
             client.verify_response("alipay.marketing.voucher.send", body)
         after_rsa = ticks
     finally:

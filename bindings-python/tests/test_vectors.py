@@ -38,7 +38,7 @@ def test_request_signature_is_byte_identical(case: dict[str, Any]) -> None:
     )
     timestamp = datetime.strptime(params["timestamp"], "%Y-%m-%d %H:%M:%S").replace(tzinfo=BEIJING)
     extra = {k: v for k, v in params.items() if k not in SYSTEM_PARAMS}
-    signed = client.request(
+    signed = client.sign(
         params["method"],
         params.get("biz_content"),
         params=extra,

@@ -7,15 +7,18 @@ verify responses over their exact bytes, and verify asynchronous notifications.
 from __future__ import annotations
 
 from ._native import (
+    APIS,
     PRODUCTION_GATEWAY,
     SANDBOX_GATEWAY,
-    Client,
     Notification,
+    PendingVerification,
+    PreparedRequest,
     Response,
     SignedRequest,
     cert_sn,
     root_cert_sn,
 )
+from .client import Client
 from .models import (
     BillDetail,
     TicketCodeSyncResult,
@@ -34,10 +37,13 @@ from .errors import (
 )
 
 __all__ = [
+    "APIS",
     "PRODUCTION_GATEWAY",
     "SANDBOX_GATEWAY",
     "Client",
     "SignedRequest",
+    "PreparedRequest",
+    "PendingVerification",
     "Response",
     "Notification",
     "cert_sn",

@@ -1,13 +1,16 @@
 from collections.abc import Mapping
 from datetime import datetime
-from decimal import Decimal
-from typing import Any, Final, Literal, Optional, Union, final
+from typing import Any, Final, Generic, Literal, Optional, TypeVar, Union, final
 
-from .models import TicketCodeSyncResult, VoucherQueryResult, VoucherSendResult, VoucherStockUseResult
+from typing_extensions import disjoint_base
 
 __all__ = [
+    "APIS",
+    "REQUEST_OPTIONS",
     "Client",
     "SignedRequest",
+    "PreparedRequest",
+    "PendingVerification",
     "Response",
     "Notification",
     "PRODUCTION_GATEWAY",
@@ -19,35 +22,43 @@ __all__ = [
 
 PRODUCTION_GATEWAY: Final[str]
 SANDBOX_GATEWAY: Final[str]
+APIS: Final[tuple[tuple[str, str], ...]]
+"""The core's typed APIs: (name, gateway method), e.g. ``("voucher_send", "alipay.marketing.voucher.send")``."""
+REQUEST_OPTIONS: Final[tuple[str, ...]]
+"""The names of the core's request options."""
 
-_Key = Union[str, bytes]
-_Pem = Union[str, bytes]
-_Body = Union[bytes, bytearray, str]
-_Amount = Union[Decimal, str, int]
+_Bytes = Union[bytes, bytearray, memoryview]
+_Key = Union[str, _Bytes]
+_Pem = Union[str, _Bytes]
+_Body = Union[_Bytes, str]
+_Timestamp = Union[datetime, int, str, None]
+_Json = Any
+_T = TypeVar("_T")
 
-@final
+@disjoint_base
 class Client:
-    """A merchant app's handle on the gateway: configuration and both keys, parsed once.
+    """A merchant app's handle on the gateway, built by the core from its options.
 
     Public-key mode takes ``alipay_public_key``; certificate mode (公钥证书模式) takes
     ``app_cert``, ``alipay_cert`` and ``alipay_root_cert`` (PEM) instead. ``aes_key`` (base64)
-    turns on content encryption. Immutable (but for the certificates added in certificate mode)
-    and safe to share between threads; RSA work releases the GIL.
+    turns on content encryption. Either key may be left out (a client that only signs, or only
+    verifies). Immutable (but for the certificates added in certificate mode) and safe to share
+    between threads; RSA work releases the GIL.
     """
 
     def __new__(
         cls,
         *,
         app_id: str,
-        private_key: _Key,
+        private_key: Optional[_Key] = None,
         alipay_public_key: Optional[_Key] = None,
         app_cert: Optional[_Pem] = None,
         alipay_cert: Optional[_Pem] = None,
         alipay_root_cert: Optional[_Pem] = None,
         aes_key: Optional[str] = None,
-        sign_type: Literal["RSA2", "RSA"] = "RSA2",
-        charset: str = "utf-8",
-        gateway: str = ...,
+        sign_type: Optional[Literal["RSA2", "RSA"]] = None,
+        charset: Optional[str] = None,
+        gateway: Optional[str] = None,
         app_auth_token: Optional[str] = None,
         format: Optional[str] = ...,
     ) -> Client: ...
@@ -62,83 +73,86 @@ class Client:
     @property
     def alipay_cert_sns(self) -> list[str]:
         """Certificate mode: the SNs of the Alipay certificates known, sorted (else empty)."""
-    def add_alipay_certificate(self, pem: _Pem, now: Optional[datetime] = None) -> str:
-        """Checks a certificate chain against the root bundle at ``now`` and adds its key; returns its SN."""
-    def add_downloaded_certificate(self, body: _Body, now: Optional[datetime] = None) -> str:
-        """Verifies an ``alipay.open.app.alipaycert.download`` answer and adds its certificate; returns its SN."""
-    def request(
+    def sign(
         self,
         method: str,
-        biz_content: Union[str, Mapping[str, Any], None] = None,
+        biz_content: Union[str, Mapping[str, _Json], None] = None,
         *,
         notify_url: Optional[str] = None,
         return_url: Optional[str] = None,
         app_auth_token: Optional[str] = None,
         params: Optional[Mapping[str, str]] = None,
-        version: str = "1.0",
-        timestamp: Optional[datetime] = None,
-    ) -> SignedRequest: ...
+        version: Optional[str] = None,
+        timestamp: _Timestamp = None,
+    ) -> SignedRequest:
+        """Builds and signs a request for any gateway method. A mapping ``biz_content`` for a typed
+        API goes through its model (fields checked); a ``str`` is sent byte for byte."""
+    def sign_call(
+        self,
+        method: str,
+        fields: Mapping[str, _Json],
+        *,
+        notify_url: Optional[str] = None,
+        return_url: Optional[str] = None,
+        app_auth_token: Optional[str] = None,
+        params: Optional[Mapping[str, str]] = None,
+        version: Optional[str] = None,
+        timestamp: _Timestamp = None,
+    ) -> SignedRequest:
+        """Signs a typed call: ``fields`` are the ``biz_content`` of ``method``, checked by its model."""
+    def prepare(
+        self,
+        method: str,
+        biz_content: Union[str, Mapping[str, _Json], None] = None,
+        *,
+        notify_url: Optional[str] = None,
+        return_url: Optional[str] = None,
+        app_auth_token: Optional[str] = None,
+        params: Optional[Mapping[str, str]] = None,
+        version: Optional[str] = None,
+        timestamp: _Timestamp = None,
+    ) -> PreparedRequest:
+        """``sign`` for a host's signer (a KMS, an HSM): sign ``sign_content_bytes``, then attach it."""
+    def prepare_call(
+        self,
+        method: str,
+        fields: Mapping[str, _Json],
+        *,
+        notify_url: Optional[str] = None,
+        return_url: Optional[str] = None,
+        app_auth_token: Optional[str] = None,
+        params: Optional[Mapping[str, str]] = None,
+        version: Optional[str] = None,
+        timestamp: _Timestamp = None,
+    ) -> PreparedRequest:
+        """``sign_call`` for a host's signer."""
     def verify_response(self, method: str, body: _Body, *, allow_gateway_error: bool = False) -> Response: ...
+    def begin_verify_response(
+        self, method: str, body: _Body, *, allow_gateway_error: bool = False
+    ) -> PendingVerification[Response]:
+        """``verify_response`` in two stages: everything but the RSA check, which is the host's."""
+    def parse_response(self, method: str, body: _Body) -> Any:
+        """Verifies and reads an answer to a typed ``method``: its result dataclass (``alipay_openapi.models``)."""
     def verify_notification(
         self,
-        notification: Union[bytes, str, Mapping[str, str]],
+        notification: Union[_Body, Mapping[str, str]],
         *,
+        version: Literal["v1", "v2"] = "v1",
         charset: Optional[str] = None,
-        v2: bool = False,
     ) -> Notification: ...
-    def voucher_send(
+    def begin_verify_notification(
         self,
+        notification: Union[_Body, Mapping[str, str]],
         *,
-        template_id: str,
-        out_biz_no: str,
-        user_id: Optional[str] = None,
-        login_id: Optional[str] = None,
-        taobao_nick: Optional[str] = None,
-        amount: Optional[_Amount] = None,
-        memo: Optional[str] = None,
-        notify_url: Optional[str] = None,
-        app_auth_token: Optional[str] = None,
-        timestamp: Optional[datetime] = None,
-    ) -> SignedRequest:
-        """``alipay.marketing.voucher.send`` (发券)."""
-    def parse_voucher_send(self, body: _Body) -> VoucherSendResult: ...
-    def voucher_query(
-        self,
-        *,
-        voucher_id: str,
-        notify_url: Optional[str] = None,
-        app_auth_token: Optional[str] = None,
-        timestamp: Optional[datetime] = None,
-    ) -> SignedRequest:
-        """``alipay.marketing.voucher.query`` (券查询)."""
-    def parse_voucher_query(self, body: _Body) -> VoucherQueryResult: ...
-    def voucher_stock_use(
-        self,
-        *,
-        entity_no: str,
-        out_biz_no: str,
-        notify_url: Optional[str] = None,
-        app_auth_token: Optional[str] = None,
-        timestamp: Optional[datetime] = None,
-    ) -> SignedRequest:
-        """``alipay.marketing.voucher.stock.use`` (外部商户券码券核销)."""
-    def parse_voucher_stock_use(self, body: _Body) -> VoucherStockUseResult: ...
-    def ticket_code_sync(
-        self,
-        *,
-        request_id: str,
-        ticket_code: str,
-        quantity: Union[str, int],
-        order_no: str,
-        code_type: Optional[Literal["INTERNAL_CODE", "EXTERNAL_CODE"]] = None,
-        gmt_biz: Optional[datetime] = None,
-        sync_shop_id: Optional[str] = None,
-        notify_url: Optional[str] = None,
-        app_auth_token: Optional[str] = None,
-        timestamp: Optional[datetime] = None,
-    ) -> SignedRequest:
-        """``koubei.trade.ticket.ticketcode.sync`` (口碑凭证码同步)."""
-    def parse_ticket_code_sync(self, body: _Body) -> TicketCodeSyncResult: ...
+        version: Literal["v1", "v2"] = "v1",
+        charset: Optional[str] = None,
+    ) -> PendingVerification[Notification]: ...
+    def add_alipay_certificate(self, pem: _Pem, now: Optional[datetime] = None) -> str:
+        """Checks a certificate chain against the root bundle at ``now`` and adds its key; returns its SN."""
+    def add_downloaded_certificate(self, body: _Body, now: Optional[datetime] = None) -> str:
+        """Verifies an ``alipay.open.app.alipaycert.download`` answer and adds its certificate; returns its SN."""
+    def begin_add_downloaded_certificate(self, body: _Body, now: Optional[datetime] = None) -> PendingVerification[str]:
+        """``add_downloaded_certificate`` in two stages."""
 
 @final
 class SignedRequest:
@@ -158,6 +172,38 @@ class SignedRequest:
     def sign_content(self) -> str: ...
     @property
     def params(self) -> dict[str, str]: ...
+
+@final
+class PreparedRequest:
+    """A request with every parameter fixed, for a host's signer."""
+
+    @property
+    def sign_type(self) -> str: ...
+    @property
+    def sign_content(self) -> str: ...
+    @property
+    def sign_content_bytes(self) -> bytes:
+        """The bytes to sign (the sign content in the request charset)."""
+    def attach_signature(self, signature: _Bytes) -> SignedRequest:
+        """The signed request, with the raw signature bytes attached."""
+
+@final
+class PendingVerification(Generic[_T]):
+    """A verification waiting for the host's RSA verdict: try ``messages`` in order against
+    ``signature`` under the key ``spki`` (SubjectPublicKeyInfo DER) with ``sign_type``, then
+    ``finish`` with the index of the first that verified (``None``: none did). Finishes once."""
+
+    @property
+    def sign_type(self) -> str: ...
+    @property
+    def signature(self) -> bytes: ...
+    @property
+    def messages(self) -> tuple[bytes, ...]: ...
+    @property
+    def spki(self) -> bytes: ...
+    @property
+    def alipay_cert_sn(self) -> Optional[str]: ...
+    def finish(self, verified: Optional[int]) -> _T: ...
 
 @final
 class Response:

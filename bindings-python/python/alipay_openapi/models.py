@@ -1,16 +1,21 @@
-"""Typed results of the four APIs. Built by the native module from the core's parsed results:
-amounts are exact ``Decimal`` yuan, date-times are aware ``datetime`` in Beijing time (UTC+8).
+"""Typed results of the typed APIs, read from the core's result (a JSON object) by their
+annotations: amounts are exact ``Decimal`` yuan, date-times are aware ``datetime`` in Beijing
+time (UTC+8), lists are tuples.
 
 Each result keeps the members the API page does not list in ``extra`` (as JSON values, with
-non-integer numbers as ``Decimal``), so nothing the gateway sent is dropped.
+non-integer numbers as ``Decimal``), so nothing the gateway sent is dropped. The result of the API
+named ``voucher_send`` is ``VoucherSendResult``, and so on.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import typing
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 __all__ = [
     "VoucherSendResult",
@@ -85,9 +90,12 @@ class VoucherStockUseResult:
 
     voucher_id: Optional[str]
     """核销序号; absent when the code was not redeemed even though the call succeeded."""
-    redeemed: bool
-    """Whether the code was redeemed."""
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def redeemed(self) -> bool:
+        """Whether the code was redeemed: the answer carries a ``voucher_id`` (the page's rule)."""
+        return self.voucher_id is not None
 
 
 @dataclass(frozen=True)
@@ -100,3 +108,56 @@ class TicketCodeSyncResult:
     idempotent_replay: bool
     """``biz_code`` is ``BIZ_ALREADY_SUCCESS``: this ``request_id`` had already been synced."""
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+BEIJING = timezone(timedelta(hours=8))
+_DATE_TIME = "%Y-%m-%d %H:%M:%S"
+
+
+def result_class(api_name: str) -> type[Any]:
+    """The result dataclass of the API named ``api_name`` (``voucher_send``: ``VoucherSendResult``)."""
+    found: type[Any] = globals()["".join(part.title() for part in api_name.split("_")) + "Result"]
+    return found
+
+
+def _json_loads(text: str) -> Any:
+    """JSON text as Python values, with every non-integer number as an exact ``Decimal``."""
+    return json.loads(text, parse_float=Decimal)
+
+
+def _from_result(api_name: str, text: str) -> Any:
+    """The core's result of ``api_name`` (JSON text) as its dataclass; called by the native module."""
+    return _build(result_class(api_name), _json_loads(text))
+
+
+_FIELDS: dict[type[Any], tuple[tuple[str, Any], ...]] = {}
+
+
+def _fields(cls: type[Any]) -> tuple[tuple[str, Any], ...]:
+    """The fields of a result dataclass but ``extra``, with their annotations (read once)."""
+    if cls not in _FIELDS:
+        hints = typing.get_type_hints(cls)
+        _FIELDS[cls] = tuple((f.name, hints[f.name]) for f in dataclasses.fields(cls) if f.name != "extra")
+    return _FIELDS[cls]
+
+
+def _build(cls: type[Any], members: dict[str, Any]) -> Any:
+    values = {name: _convert(hint, members.pop(name, None)) for name, hint in _fields(cls)}
+    return cls(**values, extra=members)
+
+
+def _convert(hint: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin is Union:  # Optional[X]
+        return _convert(next(arg for arg in args if arg is not type(None)), value)
+    if origin is tuple:
+        return tuple(_convert(args[0], item) for item in value)
+    if hint is Decimal:
+        return Decimal(value)
+    if hint is datetime:
+        return datetime.strptime(value, _DATE_TIME).replace(tzinfo=BEIJING)
+    if dataclasses.is_dataclass(hint):
+        return _build(typing.cast(type, hint), value)
+    return value
