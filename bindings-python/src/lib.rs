@@ -216,16 +216,16 @@ impl Client {
 
     /// A typed call's request: the method must have a model, which checks the fields (named alone).
     fn call(&self, method: &Object, fields: &Object, options: Option<Kwargs>) -> PyResult<Call> {
-        let mut members = convert::options(options)?;
-        let name = convert::text(method.cast()?, "method")?;
-        api::typed_api(&name).or_raise()?;
-        members.insert("method".to_owned(), Value::String(name));
-        members.insert("biz_content".to_owned(), convert::json(fields, "")?);
-        self.request_from(members)
+        let (method, fields) = (convert::text(method.cast()?, "method")?, convert::json(fields, "")?);
+        let options = Value::Object(convert::options(options)?);
+        Self::request_at(RequestOptions::for_call(&method, fields, &options).or_raise()?)
     }
 
     fn request_from(&self, members: serde_json::Map<String, Value>) -> PyResult<Call> {
-        let options = RequestOptions::from_value(&Value::Object(members)).or_raise()?;
+        Self::request_at(RequestOptions::from_value(&Value::Object(members)).or_raise()?)
+    }
+
+    fn request_at(options: RequestOptions) -> PyResult<Call> {
         Ok((options.to_request().or_raise()?, options.timestamp.unwrap_or_else(convert::now)))
     }
 

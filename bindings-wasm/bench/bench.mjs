@@ -66,7 +66,7 @@ if (!rawVerify('sha256', nodeBytes, publicKey, nodeSignature)) throw new Error('
 // Certificate mode: the same node, signed by the key of alipay_cert.pem and naming its SN.
 const generated = (file) => key(`certs/generated/${file}`);
 const certificates = { appCert: generated('app_cert.pem'), alipayCert: generated('alipay_cert.pem'), alipayRootCert: generated('root_bundle.pem') };
-const certClient = new api.AlipayClient({ appId: APP_ID, certificates, crypto: 'node' });
+const certClient = new api.AlipayClient({ appId: APP_ID, ...certificates, crypto: 'node' });
 const certSignature = createSign('sha256').update(nodeBytes).sign(key('keys/alipay_2048.private.pkcs8.pem'), 'base64');
 const certBody = `{"${responseKey}":${nodeBytes},"alipay_cert_sn":"${certClient.alipayCertSns[0]}","sign":"${certSignature}"}`;
 certClient.verifyResponse(response.method, certBody);

@@ -249,7 +249,7 @@ function createApi(engine, host) {
       return this.#signSync('sign', (e) => e.prepare(request), (e) => e.sign(request));
     }
 
-    signAsync(request) {
+    async signAsync(request) {
       return this.#signAsync((e) => e.prepare(request), (e) => e.sign(request));
     }
 
@@ -286,7 +286,7 @@ function createApi(engine, host) {
       return this.#verifySync('verifyResponse', () => this.beginVerifyResponse(method, body));
     }
 
-    verifyResponseAsync(method, body) {
+    async verifyResponseAsync(method, body) {
       return this.#verifyAsync(this.beginVerifyResponse(method, body));
     }
 
@@ -294,7 +294,7 @@ function createApi(engine, host) {
       return this.#verifySync('parseResponse', () => this.beginParseResponse(method, body));
     }
 
-    parseResponseAsync(method, body) {
+    async parseResponseAsync(method, body) {
       return this.#verifyAsync(this.beginParseResponse(method, body));
     }
 
@@ -302,7 +302,7 @@ function createApi(engine, host) {
       return this.#verifySync('verifyNotification', () => this.beginVerifyNotification(input, options));
     }
 
-    verifyNotificationAsync(input, options) {
+    async verifyNotificationAsync(input, options) {
       return this.#verifyAsync(this.beginVerifyNotification(input, options));
     }
 

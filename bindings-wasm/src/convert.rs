@@ -9,7 +9,6 @@
 use alipay_openapi::{Charset, Error, SignedRequest, Timestamp, VerifiedResponse};
 use js_sys::{Array, JsString, Object, Uint8Array};
 use serde::Serialize;
-use serde_json::value::RawValue;
 use serde_json::{Map, Number, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -78,11 +77,9 @@ pub(crate) fn json(value: &JsValue, path: &str, names: Names) -> Result<Value, E
     if let Some(flag) = value.as_bool() {
         return Ok(Value::Bool(flag));
     }
-    if let Some(number) = value.as_f64() {
-        return Ok(json_number(number));
-    }
-    if let Some(date) = value.dyn_ref::<js_sys::Date>() {
-        return Ok(json_number(date.get_time()));
+    let number = value.as_f64().or_else(|| value.dyn_ref::<js_sys::Date>().map(js_sys::Date::get_time));
+    if let Some(number) = number {
+        return json_number(number).ok_or_else(|| Error::field(field_or(path, "value"), "must be a finite number"));
     }
     let nested = if names == Names::Fields { Names::Fields } else { Names::AsGiven };
     if let Some(items) = value.dyn_ref::<Array>() {
@@ -113,15 +110,15 @@ fn field_or<'a>(path: &'a str, default: &'a str) -> &'a str {
     }
 }
 
-/// A JS number: integers within the exact range as integers, others as they are (the core's
-/// models refuse a number where money goes).
-fn json_number(number: f64) -> Value {
+/// A finite JS number (an invalid `Date` is NaN): integers within the exact range as integers,
+/// others as they are (the core's models refuse a number where money goes).
+fn json_number(number: f64) -> Option<Value> {
     const EXACT: f64 = 9_007_199_254_740_991.0;
     if number.fract() == 0.0 && number.abs() <= EXACT {
         // Whole and within ±2^53, so the conversion is exact.
-        return Value::from(number as i64);
+        return Some(Value::from(number as i64));
     }
-    Number::from_f64(number).map_or(Value::Null, Value::Number)
+    Number::from_f64(number).map(Value::Number)
 }
 
 /// `outBizNo` → `out_biz_no`.
@@ -204,54 +201,28 @@ pub(crate) fn to_js<T: Serialize>(value: &T) -> JsResult<JsValue> {
     js_sys::JSON::parse(&text)
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct SignedRequestOut<'a> {
-    url: &'a str,
-    method: &'static str,
-    headers: std::collections::BTreeMap<&'a str, &'a str>,
-    body: &'a str,
-    signature: &'a str,
-    sign_content: &'a str,
-    params: &'a std::collections::BTreeMap<String, String>,
-}
-
 pub(crate) fn signed_request(signed: &SignedRequest) -> JsResult<JsValue> {
     let body = std::str::from_utf8(signed.body())
         .map_err(|_| Error::SigningFailed("the form body is not ASCII".to_owned()))
         .js()?;
-    to_js(&SignedRequestOut {
-        url: signed.url(),
-        method: signed.method(),
-        headers: signed.headers().iter().map(|(k, v)| (k.as_str(), v.as_str())).collect(),
-        body,
-        signature: signed.signature(),
-        sign_content: signed.sign_content(),
-        params: signed.params(),
-    })
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct VerifiedResponseOut<'a> {
-    node_key: &'a str,
-    node_text: &'a str,
-    /// The node text itself (the core parsed it as a JSON object already), parsed once by JS.
-    value: &'a RawValue,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    alipay_cert_sn: Option<&'a str>,
+    let headers: Map<String, Value> =
+        signed.headers().iter().map(|(k, v)| (k.clone(), Value::from(v.as_str()))).collect();
+    to_js(&serde_json::json!({
+        "url": signed.url(), "method": signed.method(), "headers": headers, "body": body,
+        "signature": signed.signature(), "signContent": signed.sign_content(), "params": signed.params(),
+    }))
 }
 
 pub(crate) fn verified_response(verified: &VerifiedResponse) -> JsResult<JsValue> {
-    let value: &RawValue = serde_json::from_str(verified.node_text())
-        .map_err(|e| Error::MalformedResponse(format!("the node is not JSON ({e})")))
-        .js()?;
-    to_js(&VerifiedResponseOut {
-        node_key: verified.node_key(),
-        node_text: verified.node_text(),
-        value,
-        alipay_cert_sn: verified.alipay_cert_sn(),
-    })
+    let text = |value: &str| Value::from(value).to_string();
+    let sn = verified.alipay_cert_sn().map(|sn| format!(",\"alipayCertSn\":{}", text(sn))).unwrap_or_default();
+    // The node text is a JSON object (the core parsed it): it goes in as is, parsed once by JS.
+    let node = verified.node_text();
+    js_sys::JSON::parse(&format!(
+        "{{\"nodeKey\":{},\"nodeText\":{},\"value\":{node}{sn}}}",
+        text(verified.node_key()),
+        text(node)
+    ))
 }
 
 /// A typed result, names in camelCase.

@@ -74,7 +74,9 @@ impl Client {
     /// `pkcs1` or `pkcs8`: the DER structure of the app private key, if one was given.
     #[wasm_bindgen(getter, js_name = privateKeyForm)]
     pub fn private_key_form(&self) -> Option<String> {
-        self.private_key.as_ref().map(|key| if key.info().form == KeyForm::Pkcs1 { "pkcs1" } else { "pkcs8" }.to_owned())
+        self.private_key
+            .as_ref()
+            .map(|key| if key.info().form == KeyForm::Pkcs1 { "pkcs1" } else { "pkcs8" }.to_owned())
     }
 
     /// The key responses without a certificate SN and notifications are verified with, as
@@ -113,7 +115,12 @@ impl Client {
 
     /// Builds and signs a typed call with the module's own RSA.
     #[wasm_bindgen(js_name = signCall)]
-    pub fn sign_call(&self, method: &str, fields: CallArg, options: Option<CallOptionsArg>) -> JsResult<SignedRequestJs> {
+    pub fn sign_call(
+        &self,
+        method: &str,
+        fields: CallArg,
+        options: Option<CallOptionsArg>,
+    ) -> JsResult<SignedRequestJs> {
         let (request, timestamp) = call_options(method, &fields, options.as_deref()).js()?;
         self.sign_own(&request, timestamp)
     }
@@ -154,7 +161,10 @@ impl Client {
     ) -> JsResult<PendingVerification> {
         let options = options.map(|o| convert::json(&o, "", Names::Options)).transpose().js()?;
         let options = NotifyOptions::from_value(&options.unwrap_or(Value::Null)).js()?;
-        let params = if input.is_object() && !input.is_instance_of::<Uint8Array>() && !input.is_instance_of::<js_sys::ArrayBuffer>() {
+        let params = if input.is_object()
+            && !input.is_instance_of::<Uint8Array>()
+            && !input.is_instance_of::<js_sys::ArrayBuffer>()
+        {
             notification_fields(&convert::json(&input, "", Names::AsGiven).js()?)
         } else {
             let form = convert::bytes(&input, "notification", Charset::Utf8).js()?;
@@ -193,32 +203,19 @@ impl Client {
     }
 }
 
-/// Request options in camelCase; the timestamp is the host's clock unless they give one.
+/// Request options in camelCase.
 fn request_options(options: &JsValue) -> Result<(Request, Timestamp), Error> {
-    let options = RequestOptions::from_value(&convert::json(options, "", Names::Options)?)?;
-    let timestamp = match options.timestamp {
-        Some(timestamp) => timestamp,
-        None => convert::now(&JsValue::UNDEFINED, "timestamp")?,
-    };
-    Ok((options.to_request()?, timestamp))
+    request_at(RequestOptions::from_value(&convert::json(options, "", Names::Options)?)?)
 }
 
 /// A typed call: `fields` (camelCase) become `biz_content`, read through the method's model.
 fn call_options(method: &str, fields: &JsValue, options: Option<&JsValue>) -> Result<(Request, Timestamp), Error> {
-    typed_api(method)?;
-    let mut value = match options {
-        Some(options) => convert::json(options, "", Names::Options)?,
-        None => Value::Object(serde_json::Map::new()),
-    };
-    if let Value::Object(members) = &mut value {
-        members.insert("method".to_owned(), Value::from(method));
-        members.insert("biz_content".to_owned(), convert::json(fields, "", Names::Fields)?);
-    }
-    let fields_given = matches!(value.get("biz_content"), Some(Value::Object(_)));
-    if !fields_given {
-        return Err(Error::field("biz_content", "the fields of a typed call must be an object"));
-    }
-    let options = RequestOptions::from_value(&value)?;
+    let options = options.map(|o| convert::json(o, "", Names::Options)).transpose()?.unwrap_or(Value::Null);
+    request_at(RequestOptions::for_call(method, convert::json(fields, "", Names::Fields)?, &options)?)
+}
+
+/// The request, and when it is signed: the options' timestamp, else the host's clock.
+fn request_at(options: RequestOptions) -> Result<(Request, Timestamp), Error> {
     let timestamp = match options.timestamp {
         Some(timestamp) => timestamp,
         None => convert::now(&JsValue::UNDEFINED, "timestamp")?,

@@ -121,16 +121,16 @@ test('certificate-mode options and their errors', () => {
   assert.deepEqual(new AlipayClient({ appId: APP_ID }).alipayCertSns, []);
 
   const cases = [
-    [{ ...CERTS, alipayPublicKey: key('keys/alipay_2048.public.spki.pem') }, 'invalid_field', 'alipayPublicKey'],
-    [{ certificates: { ...CERTS, appCert: undefined } }, 'invalid_field', 'certificates.appCert'],
-    [{ certificates: { ...CERTS, rootCert: 'x' } }, 'invalid_field', 'rootCert'],
-    [{ certificates: { ...CERTS, alipayCert: 42 } }, 'invalid_field', 'alipayCert'],
+    [{ ...CERTS, alipayPublicKey: key('keys/alipay_2048.public.spki.pem') }, 'invalid_field', 'alipay_public_key'],
+    [{ ...CERTS, appCert: undefined }, 'invalid_field', 'app_cert'],
+    [{ ...CERTS, rootCert: 'x' }, 'invalid_field', 'root_cert'],
+    [{ ...CERTS, alipayCert: 42 }, 'invalid_field', 'alipay_cert'],
     [{ certificates: 'app.crt' }, 'invalid_field', 'certificates'],
-    [{ certificates: { ...CERTS, alipayCert: 'garbage' } }, 'invalid_certificate'],
-    [{ certificates: { ...CERTS, alipayRootCert: generated('app_cert.pem').replace(/[A-Z]{8}/, '%%%%%%%%') } }, 'invalid_certificate'],
+    [{ ...CERTS, alipayCert: 'garbage' }, 'invalid_certificate', 'alipay_cert'],
+    [{ ...CERTS, alipayRootCert: generated('app_cert.pem').replace(/[A-Z]{8}/, '%%%%%%%%') }, 'invalid_certificate', 'alipay_root_cert'],
     [{ aesKey: 'not base64!' }, 'aes_error'],
     [{ aesKey: Buffer.alloc(15).toString('base64') }, 'aes_error'],
-    [{ aesKey: 16 }, 'invalid_field', 'aesKey'],
+    [{ aesKey: 16 }, 'invalid_field', 'aes_key'],
   ];
   for (const [options, code, field] of cases) {
     const error = thrown(() => new AlipayClient({ appId: APP_ID, ...options }));
@@ -161,7 +161,7 @@ test('the core picks the key by alipay_cert_sn, with every backend', async () =>
   const alipayKey = key('keys/alipay_2048.private.pkcs8.pem'); // the key of alipay_cert.pem
   const otherKey = key('keys/other_2048.private.pkcs8.pem'); // the key of alipay_cert_new.pem
   const notifyFields = (signer) => {
-    const fields = { notify_id: 'n1', out_biz_no: 'o1', charset: 'utf-8' };
+    const fields = { app_id: APP_ID, notify_id: 'n1', out_biz_no: 'o1', charset: 'utf-8' };
     const content = Object.keys(fields).sort().map((k) => `${k}=${fields[k]}`).join('&');
     return { ...fields, sign_type: 'RSA2', sign: createSign('sha256').update(content).sign(signer, 'base64') };
   };
@@ -178,7 +178,7 @@ test('the core picks the key by alipay_cert_sn, with every backend', async () =>
     assert.equal(await verdict(certBody(QUERY, node, otherKey, SN.next)), 'ok', `${backend}: the added key`);
     assert.equal(await verdict(certBody(QUERY, node, alipayKey, SN.next)), 'signature_mismatch', `${backend}: never the configured key for another SN`);
     assert.equal(await verdict(certBody(QUERY, node, otherKey, undefined)), 'signature_mismatch', `${backend}: without SN only the configured key`);
-    // Notifications carry no usable SN: the configured Alipay certificate's key verifies them.
+    // A notification without an SN: the configured Alipay certificate's key verifies it.
     assert.equal(await outcome(verifyNotify(client, notifyFields(alipayKey))), 'ok', backend);
     assert.equal(await outcome(verifyNotify(client, notifyFields(otherKey))), 'signature_mismatch', backend);
   }
@@ -256,7 +256,8 @@ gatewayTest('end to end: the four APIs in certificate mode with AES, a certifica
       const download = backend === 'webcrypto'
         ? await client.signAsync({ method: 'alipay.open.app.alipaycert.download', bizContent: { alipay_cert_sn: unknown.alipayCertSn } })
         : client.sign({ method: 'alipay.open.app.alipaycert.download', bizContent: { alipay_cert_sn: unknown.alipayCertSn } });
-      assert.equal(client.addDownloadedCertificate(await send(download), Date.now()), SN.next);
+      const add = backend === 'webcrypto' ? client.addDownloadedCertificateAsync.bind(client) : client.addDownloadedCertificate.bind(client);
+      assert.equal(await add(await send(download), Date.now()), SN.next);
       assert.deepEqual(client.alipayCertSns, [SN.alipay, SN.next].sort());
       assert.equal((await parseResponse(client, QUERY, rotated)).voucherId, sent.voucherId, 'the answer that failed now verifies');
       assert.equal((await run(QUERY, { voucherId: sent.voucherId })).status, 'USED');

@@ -123,7 +123,7 @@ for (const backend of BACKENDS) {
 }
 
 test('every operation of the manifest is exported under its JavaScript name', () => {
-  const client = new api.AlipayClient({ appId: '2021000000000001', crypto: 'wasm' });
+  const client = new api.AlipayClient({ appId: '2021000000000001', alipayPublicKey: key('keys/alipay_2048.public.spki.pem'), crypto: 'wasm' });
   const pending = client.beginVerifyNotification('a=1&sign=AAAA');
   const prepared = client.prepare({ method: 'alipay.trade.query', timestamp: 0 });
   const owners = { AlipayClient: client, PendingVerification: pending, PreparedRequest: prepared };

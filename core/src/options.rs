@@ -393,6 +393,22 @@ impl RequestOptions {
         Ok(options)
     }
 
+    /// The options of a typed call of `method`: `fields` (an object) are its `biz_content`, read
+    /// through its model; `options` (an object, or `null`) are the other request options.
+    pub fn for_call(method: &str, fields: Value, options: &Value) -> Result<Self> {
+        crate::api::typed_api(method)?;
+        if !fields.is_object() {
+            return Err(Error::field("biz_content", "the fields of a typed call must be an object"));
+        }
+        let mut members = match options {
+            Value::Null => Map::new(),
+            _ => object(options, "request", REQUEST_OPTIONS)?.clone(),
+        };
+        members.insert("method".to_owned(), Value::from(method));
+        members.insert("biz_content".to_owned(), fields);
+        RequestOptions::from_value(&Value::Object(members))
+    }
+
     /// The request: `biz_content` given as an object goes through the typed model when the method
     /// has one (see [`api::APIS`](crate::api::APIS)); text must be a JSON object and is sent byte
     /// for byte.
@@ -458,11 +474,11 @@ impl NotifyOptions {
 /// A notification's fields as a web framework decoded them: a JSON object of strings.
 pub fn notification_fields(value: &Value) -> Result<NotifyParams> {
     let Value::Object(members) = value else {
-        return Err(Error::MalformedNotification("the fields must be an object of strings".to_owned()));
+        return Err(Error::field("notification", "must be a form body or an object of string fields"));
     };
     let pairs = members.iter().map(|(key, value)| match value {
         Value::String(text) => Ok((key.clone(), text.clone())),
-        _ => Err(Error::MalformedNotification(format!("field `{key}` is not a string"))),
+        _ => Err(Error::field(key.as_str(), "must be a string: a notification's fields are text")),
     });
     NotifyParams::from_pairs(pairs.collect::<Result<Vec<_>>>()?)
 }
