@@ -49,7 +49,7 @@ impl Charset {
     }
 
     /// The charset a received message (notification, return query) declares: `utf-8`, `utf8`,
-    /// `gbk`, or `gb2312` read as GBK (every GB2312 character is GBK, with the same bytes), in any
+    /// `gbk`, or `gb2312` read as GBK (its superset: every GB2312 byte pair is a GBK one), in any
     /// letter case. Options naming the charset of requests use [`FromStr`], which refuses `gb2312`.
     pub fn of_message(name: &str) -> Result<Self> {
         if name.trim().eq_ignore_ascii_case("gb2312") {
