@@ -3,8 +3,11 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::OnceLock;
 
 use crate::error::{Error, Result};
+
+mod gbk_table;
 
 /// The `charset` of a gateway message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -12,7 +15,8 @@ pub enum Charset {
     /// UTF-8, sent as `utf-8`.
     #[default]
     Utf8,
-    /// GBK (code page 936), sent as `GBK`.
+    /// GBK as Java's `Charset.forName("GBK")` maps it (the gateway's and the Java SDK's), sent as
+    /// `GBK`. A message that declares `gb2312` is read as GBK, its superset.
     Gbk,
 }
 
@@ -30,11 +34,7 @@ impl Charset {
         match self {
             Charset::Utf8 => Ok(Cow::Borrowed(text.as_bytes())),
             Charset::Gbk => {
-                let (bytes, _, unmappable) = encoding_rs::GBK.encode(text);
-                if unmappable {
-                    return Err(Error::Unencodable { field: field.to_owned(), charset: self.as_str() });
-                }
-                Ok(bytes)
+                gbk_encode(text).ok_or_else(|| Error::Unencodable { field: field.to_owned(), charset: self.as_str() })
             }
         }
     }
@@ -44,17 +44,100 @@ impl Charset {
         let undecodable = || Error::Undecodable { field: field.to_owned(), charset: self.as_str() };
         match self {
             Charset::Utf8 => std::str::from_utf8(bytes).map(Cow::Borrowed).map_err(|_| undecodable()),
-            Charset::Gbk => {
-                encoding_rs::GBK.decode_without_bom_handling_and_without_replacement(bytes).ok_or_else(undecodable)
-            }
+            Charset::Gbk => gbk_decode(bytes).ok_or_else(undecodable),
         }
     }
+
+    /// The charset a received message (notification, return query) declares: `utf-8`, `utf8`,
+    /// `gbk`, or `gb2312` read as GBK (its superset: every GB2312 byte pair is a GBK one), in any
+    /// letter case. Options naming the charset of requests use [`FromStr`], which refuses `gb2312`.
+    pub fn of_message(name: &str) -> Result<Self> {
+        if name.trim().eq_ignore_ascii_case("gb2312") {
+            return Ok(Charset::Gbk);
+        }
+        name.parse()
+    }
+}
+
+/// Trail bytes per lead byte in [`gbk_table::DECODE`]: 40..=FE without 7F.
+const GBK_TRAILS: usize = 190;
+
+/// The index of a byte pair in [`gbk_table::DECODE`], if the pair is in its grid.
+fn gbk_index(lead: u8, trail: u8) -> Option<usize> {
+    let column = match trail {
+        0x40..=0x7e => trail - 0x40,
+        0x80..=0xfe => trail - 0x41,
+        _ => return None,
+    };
+    match lead {
+        0x81..=0xfe => Some(usize::from(lead - 0x81) * GBK_TRAILS + usize::from(column)),
+        _ => None,
+    }
+}
+
+/// Decodes GBK as Java does: ASCII bytes, else a lead and a trail byte that the table maps;
+/// anything else (80, FF, a lone lead byte, an unmapped pair) is `None`.
+fn gbk_decode(bytes: &[u8]) -> Option<Cow<'_, str>> {
+    if bytes.is_ascii() {
+        return std::str::from_utf8(bytes).ok().map(Cow::Borrowed);
+    }
+    let mut out = String::with_capacity(bytes.len() * 3 / 2);
+    let mut rest = bytes.iter();
+    while let Some(&b) = rest.next() {
+        if b.is_ascii() {
+            out.push(char::from(b));
+            continue;
+        }
+        let trail = *rest.next()?;
+        let unit = *gbk_table::DECODE.get(gbk_index(b, trail)?)?;
+        out.push(char::from_u32(u32::from(unit)).filter(|_| unit != 0)?);
+    }
+    Some(Cow::Owned(out))
+}
+
+/// Encodes text as Java's GBK encoder does; `None` if a character has no GBK bytes.
+fn gbk_encode(text: &str) -> Option<Cow<'_, [u8]>> {
+    if text.is_ascii() {
+        return Some(Cow::Borrowed(text.as_bytes()));
+    }
+    let table = gbk_encode_table();
+    let mut out = Vec::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii() {
+            out.push(u8::try_from(c).ok()?);
+            continue;
+        }
+        let pair = *table.get(usize::try_from(u32::from(c)).ok()?)?;
+        if pair == 0 {
+            return None;
+        }
+        out.extend_from_slice(&pair.to_be_bytes());
+    }
+    Some(Cow::Owned(out))
+}
+
+/// The inverse of [`gbk_table::DECODE`], built once: the byte pair of every BMP code point (0: none).
+fn gbk_encode_table() -> &'static [u16] {
+    static TABLE: OnceLock<Vec<u16>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = vec![0u16; 0x1_0000];
+        for lead in 0x81..=0xfe_u8 {
+            for trail in (0x40..=0xfe_u8).filter(|&t| t != 0x7f) {
+                let unit = gbk_index(lead, trail).and_then(|i| gbk_table::DECODE.get(i)).copied().unwrap_or(0);
+                if let Some(slot) = table.get_mut(usize::from(unit)).filter(|_| unit != 0) {
+                    *slot = u16::from_be_bytes([lead, trail]);
+                }
+            }
+        }
+        table
+    })
 }
 
 impl FromStr for Charset {
     type Err = Error;
 
-    /// Accepts `utf-8`, `utf8` and `gbk` in any letter case.
+    /// Accepts `utf-8`, `utf8` and `gbk` in any letter case: the charsets the gateway takes for a
+    /// request. `gb2312` is refused (GBK covers it); see [`Charset::of_message`] for what arrives.
     fn from_str(s: &str) -> Result<Self> {
         match s.trim().to_ascii_lowercase().as_str() {
             "utf-8" | "utf8" => Ok(Charset::Utf8),

@@ -312,6 +312,10 @@ impl fmt::Display for Error {
                 write!(f, "`{field}` contains text that {charset} cannot encode; use charset utf-8 or remove it")
             }
             Error::Undecodable { field, charset } => write!(f, "`{field}` is not valid {charset}"),
+            Error::UnsupportedCharset(c) if c.trim().eq_ignore_ascii_case("gb2312") => write!(
+                f,
+                "unsupported charset `{c}`: the gateway takes only utf-8 and GBK; use GBK, which covers every GB2312 character"
+            ),
             Error::UnsupportedCharset(c) => write!(f, "unsupported charset `{c}` (supported: utf-8, GBK)"),
             Error::UnsupportedSignType(s) => write!(f, "unsupported sign_type `{s}` (supported: RSA2, RSA)"),
             Error::SigningFailed(why) => write!(f, "signing failed: {why}"),

@@ -23,8 +23,8 @@ impl NotifyParams {
         let raw = form_decode(body)?;
         let charset = match raw.iter().find(|(k, _)| k.as_slice() == b"charset") {
             Some((_, value)) => std::str::from_utf8(value)
-                .map_err(|_| Error::MalformedNotification("`charset` is not ASCII".to_owned()))?
-                .parse()?,
+                .map_err(|_| Error::MalformedNotification("`charset` is not ASCII".to_owned()))
+                .and_then(Charset::of_message)?,
             None => default_charset,
         };
         let pairs = raw
@@ -44,7 +44,7 @@ impl NotifyParams {
     pub fn from_pairs<K: Into<String>, V: Into<String>>(pairs: impl IntoIterator<Item = (K, V)>) -> Result<Self> {
         let pairs: Vec<(String, String)> = pairs.into_iter().map(|(k, v)| (k.into(), v.into())).collect();
         let charset = match pairs.iter().find(|(k, _)| k == "charset") {
-            Some((_, value)) => value.parse()?,
+            Some((_, value)) => Charset::of_message(value)?,
             None => Charset::Utf8,
         };
         Self::build(pairs, charset)

@@ -444,7 +444,8 @@ impl<'de> serde::Deserialize<'de> for RequestOptions {
 pub struct NotifyOptions {
     /// `version`: `v1` (default) or `v2`.
     pub version: NotifyVersion,
-    /// `charset`: the charset of a form body that names none (the client's by default).
+    /// `charset`: the charset of a form body that names none (the client's by default); `gb2312`
+    /// is read as GBK, as in the body itself ([`Charset::of_message`]).
     pub charset: Option<Charset>,
 }
 
@@ -462,7 +463,7 @@ impl NotifyOptions {
             match (name.as_str(), text(name, value)?) {
                 ("version", Some(version)) => options.version = version.parse()?,
                 ("charset", Some(charset)) => {
-                    options.charset = Some(charset.parse().map_err(|e: Error| e.in_option("charset"))?)
+                    options.charset = Some(Charset::of_message(&charset).map_err(|e: Error| e.in_option("charset"))?)
                 }
                 _ => {}
             }
