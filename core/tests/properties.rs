@@ -180,6 +180,7 @@ proptest! {
     fn gbk_notification_round_trip(fields in param_map(gbk_text())) {
         let mut fields = fields;
         fields.insert("charset".to_owned(), "GBK".to_owned());
+        fields.insert("app_id".to_owned(), "2021000000000001".to_owned());
         fields.insert("sign_type".to_owned(), "RSA2".to_owned());
         let content = alipay_openapi::sign_content(fields.iter().map(|(k, v)| (k.as_str(), v.as_str())), &["sign_type"], true);
         let signature = keys().alipay.sign(SignType::Rsa2, &Charset::Gbk.encode("n", &content).unwrap()).unwrap();

@@ -37,7 +37,7 @@ await show('verify-response', async () => {
 await show('reject-response', () => verifier.verifyResponseAsync(response.method, response.body.replace('2088302001456115', '2088302001456116')));
 
 await show('verify-notify', async () => {
-  const fields = await verifier.verifyNotifyAsync(notification.body);
+  const fields = await verifier.verifyNotificationAsync(notification.body);
   return { notify_id: fields.notify_id, out_trade_no: fields.out_trade_no, trade_status: fields.trade_status, total_amount: fields.total_amount };
 });
 
