@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `make check` runs this: what the code and docs point at is inside the repository. Fails on
 #  - PROTOCOL.md, TOOLCHAIN.md or ANCHORS named other than as a file under docs/ (outside docs/ the
-#    path must read docs/PROTOCOL.md, inside docs/ a bare PROTOCOL.md), and a docs/*.md that does
-#    not exist;
+#    path must read docs/PROTOCOL.md, inside docs/ PROTOCOL.md without a directory), and a
+#    docs/*.md that does not exist;
 #  - "(issue N)" markers: the issue tracker they point at is not part of the repository;
 #  - absolute paths into the machine the project was written on (/work/..., the shared folder).
 set -euo pipefail
@@ -18,10 +18,10 @@ bad=$(
   search -E 'TOOLCHAIN\.md|ANCHORS'
   # PROTOCOL.md: outside docs/ only as [../]docs/PROTOCOL.md; inside docs/ only bare.
   search -E 'PROTOCOL\.md' | while IFS= read -r hit; do
-    file=${hit%%:*} text=${hit#*:*:}
+    file=${hit%%:*} rest=$(sed -E 's#(\.\./)*docs/PROTOCOL\.md##g' <<<"${hit#*:*:}")
     case "$file" in
-      docs/*) grep -qE '[^ (`]PROTOCOL\.md' <<<"$text" && echo "$hit" ;;
-      *) sed -E 's#(\.\./)*docs/PROTOCOL\.md##g' <<<"$text" | grep -q 'PROTOCOL\.md' && echo "$hit" ;;
+      docs/*) ! grep -q '/PROTOCOL\.md' <<<"$rest" || echo "$hit" ;;
+      *) ! grep -q 'PROTOCOL\.md' <<<"$rest" || echo "$hit" ;;
     esac
   done
   search -E '\(issues? #?[0-9]+'
