@@ -5,7 +5,7 @@
 # 3. a wasm32 module linking the core's whole sign/verify path imports nothing at all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+rustup target list --installed | grep -qx wasm32-unknown-unknown || { echo "sans-IO check: no wasm32 target: run make setup" >&2; exit 1; }
 
 cargo clippy --locked -p alipay-openapi --all-targets -- -D warnings
 

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-20}
-command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --version 0.13.2
+command -v cargo-fuzz >/dev/null || { echo "fuzz.sh: cargo-fuzz is missing: run make setup" >&2; exit 1; }
 # cargo-fuzz needs nightly-only flags; the stable compiler accepts them with RUSTC_BOOTSTRAP.
 export RUSTC_BOOTSTRAP=1
 python3 scripts/fuzz_seeds.py fuzz/corpus

@@ -3,7 +3,8 @@
 # the way users do (`pip install ./bindings-python`, maturin as the PEP 517 backend), then runs
 # pytest (every conformance vector, the API, threads, the README snippets and the HTTP example
 # against the local gateway) and checks the stubs against the built module (mypy stubtest) and
-# the tests and example against the stubs (mypy --strict). Installs what it needs into .venv.
+# the tests and example against the stubs (mypy --strict). `make test-python` runs it, in the .venv
+# that `make setup` creates.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
@@ -11,10 +12,9 @@ export CARGO_TERM_COLOR=never
 step() { printf '\n--> python: %s\n' "$*"; }
 
 venv=.venv
-[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+[ -x "$venv/bin/maturin" ] || { echo "python: $venv has no maturin: run make setup" >&2; exit 1; }
 py="$PWD/$venv/bin/python"
 pip=("$py" -m pip --disable-pip-version-check --quiet)
-"${pip[@]}" install "maturin>=1.9,<2" "pytest>=8" "mypy>=1.10" "cryptography>=42"
 
 step "abi3 wheel"
 rm -rf target/python-wheels

@@ -1,4 +1,4 @@
-"""Certificate mode and AES content encryption (issue 8) from Python: the SN functions against known
+"""Certificate mode and AES content encryption (docs/PROTOCOL.md §5-§6) from Python: the SN functions against known
 answers, the AES vector, the constructor's arguments, key selection by `alipay_cert_sn`, and the four
 APIs end to end over urllib against the local gateway in certificate mode with AES, including a
 certificate rotation and a wrong AES key."""

@@ -1,4 +1,4 @@
-"""Hostile inputs from Python (issue 9): each gets a typed exception with the core's stable code (a
+"""Hostile inputs from Python (docs/HARDENING.md): each gets a typed exception with the core's stable code (a
 wrong Python type gets `TypeError` naming the argument), never a crash; time is linear in the body
 size; no repr, message, traceback or pickle shows key material; a Rust panic inside the binding
 becomes `InternalError` (`internal_panic`) and everything keeps working. bindings-python/HARDENING.md

@@ -1,6 +1,6 @@
 // End to end in headless Chromium: the browser example, served on 127.0.0.1, imports the web build,
 // verifies a response and a notification, builds an unsigned request and signs in an edge-worker
-// demo with WebCrypto; the test reads the page. Needs Debian's chromium (scripts/test-wasm.sh
+// demo with WebCrypto; the test reads the page. Needs Debian's chromium (`make setup`
 // installs it); without it the test is skipped unless ALIPAY_REQUIRE_BROWSER=1.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// Certificate mode and AES content encryption (issue 8) from JavaScript: the SN helpers against
+// Certificate mode and AES content encryption (docs/PROTOCOL.md §5-§6) from JavaScript: the SN helpers against
 // known answers, the AES vector, the options, key selection by SN with every backend, and the four
 // APIs end to end against the local gateway in certificate mode with AES, including a certificate
 // rotation and a wrong AES key.

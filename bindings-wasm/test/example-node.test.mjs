@@ -1,5 +1,5 @@
 // The Node example (examples/node/voucher-flow.mjs) runs the voucher flow with fetch against the local
-// gateway, which it starts itself. Needs the built gateway (scripts/test-wasm.sh builds it); without
+// gateway, which it starts itself. Needs the built gateway (`make test-js` builds it); without
 // it the test is skipped unless ALIPAY_REQUIRE_GATEWAY=1.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';

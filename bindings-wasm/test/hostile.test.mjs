@@ -1,4 +1,4 @@
-// Hostile inputs from JavaScript (issue 9): each gets a thrown Error with the core's stable code (or
+// Hostile inputs from JavaScript (docs/HARDENING.md): each gets a thrown Error with the core's stable code (or
 // `invalid_field` naming the argument for a JS type mistake), never a crash of the wasm instance;
 // time is linear in the body size; no error or inspection shows key material; a Rust panic inside
 // the engine becomes `internal_panic` and the module keeps working. bindings-wasm/HARDENING.md

@@ -53,7 +53,7 @@ export function gatewayBody(method, nodeJson) {
 export const parseResponse = async (client, method, body) =>
   client.backend === 'webcrypto' ? client.parseResponseAsync(method, body) : client.parseResponse(method, body);
 
-/** The local gateway binary (scripts/test-wasm.sh builds it), or undefined when it is not built. */
+/** The local gateway binary (`make test-js` builds it), or undefined when it is not built. */
 export const gatewayBinary = (() => {
   const binary = process.env.ALIPAY_LOCAL_GATEWAY ?? `${repoDir}target/debug/alipay-local-gateway`;
   if (existsSync(binary)) return binary;

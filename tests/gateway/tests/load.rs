@@ -1,4 +1,4 @@
-//! The gateway under load (issue 9): 10,000 calls from 32 concurrent clients, every call issued
+//! The gateway under load (docs/HARDENING.md): 10,000 calls from 32 concurrent clients, every call issued
 //! twice or more (duplicates land on different clients at once), with faults injected into the
 //! attempts: timeouts (an injected delay longer than the client's timeout), signed `20000` errors
 //! and truncated bodies. Each client retries a transient failure with the same business key,
