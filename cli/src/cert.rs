@@ -1,4 +1,4 @@
-//! `cert-sn`: the serial-number strings of public-key-certificate mode (PROTOCOL.md §5), computed by
+//! `cert-sn`: the serial-number strings of public-key-certificate mode (docs/PROTOCOL.md §5), computed by
 //! the core: `app_cert_sn` (the app certificate), `alipay_root_cert_sn` (the root bundle) and the
 //! SN of any certificate (e.g. the Alipay public certificate, to compare with a response's
 //! `alipay_cert_sn`).

@@ -96,11 +96,7 @@ fn wrong_role_garbage_truncation_and_encryption_are_typed_errors() {
         "encrypted",
     );
     assert_invalid(AppPrivateKey::parse(&read("extra-keys/ec_p256.private.pkcs8.pem")), KeyKind::Private, "not RSA");
-    let cert = std::fs::read_to_string(format!(
-        "{}/../../shared/testdata/certs/appPublicCert.crt",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap_or_else(|_| "-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----".to_owned());
+    let cert = read("certs/appPublicCert.crt");
     assert_invalid(AlipayPublicKey::parse(&cert), KeyKind::Public, "certificate");
 }
 

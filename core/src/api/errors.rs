@@ -121,7 +121,7 @@ pub const UNKNOWN: CatalogEntry = entry(
     false,
 );
 
-/// Gateway `code`s, identical for every API (PROTOCOL.md §9).
+/// Gateway `code`s, identical for every API (docs/PROTOCOL.md §8).
 pub const GATEWAY_CODES: &[CatalogEntry] = &[
     entry(SUCCESS_CODE, "接口调用成功", "success", "", "none: the call succeeded", false),
     entry(
@@ -162,7 +162,7 @@ pub const GATEWAY_CODES: &[CatalogEntry] = &[
     ),
 ];
 
-/// Common `sub_code`s of the gateway (PROTOCOL.md §9).
+/// Common `sub_code`s of the gateway (docs/PROTOCOL.md §8).
 pub const COMMON_SUB_CODES: &[CatalogEntry] = &[
     entry(
         "isp.unknow-error",

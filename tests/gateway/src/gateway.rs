@@ -1,5 +1,5 @@
 //! One request, start to end: the gateway's checks in order, the business call, faults, and the
-//! response body signed with the gateway key (PROTOCOL.md §1-§3), in certificate mode and with AES
+//! response body signed with the gateway key (docs/PROTOCOL.md §1-§3), in certificate mode and with AES
 //! content encryption (§5-§6).
 
 use std::borrow::Cow;
@@ -360,7 +360,7 @@ impl Gateway {
         }
     }
 
-    /// Lays the reply out as PROTOCOL.md §3.1 says, then applies the faults that damage answers.
+    /// Lays the reply out as docs/PROTOCOL.md §3.1 says, then applies the faults that damage answers.
     fn write(&self, mut reply: Reply, charset: Charset, faults: &[Fault]) -> Answer {
         if faults.contains(&Fault::WrongNode) && reply.node_key != "error_response" {
             let other = METHODS.iter().map(|m| response_node_key(m)).find(|k| *k != reply.node_key);

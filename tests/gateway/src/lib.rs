@@ -1,7 +1,7 @@
 //! # alipay-local-gateway
 //!
 //! **A test and development tool, not Alipay.** A local HTTP server that speaks the Alipay
-//! OpenAPI v2 gateway protocol the way `PROTOCOL.md` describes the real one, so that tests in any
+//! OpenAPI v2 gateway protocol the way `docs/PROTOCOL.md` describes the real one, so that tests in any
 //! language, and the demo, can run the whole voucher flow without a network or a sandbox account.
 //! It signs with a test key of its own; nothing it answers means anything outside a test.
 //!

@@ -1,5 +1,5 @@
 //! Reading a request's parameters off the wire: URL query and form body merged, percent-decoded
-//! once, and decoded from the charset the `charset` parameter names (PROTOCOL.md §2.1).
+//! once, and decoded from the charset the `charset` parameter names (docs/PROTOCOL.md §2.1).
 
 use std::collections::BTreeMap;
 
