@@ -130,7 +130,7 @@ NOTIFICATIONS: list[tuple[Any, str]] = [
     (b"a=1&sign_type=MD5&sign=AAAA", "unsupported_sign_type"),
     (b"a=1&sign=AAAA", "signature_mismatch"),
     (b"a=1\0&sign=AAAA", "signature_mismatch"),
-    ({"a": 1, "sign": "AAAA"}, "malformed_notification"),  # decoded fields that are not all text
+    ({"a": 1, "sign": "AAAA"}, "invalid_field"),  # decoded fields that are not all text: a caller's type mistake
 ]
 
 
