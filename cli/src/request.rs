@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use alipay_openapi::{
-    AlipayPublicKey, AppPrivateKey, Charset, Client, Config, Error, Gateway, Request, SignType, SignedRequest,
-    Timestamp,
+    AlipayPublicKey, AppPrivateKey, BizContent, Charset, Client, ClientOptions, Error, Gateway, RequestOptions,
+    SignType, SignedRequest, Timestamp,
 };
 use clap::Args;
 use serde_json::{json, Value};
@@ -91,31 +91,31 @@ pub struct Built {
 
 pub fn build(args: &RequestArgs, alipay_key: Option<AlipayPublicKey>) -> Result<Built, Failure> {
     let app_key: AppPrivateKey = input::private_key(&args.app_key, "app private key")?;
-    let mut config = Config::new(args.app_id.clone());
-    config.charset = charset_arg(&args.charset)?;
-    config.sign_type = sign_type_arg(&args.sign_type)?;
-    config.gateway = gateway_arg(&args.gateway)?;
-    if args.no_format {
-        config.format = None;
+    let gateway = match gateway_arg(&args.gateway)? {
+        Gateway::Custom(url) => url,
+        named => named.url().to_owned(),
+    };
+    let options = ClientOptions {
+        app_id: args.app_id.clone(),
+        charset: Some(args.charset.clone()),
+        sign_type: Some(args.sign_type.clone()),
+        gateway: Some(gateway),
+        format: args.no_format.then_some(None),
+        ..ClientOptions::default()
+    };
+    let parts = options.parts().map_err(|e| Failure::from_core(&e, "the options"))?;
+    let mut client = parts.into_client().with_signer(Arc::new(app_key.clone()));
+    if let Some(key) = alipay_key {
+        client = client.with_alipay_public_key(key);
     }
-    let biz_content = match (&args.biz_content, &args.biz_file) {
-        (Some(text), _) => Some(text.clone()),
-        (None, Some(path)) => {
-            Some(input::read_text(path, "biz_content file")?.trim_end_matches(['\r', '\n']).to_owned())
-        }
+    let mut request = RequestOptions { method: args.method.clone(), ..RequestOptions::default() };
+    request.biz_content = match (&args.biz_content, &args.biz_file) {
+        (Some(text), _) => Some(BizContent::Text(text.clone())),
+        (None, Some(path)) => Some(BizContent::Text(
+            input::read_text(path, "biz_content file")?.trim_end_matches(['\r', '\n']).to_owned(),
+        )),
         (None, None) => None,
     };
-    let mut request = Request::new(args.method.clone());
-    if let Some(biz) = biz_content {
-        if let Err(e) = serde_json::from_str::<serde_json::Map<String, Value>>(&biz) {
-            return Err(Failure::bad_input(
-                "invalid_field",
-                format!("invalid `biz_content`: not a JSON object ({e})"),
-                "pass the business parameters as one JSON object, e.g. --biz-content '{\"voucher_id\":\"…\"}'",
-            ));
-        }
-        request = request.biz_content(biz);
-    }
     for param in &args.params {
         let Some((key, value)) = param.split_once('=') else {
             return Err(Failure::bad_input(
@@ -124,7 +124,7 @@ pub fn build(args: &RequestArgs, alipay_key: Option<AlipayPublicKey>) -> Result<
                 "write it as --param notify_url=https://example.com/notify",
             ));
         };
-        request = request.param(key, value);
+        request.params.insert(key.to_owned(), value.to_owned());
     }
     let timestamp = match &args.timestamp {
         Some(text) => {
@@ -132,10 +132,7 @@ pub fn build(args: &RequestArgs, alipay_key: Option<AlipayPublicKey>) -> Result<
         }
         None => now(),
     };
-    let mut client = Client::without_keys(config).with_signer(Arc::new(app_key.clone()));
-    if let Some(key) = alipay_key {
-        client = client.with_alipay_public_key(key);
-    }
+    let request = request.to_request().map_err(|e| Failure::from_core(&e, "the request"))?;
     let signed = client.sign(&request, timestamp).map_err(|e| Failure::from_core(&e, "the request"))?;
     Ok(Built { client, app_key, method: args.method.clone(), signed })
 }
