@@ -68,11 +68,13 @@ pub(crate) fn json(value: &JsValue, path: &str, names: Names) -> Result<Value, E
     if value.is_null() || value.is_undefined() {
         return Ok(Value::Null);
     }
-    if let Some(text) = value.dyn_ref::<JsString>() {
-        if !text.is_valid_utf16() {
+    if let Some(text) = value.as_string() {
+        // The copy replaces a lone surrogate with U+FFFD; only then is the (slow, one call per
+        // code unit) exact check needed, to tell a lone surrogate from a real U+FFFD.
+        if text.contains('\u{FFFD}') && !value.unchecked_ref::<JsString>().is_valid_utf16() {
             return Err(Error::lone_surrogate(field_or(path, "value")));
         }
-        return Ok(Value::String(String::from(text)));
+        return Ok(Value::String(text));
     }
     if let Some(flag) = value.as_bool() {
         return Ok(Value::Bool(flag));
@@ -201,16 +203,31 @@ pub(crate) fn to_js<T: Serialize>(value: &T) -> JsResult<JsValue> {
     js_sys::JSON::parse(&text)
 }
 
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SignedRequestOut<'a> {
+    url: &'a str,
+    method: &'static str,
+    headers: std::collections::BTreeMap<&'a str, &'a str>,
+    body: &'a str,
+    signature: &'a str,
+    sign_content: &'a str,
+    params: &'a std::collections::BTreeMap<String, String>,
+}
+
 pub(crate) fn signed_request(signed: &SignedRequest) -> JsResult<JsValue> {
     let body = std::str::from_utf8(signed.body())
         .map_err(|_| Error::SigningFailed("the form body is not ASCII".to_owned()))
         .js()?;
-    let headers: Map<String, Value> =
-        signed.headers().iter().map(|(k, v)| (k.clone(), Value::from(v.as_str()))).collect();
-    to_js(&serde_json::json!({
-        "url": signed.url(), "method": signed.method(), "headers": headers, "body": body,
-        "signature": signed.signature(), "signContent": signed.sign_content(), "params": signed.params(),
-    }))
+    to_js(&SignedRequestOut {
+        url: signed.url(),
+        method: signed.method(),
+        headers: signed.headers().iter().map(|(k, v)| (k.as_str(), v.as_str())).collect(),
+        body,
+        signature: signed.signature(),
+        sign_content: signed.sign_content(),
+        params: signed.params(),
+    })
 }
 
 pub(crate) fn verified_response(verified: &VerifiedResponse) -> JsResult<JsValue> {
