@@ -35,6 +35,14 @@ case "$mode" in
 
     step "other runtimes: Node 18, Bun, Deno, workerd (smoke tests of the built package)"
     bash bindings-wasm/test/runtimes/run.sh
+
+    step "publish checks: publint, are-the-types-wrong, npm publish --dry-run"
+    # attw: node10 cannot resolve `exports` subpaths, and the web and bundler entries are ES
+    # modules by design (CommonJS users take the root or ./node entry); everything else must pass.
+    # The npm name `alipay-openapi` belongs to an unrelated package (1.2.0), so the dry run needs a
+    # tag other than `latest` until the package gets a name of its own.
+    (cd bindings-wasm && npx publint --strict && npx attw --pack . --profile node16 --ignore-rules cjs-resolves-to-esm \
+      && npm publish --dry-run --tag next 2>&1 | grep -E 'package size|total files|Publishing')
     ;;
   browser)
     need chromium
