@@ -6,8 +6,9 @@
 // option for the nonce or the timestamp: it calls `require('node:crypto').randomUUID()` and
 // `Date.now()` synchronously, before its first `await`. So each call swaps both for functions that
 // return the case's fixed values, calls `curl`, and restores them as soon as `curl` has returned
-// its promise: only the SDK's auth string sees the fixed values. The request id is the SDK's
-// `requestId` option.
+// its promise: only the SDK's auth string sees the fixed values. The same goes for the multipart
+// boundary, drawn by `formstream`'s `_generateBoundary`. The request id is the SDK's `requestId`
+// option.
 
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
@@ -18,7 +19,8 @@ import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 const nodeCrypto = require('node:crypto');
-const { AlipaySdk } = require('alipay-sdk');
+const { AlipaySdk, AlipayFormData } = require('alipay-sdk');
+const FormStream = require('formstream');
 const sdkVersion = require('alipay-sdk/package.json').version;
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -40,7 +42,8 @@ const server = createServer((req, res) => {
     const headers = Object.fromEntries(
       Object.entries(req.headers).filter(([name]) => !TRANSPORT_HEADERS.includes(name)).sort(),
     );
-    captured = { method: req.method, path: req.url, headers, body: Buffer.concat(chunks).toString('utf8') };
+    const body = Buffer.concat(chunks);
+    captured = { method: req.method, path: req.url, headers, body: body.toString('utf8'), body_b64: body.toString('base64') };
     res.writeHead(answer.status, answer.headers);
     res.end(answer.body);
   });
@@ -102,17 +105,20 @@ const encodePathParam = (value) =>
   ).join('');
 
 /** Runs `sdk.curl` with the fixed nonce and timestamp; returns the SDK's outcome. */
-async function curl(client, { httpMethod, path, options, nonce, timestamp }) {
+async function curl(client, { httpMethod, path, options, nonce, timestamp, boundary }) {
   const realNow = Date.now;
   const realUuid = nodeCrypto.randomUUID;
+  const realBoundary = FormStream.prototype._generateBoundary;
   Date.now = () => timestamp;
   nodeCrypto.randomUUID = () => nonce;
+  FormStream.prototype._generateBoundary = () => boundary;
   let promise;
   try {
     promise = clients[client].curl(httpMethod, path, options);
   } finally {
     Date.now = realNow;
     nodeCrypto.randomUUID = realUuid;
+    FormStream.prototype._generateBoundary = realBoundary;
   }
   try {
     const result = await promise;
@@ -167,7 +173,7 @@ const requestCases = [
     name: 'app_auth_token',
     client: 'public_key',
     http_method: 'PUT',
-    path: '/v3/alipay/marketing/activity/voucher/modify',
+    path: '/v3/test/items/modify',
     body: { activity_id: 'ACT1' },
     app_auth_token: '202405BBf3f1a2b3c4d5e6f708192a3b4c5d6X52',
   },
@@ -201,6 +207,15 @@ const requestCases = [
     need_encrypt: true,
     answer: signedAnswer({ body: aesEncrypt('{"code":"10000"}') }),
   },
+  {
+    name: 'multipart_upload',
+    client: 'public_key',
+    http_method: 'POST',
+    path: '/v3/test/files/upload',
+    body: { biz_code: 'openpt_appstore', memo: '图片' },
+    files: [{ field: 'file_content', file_name: 'a "b".png', content_type: 'image/png', content: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff, 0x2d, 0x2d]) }],
+    boundary: '--------------------------0123456789abcdef01234567',
+  },
 ];
 
 const requests = [];
@@ -215,13 +230,19 @@ for (const [index, c] of requestCases.entries()) {
   if (c.body) options.body = c.body;
   if (c.app_auth_token) options.appAuthToken = c.app_auth_token;
   if (c.need_encrypt) options.needEncrypt = true;
+  if (c.files) {
+    options.form = new AlipayFormData();
+    for (const file of c.files) options.form.addFile(file.field, file.file_name, file.content);
+  }
   answer = c.answer ?? ok;
   captured = null;
-  const outcome = await curl(c.client, { httpMethod: c.http_method, path, options, nonce, timestamp });
+  const outcome = await curl(c.client, { httpMethod: c.http_method, path, options, nonce, timestamp, boundary: c.boundary });
   if (!outcome.ok || !captured) throw new Error(`${c.name}: the SDK call failed: ${JSON.stringify(outcome)}`);
   const authorization = captured.headers.authorization;
   const authString = authorization.replace(/^ALIPAY-SHA256withRSA /, '').replace(/,sign=[^,]*$/, '');
-  const signContent = `${authString}\n${captured.method}\n${captured.path}\n${captured.body}\n` +
+  // What the body line holds: the body, or for an upload the JSON of its `data` part.
+  const signedBody = c.files ? JSON.stringify(c.body ?? {}) : captured.body;
+  const signContent = `${authString}\n${captured.method}\n${captured.path}\n${signedBody}\n` +
     (c.app_auth_token ? `${c.app_auth_token}\n` : '');
   requests.push({
     name: c.name,
@@ -234,6 +255,13 @@ for (const [index, c] of requestCases.entries()) {
       body: c.body ? JSON.stringify(c.body) : null,
       app_auth_token: c.app_auth_token ?? null,
       auth_info: c.auth_info ?? [],
+      files: (c.files ?? []).map((file) => ({
+        field: file.field,
+        file_name: file.file_name,
+        content_type: file.content_type,
+        content_b64: file.content.toString('base64'),
+      })),
+      multipart_boundary: c.boundary ?? null,
       request_id: requestId,
       nonce,
       timestamp,

@@ -37,6 +37,28 @@ pub struct V3Request {
     nonce: Option<String>,
     timestamp_millis: Option<u64>,
     auth_info: Vec<(String, String)>,
+    files: Vec<FilePart>,
+    boundary: Option<String>,
+}
+
+/// One file of a multipart upload.
+#[derive(Clone, PartialEq, Eq)]
+struct FilePart {
+    field: String,
+    file_name: String,
+    content_type: String,
+    content: Vec<u8>,
+}
+
+impl fmt::Debug for FilePart {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FilePart")
+            .field("field", &self.field)
+            .field("file_name", &self.file_name)
+            .field("content_type", &self.content_type)
+            .field("content_len", &self.content.len())
+            .finish()
+    }
 }
 
 impl V3Request {
@@ -54,6 +76,8 @@ impl V3Request {
             nonce: None,
             timestamp_millis: None,
             auth_info: Vec::new(),
+            files: Vec::new(),
+            boundary: None,
         }
     }
 
@@ -115,6 +139,33 @@ impl V3Request {
         self
     }
 
+    /// Adds a file: the request becomes a `multipart/form-data` upload whose `data` part is the
+    /// JSON body (`{}` without one), which is what is signed, followed by the files in the order
+    /// given. `content_type` is the part's `Content-Type` (e.g. `image/png`; empty: no such line).
+    /// Needs a [`multipart_boundary`](Self::multipart_boundary); cannot be AES-encrypted.
+    pub fn file(
+        mut self,
+        field: impl Into<String>,
+        file_name: impl Into<String>,
+        content_type: impl Into<String>,
+        content: impl Into<Vec<u8>>,
+    ) -> Self {
+        self.files.push(FilePart {
+            field: field.into(),
+            file_name: file_name.into(),
+            content_type: content_type.into(),
+            content: content.into(),
+        });
+        self
+    }
+
+    /// The multipart boundary, drawn by the host (the core has no randomness): 1 to 70 characters
+    /// of `A-Z a-z 0-9 ' ( ) + _ , - . / : = ?`, found in no part.
+    pub fn multipart_boundary(mut self, boundary: impl Into<String>) -> Self {
+        self.boundary = Some(boundary.into());
+        self
+    }
+
     /// The HTTP method, upper-cased.
     pub fn http_method(&self) -> &str {
         &self.http_method
@@ -145,7 +196,15 @@ pub struct UnsignedV3Request {
     auth_string: String,
     sign_content: String,
     headers: Vec<(String, String)>,
-    body: String,
+    body: Vec<u8>,
+}
+
+/// What a request sends after its headers, and the text of it that is signed.
+struct Payload {
+    signed: String,
+    bytes: Vec<u8>,
+    content_type: Option<String>,
+    encrypted: bool,
 }
 
 impl UnsignedV3Request {
@@ -172,37 +231,22 @@ impl UnsignedV3Request {
             check_visible("app_auth_token", token)?;
         }
 
+        let payload = payload(request, http_method, aes_key)?;
         let mut headers = vec![
             ("alipay-request-id".to_owned(), request_id.to_owned()),
             ("accept".to_owned(), "application/json".to_owned()),
         ];
-        let body = match request.body.as_deref().filter(|b| !b.is_empty()) {
-            None => String::new(),
-            Some(_) if matches!(http_method, "GET" | "HEAD") => {
-                return Err(Error::field("body", "a GET or HEAD request carries no body"));
-            }
-            Some(json) => {
-                if serde_json::from_str::<serde::de::IgnoredAny>(json).is_err() {
-                    return Err(Error::field("body", "must be JSON text"));
-                }
-                match aes_key {
-                    None => json.to_owned(),
-                    Some(key) => {
-                        headers.push(("alipay-encryption-algm".to_owned(), "AES".to_owned()));
-                        headers.push(("alipay-encrypt-type".to_owned(), "AES".to_owned()));
-                        key.encrypt(json.as_bytes())?
-                    }
-                }
-            }
-        };
-        if !matches!(http_method, "GET" | "HEAD") {
-            let content_type = if body.is_empty() || aes_key.is_none() { "application/json" } else { "text/plain" };
-            headers.push(("content-type".to_owned(), content_type.to_owned()));
+        if payload.encrypted {
+            headers.push(("alipay-encryption-algm".to_owned(), "AES".to_owned()));
+            headers.push(("alipay-encrypt-type".to_owned(), "AES".to_owned()));
+        }
+        if let Some(content_type) = payload.content_type {
+            headers.push(("content-type".to_owned(), content_type));
         }
         if let Some(mode) = certificate_mode {
             headers.push(("alipay-root-cert-sn".to_owned(), mode.alipay_root_cert_sn().to_owned()));
         }
-        let mut sign_content = format!("{auth_string}\n{http_method}\n{path_with_query}\n{body}\n");
+        let mut sign_content = format!("{auth_string}\n{http_method}\n{path_with_query}\n{}\n", payload.signed);
         if let Some(token) = app_auth_token {
             headers.push(("alipay-app-auth-token".to_owned(), token.to_owned()));
             sign_content.push_str(token);
@@ -215,7 +259,7 @@ impl UnsignedV3Request {
             auth_string,
             sign_content,
             headers,
-            body,
+            body: payload.bytes,
         })
     }
 
@@ -259,7 +303,7 @@ impl UnsignedV3Request {
             url: self.url,
             path_with_query: self.path_with_query,
             headers,
-            body: self.body.into_bytes(),
+            body: self.body,
             signature: sign,
             sign_content: self.sign_content,
         })
@@ -316,7 +360,8 @@ impl SignedV3Request {
         self.headers.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
     }
 
-    /// The body: the JSON text, or with AES its base64 ciphertext; empty without a body.
+    /// The body: the JSON text, with AES its base64 ciphertext, for an upload the multipart
+    /// bytes; empty without a body.
     pub fn body(&self) -> &[u8] {
         &self.body
     }
@@ -330,6 +375,100 @@ impl SignedV3Request {
     pub fn sign_content(&self) -> &str {
         &self.sign_content
     }
+}
+
+fn payload(request: &V3Request, http_method: &str, aes_key: Option<&AesKey>) -> Result<Payload> {
+    let json = request.body.as_deref().filter(|body| !body.is_empty());
+    if matches!(http_method, "GET" | "HEAD") {
+        if json.is_some() || !request.files.is_empty() {
+            return Err(Error::field("body", "a GET or HEAD request carries no body"));
+        }
+        return Ok(Payload { signed: String::new(), bytes: Vec::new(), content_type: None, encrypted: false });
+    }
+    if json.is_some_and(|json| serde_json::from_str::<serde::de::IgnoredAny>(json).is_err()) {
+        return Err(Error::field("body", "must be JSON text"));
+    }
+    if !request.files.is_empty() {
+        if aes_key.is_some() {
+            return Err(Error::field(
+                "files",
+                "a multipart upload cannot be AES-encrypted; send it with a client that has no AES key",
+            ));
+        }
+        let data = json.unwrap_or("{}");
+        let boundary = required("multipart_boundary", request.boundary.as_deref())?;
+        return Ok(Payload {
+            signed: data.to_owned(),
+            bytes: multipart(boundary, data, &request.files)?,
+            content_type: Some(format!("multipart/form-data; boundary={boundary}")),
+            encrypted: false,
+        });
+    }
+    let json_type = Some("application/json".to_owned());
+    Ok(match (json, aes_key) {
+        (None, _) => Payload { signed: String::new(), bytes: Vec::new(), content_type: json_type, encrypted: false },
+        (Some(json), None) => Payload {
+            signed: json.to_owned(),
+            bytes: json.as_bytes().to_vec(),
+            content_type: json_type,
+            encrypted: false,
+        },
+        (Some(json), Some(key)) => {
+            let ciphertext = key.encrypt(json.as_bytes())?;
+            let bytes = ciphertext.as_bytes().to_vec();
+            Payload { signed: ciphertext, bytes, content_type: Some("text/plain".to_owned()), encrypted: true }
+        }
+    })
+}
+
+/// The `multipart/form-data` body: the `data` part, then each file, as the Node SDK's
+/// `formstream` lays them out.
+fn multipart(boundary: &str, data: &str, files: &[FilePart]) -> Result<Vec<u8>> {
+    let boundary_ok =
+        boundary.len() <= 70 && boundary.bytes().all(|b| b.is_ascii_alphanumeric() || b"'()+_,-./:=?".contains(&b));
+    if !boundary_ok {
+        return Err(Error::field(
+            "multipart_boundary",
+            "must be 1 to 70 characters of A-Z, a-z, 0-9 and ' ( ) + _ , - . / : = ?",
+        ));
+    }
+    let delimiter = format!("--{boundary}");
+    let mut out = Vec::new();
+    part(&mut out, &delimiter, "data", None, "application/json", data.as_bytes());
+    for file in files {
+        if file.field.is_empty() || file.field == "data" {
+            return Err(Error::field("files", "a file's field name must be set and must not be `data`"));
+        }
+        if file.content_type.bytes().any(|b| b.is_ascii_control()) {
+            return Err(Error::field(&file.field, "a content type must not hold line breaks or control characters"));
+        }
+        part(&mut out, &delimiter, &file.field, Some(&file.file_name), &file.content_type, &file.content);
+    }
+    let delimiter_bytes = delimiter.as_bytes();
+    let in_a_part = std::iter::once(data.as_bytes())
+        .chain(files.iter().map(|file| file.content.as_slice()))
+        .any(|content| content.windows(delimiter_bytes.len()).any(|window| window == delimiter_bytes));
+    if in_a_part {
+        return Err(Error::field("multipart_boundary", "occurs in a part; draw another"));
+    }
+    out.extend_from_slice(format!("{delimiter}--\r\n").as_bytes());
+    Ok(out)
+}
+
+fn part(out: &mut Vec<u8>, delimiter: &str, name: &str, file_name: Option<&str>, content_type: &str, content: &[u8]) {
+    // Names are escaped as browsers escape them in form submissions.
+    let quoted = |value: &str| value.replace('\r', "%0D").replace('\n', "%0A").replace('"', "%22");
+    let mut head = format!("{delimiter}\r\nContent-Disposition: form-data; name=\"{}\"", quoted(name));
+    if let Some(file_name) = file_name {
+        head.push_str(&format!("; filename=\"{}\"", quoted(file_name)));
+    }
+    if !content_type.is_empty() {
+        head.push_str(&format!("\r\nContent-Type: {content_type}"));
+    }
+    head.push_str("\r\n\r\n");
+    out.extend_from_slice(head.as_bytes());
+    out.extend_from_slice(content);
+    out.extend_from_slice(b"\r\n");
 }
 
 /// `app_id=…[,app_cert_sn=…],nonce=…,timestamp=…[,extra]`, empty values left out.
