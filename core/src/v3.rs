@@ -12,8 +12,9 @@
 //! | [`Client::begin_verify_response`] → `Pending<VerifiedResponse>` | [`Client::begin_verify_v3_response`] → `Pending<V3Response>` |
 //! | [`Client::verify_response`] | [`Client::verify_v3_response`] |
 //!
-//! The host passes everything that varies per attempt: the request id, the nonce and the time in
-//! milliseconds (the core has no clock and no randomness). v3 takes RSA2 and UTF-8 only.
+//! The host passes everything that varies per attempt: the request id, the nonce, the time in
+//! milliseconds and, for a file upload ([`V3Request::file`]), the multipart boundary (the core has
+//! no clock and no randomness). v3 takes RSA2 and UTF-8 only.
 //!
 //! ```
 //! use alipay_openapi::{AlipayPublicKey, AppPrivateKey, Client, Config, V3Request};
@@ -75,7 +76,8 @@ impl Client {
     }
 
     /// [`verify_v3_response`](Self::verify_v3_response) in two stages; see [`Pending`]. A pure
-    /// function of its inputs and the client: every check but the RSA operation happens here.
+    /// function of its inputs and the client (no clock, no state), so a fuzz target can call it
+    /// with arbitrary bytes: every check but the RSA operation happens here.
     pub fn begin_verify_v3_response<N: AsRef<str>, V: AsRef<str>>(
         &self,
         status: u16,
