@@ -12,7 +12,7 @@
 use alipay_openapi::keys::role::Alipay;
 use alipay_openapi::{
     sign_response_body, AlipayPublicKey, AppPrivateKey, Backend, Charset, Client, Config, PrivateKey, Request,
-    SignType, Timestamp, Verifier,
+    SignType, Signer, Timestamp, V3Request, Verifier,
 };
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
@@ -38,6 +38,17 @@ fn benches(c: &mut Criterion) {
     .unwrap();
     let request = Request::new("alipay.marketing.voucher.send").biz_content(SEND_BIZ);
     let now = Timestamp::from_unix_millis(1_715_593_760_000);
+    let v3_request = V3Request::new("POST", "/v3/test/bench")
+        .body(SEND_BIZ)
+        .request_id("c0ffee00deadbeef0123456789abcdef")
+        .nonce("0f1e2d3c-4b5a-4978-8796-a5b4c3d2e1f0")
+        .timestamp_millis(1_715_593_760_000);
+    let v3_signature = alipay_openapi::v3::v3_response_sign_content("1715593761234", "n0", QUERY_NODE.as_bytes());
+    let v3_headers = [
+        ("alipay-timestamp", "1715593761234".to_owned()),
+        ("alipay-nonce", "n0".to_owned()),
+        ("alipay-signature", base64_encode(&alipay_private.sign(SignType::Rsa2, &v3_signature).unwrap())),
+    ];
 
     let mut backends = vec![("rustcrypto", Backend::RustCrypto)];
     if Backend::default() != Backend::RustCrypto {
@@ -51,8 +62,12 @@ fn benches(c: &mut Criterion) {
         c.bench_function(&format!("{name}/sign_request"), |b| {
             b.iter(|| client.sign(black_box(&request), now).unwrap())
         });
+        c.bench_function(&format!("{name}/sign_request_v3"), |b| {
+            b.iter(|| client.sign_v3(black_box(&v3_request)).unwrap())
+        });
         if backend == Backend::RustCrypto {
             c.bench_function("sign_content", |b| b.iter(|| client.prepare(black_box(&request), now).unwrap()));
+            c.bench_function("sign_content_v3", |b| b.iter(|| client.prepare_v3(black_box(&v3_request)).unwrap()));
             c.bench_function("rustcrypto/verify_response", |b| {
                 b.iter(|| {
                     let located = alipay_openapi::verify_response(
@@ -69,8 +84,16 @@ fn benches(c: &mut Criterion) {
             c.bench_function(&format!("{name}/verify_response"), |b| {
                 b.iter(|| client.verify_response("alipay.marketing.voucher.query", black_box(&body)).unwrap())
             });
+            c.bench_function(&format!("{name}/verify_response_v3"), |b| {
+                b.iter(|| client.verify_v3_response(200, black_box(&v3_headers), QUERY_NODE.as_bytes()).unwrap())
+            });
         }
     }
+}
+
+fn base64_encode(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
 /// Forces the portable backend for verification.

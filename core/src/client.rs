@@ -171,11 +171,7 @@ impl Client {
 
     /// Builds and signs `request` at `timestamp`.
     pub fn sign(&self, request: &Request, timestamp: Timestamp) -> Result<SignedRequest> {
-        let signer = self
-            .signer
-            .as_deref()
-            .ok_or_else(|| Error::SigningFailed("no app private key or signer is configured".to_owned()))?;
-        self.prepare(request, timestamp)?.sign_with(signer)
+        self.prepare(request, timestamp)?.sign_with(self.signer()?)
     }
 
     /// Verifies a response body to a call of `method` and returns the verified node, whatever its
@@ -195,10 +191,7 @@ impl Client {
         let located = locate(body, method, charset)?;
         let signature = signature_of(&located)?;
         let sn = located.alipay_cert_sn.clone();
-        let key = match (&self.key_ring, sn.as_deref()) {
-            (Some(ring), Some(sn)) => ring.key(sn)?,
-            _ => self.configured_key()?,
-        };
+        let key = self.response_key(sn.as_deref())?;
         let check = self.signature_check(signature, signed_messages(&located, charset)?, key, sn);
         let (located, aes_key) = (located.into_owned(), self.aes_key.clone());
         Ok(Pending::new(check, move || open_node(located, charset, aes_key.as_ref())))
@@ -223,10 +216,7 @@ impl Client {
     ) -> Result<Pending<Notification>> {
         let (signature, messages) = params.check_parts(version, self.config.sign_type)?;
         let sn = params.fields().get("alipay_cert_sn").filter(|sn| !sn.is_empty()).cloned();
-        let key = match (&self.key_ring, sn.as_deref()) {
-            (Some(ring), Some(sn)) => ring.key(sn)?,
-            _ => self.configured_key()?,
-        };
+        let key = self.response_key(sn.as_deref())?;
         let check = self.signature_check(signature, messages, key, sn);
         let app_id = self.config.app_id.clone();
         Ok(Pending::new(check, move || {
@@ -253,8 +243,29 @@ impl Client {
         self.alipay_key.clone().ok_or_else(no_alipay_key)
     }
 
+    /// The key a signed answer is checked with: in certificate mode the key of the certificate
+    /// `alipay_cert_sn` names (v2 `alipay_cert_sn`, v3 `alipay-sn`), else the configured key.
+    pub(crate) fn response_key(&self, alipay_cert_sn: Option<&str>) -> Result<AlipayPublicKey> {
+        match (&self.key_ring, alipay_cert_sn) {
+            (Some(ring), Some(sn)) => ring.key(sn),
+            _ => self.configured_key(),
+        }
+    }
+
+    /// The app private key or the host's signer.
+    pub(crate) fn signer(&self) -> Result<&dyn Signer> {
+        self.signer
+            .as_deref()
+            .ok_or_else(|| Error::SigningFailed("no app private key or signer is configured".to_owned()))
+    }
+
+    /// The AES content-encryption key, if one is configured.
+    pub(crate) fn aes_key(&self) -> Option<&AesKey> {
+        self.aes_key.as_ref()
+    }
+
     /// The host's RSA if one was given, else the crate's own.
-    fn rsa(&self) -> &dyn KeyVerifier {
+    pub(crate) fn rsa(&self) -> &dyn KeyVerifier {
         self.key_verifier.as_deref().unwrap_or(&OwnRsa)
     }
 }

@@ -54,6 +54,32 @@ impl fmt::Display for GatewayError {
     }
 }
 
+/// An OpenAPI v3 error answer (HTTP status 400 or above): a JSON `{code, message, links}` that
+/// carries no signature. Unverified: show it, never act on it as data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct V3GatewayError {
+    /// The HTTP status, e.g. `400`.
+    pub status: u16,
+    /// `code`, e.g. `invalid-signature` (empty when the body has none).
+    pub code: String,
+    /// `message`.
+    pub message: String,
+    /// `links` as the gateway sent it (`Null` when absent): pointers to the documentation.
+    pub links: serde_json::Value,
+    /// The `alipay-trace-id` header, to quote to Alipay support.
+    pub trace_id: Option<String>,
+}
+
+impl fmt::Display for V3GatewayError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "HTTP {} {}: {}", self.status, self.code, self.message)?;
+        if let Some(trace_id) = &self.trace_id {
+            write!(f, " (trace id {trace_id})")?;
+        }
+        Ok(())
+    }
+}
+
 /// Every detail of an [`Error`], as the bindings expose it (Python attributes in snake_case,
 /// JavaScript properties in camelCase): see [`Error::details`].
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -86,6 +112,10 @@ pub struct ErrorDetails {
     pub description: Option<&'static str>,
     /// Gateway answers to a known method: what to do.
     pub action: Option<&'static str>,
+    /// OpenAPI v3 error answers: the HTTP status.
+    pub http_status: Option<u16>,
+    /// OpenAPI v3 error answers: the `alipay-trace-id` header.
+    pub trace_id: Option<String>,
 }
 
 /// Everything that can go wrong, with a stable [`code`](Error::code) per variant.
@@ -157,6 +187,9 @@ pub enum Error {
     UnsignedGatewayError(GatewayError),
     /// A verified gateway answer whose code is not `10000`.
     Gateway(GatewayError),
+    /// An OpenAPI v3 error answer (HTTP status 400 or above), which is never signed.
+    /// The fields are unverified: show them, never act on them as data.
+    V3Gateway(Box<V3GatewayError>),
     /// A notification that is not a form-encoded body of the expected shape.
     MalformedNotification(String),
     /// The response's `alipay_cert_sn` is not in the configured key ring: download the new
@@ -203,6 +236,7 @@ impl Error {
             Error::SignatureMismatch => "signature_mismatch",
             Error::UnsignedGatewayError(_) => "unsigned_gateway_error",
             Error::Gateway(_) => "gateway_error",
+            Error::V3Gateway(_) => "v3_gateway_error",
             Error::MalformedNotification(_) => "malformed_notification",
             Error::UnknownCertSn(_) => "unknown_cert_sn",
             Error::InvalidCertificate(_) => "invalid_certificate",
@@ -244,6 +278,10 @@ impl Error {
             Error::UnknownCertSn(sn) => (None, Some(sn.clone())),
             _ => (None, None),
         };
+        let v3 = match self.innermost() {
+            Error::V3Gateway(e) => Some(e),
+            _ => None,
+        };
         ErrorDetails {
             code: self.code(),
             message: self.to_string(),
@@ -251,14 +289,16 @@ impl Error {
             rule: self.rule(),
             charset,
             alipay_cert_sn,
-            gateway_code: gateway.map(|g| g.code.clone()),
-            gateway_msg: gateway.map(|g| g.msg.clone()),
+            gateway_code: gateway.map(|g| g.code.clone()).or_else(|| v3.map(|e| e.code.clone())),
+            gateway_msg: gateway.map(|g| g.msg.clone()).or_else(|| v3.map(|e| e.message.clone())),
             sub_code: gateway.and_then(|g| g.sub_code.clone()),
             sub_msg: gateway.and_then(|g| g.sub_msg.clone()),
-            verified: gateway.map(|_| matches!(self, Error::Gateway(_))),
+            verified: gateway.map(|_| matches!(self, Error::Gateway(_))).or(v3.map(|_| false)),
             retryable: info.as_ref().map(|info| info.retryable()),
             description: info.as_ref().map(|info| info.entry.description),
             action: info.as_ref().map(|info| info.entry.action),
+            http_status: v3.map(|e| e.status),
+            trace_id: v3.and_then(|e| e.trace_id.clone()),
         }
     }
 
@@ -336,6 +376,7 @@ impl fmt::Display for Error {
             }
             Error::UnsignedGatewayError(e) => write!(f, "unsigned (unverified) gateway error: {e}"),
             Error::Gateway(e) => write!(f, "gateway error: {e}"),
+            Error::V3Gateway(e) => write!(f, "unsigned (unverified) OpenAPI v3 error: {e}"),
             Error::MalformedNotification(why) => write!(f, "malformed notification: {why}"),
             Error::UnknownCertSn(sn) => write!(
                 f,

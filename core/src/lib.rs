@@ -12,7 +12,7 @@
 //! UTF-8 or GBK; the wire form; response verification over the exact raw bytes of the response node;
 //! asynchronous notification verification; public-key-certificate mode ([`cert`]: SNs, verification
 //! by `alipay_cert_sn`, downloaded certificates checked against the root bundle); AES content
-//! encryption ([`AesKey`]). Out of scope: HTTP, retries and clocks (the host's).
+//! encryption ([`AesKey`]); OpenAPI v3 ([`v3`]: RESTful paths, signed headers). Out of scope: HTTP, retries and clocks (the host's).
 //!
 //! RSA runs on AWS-LC or on the `rsa` crate (see [`Backend`]), or on the host's own: a
 //! [`Signer`] (a KMS, an HSM, Node's crypto) signs the bytes the client chose, and a [`KeyVerifier`]
@@ -53,6 +53,7 @@ mod options;
 mod request;
 mod response;
 mod time;
+pub mod v3;
 pub mod verify;
 
 pub use crate::aes::AesKey;
@@ -60,7 +61,7 @@ pub use cert::{AlipayCertificate, AppCertificate, CertificateMode};
 pub use charset::Charset;
 pub use client::Client;
 pub use crypto::{Backend, KeyVerifier, SignType, Signer, Verifier};
-pub use error::{Error, ErrorDetails, GatewayError, KeyKind, Result};
+pub use error::{Error, ErrorDetails, GatewayError, KeyKind, Result, V3GatewayError};
 pub use keys::{AlipayPublicKey, AppPrivateKey, KeyEncoding, KeyForm, KeyInfo, PrivateKey, PublicKey};
 pub use notify::{Notification, NotifyParams, NotifyVersion};
 pub use options::{
@@ -72,6 +73,7 @@ pub use request::{
 };
 pub use response::{response_node_key, sign_response_body, verify_response, VerifiedResponse, SUCCESS_CODE};
 pub use time::{BeijingDateTime, Timestamp};
+pub use v3::{SignedV3Request, UnsignedV3Request, V3Request, V3Response};
 pub use verify::{Pending, SignatureCheck};
 
 /// The README's Rust examples, compiled and run as doctests so they cannot drift from the code.
