@@ -235,7 +235,7 @@ export type ErrorCode =
   | "unsupported_charset" | "unsupported_sign_type" | "signing_failed" | "malformed_response"
   | "response_node_missing" | "duplicate_member" | "missing_signature" | "signature_encoding"
   | "signature_mismatch" | "unsigned_gateway_error" | "gateway_error" | "malformed_notification"
-  | "unknown_cert_sn" | "invalid_certificate" | "aes_error" | "app_id_mismatch" | "internal_panic";
+  | "unknown_cert_sn" | "invalid_certificate" | "aes_error" | "app_id_mismatch" | "v3_gateway_error" | "internal_panic";
 
 /** Every error this package throws from the core: a real `Error` with a stable `code`. */
 export interface AlipayError extends Error {
@@ -254,6 +254,9 @@ export interface AlipayError extends Error {
   subMsg?: string;
   /** Gateway answers: whether the answer's signature verified (`false`: show it, never act on it). */
   verified?: boolean;
+  /** OpenAPI v3 error answers: the HTTP status and `alipay-trace-id`. */
+  httpStatus?: number;
+  traceId?: string;
   /** Gateway answers: whether sending the same request again (same idempotency key) is safe and may succeed. */
   retryable?: boolean;
   /** Gateway answers: what the code means and what to do, from the error catalog. */

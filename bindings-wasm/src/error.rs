@@ -25,6 +25,7 @@ pub(crate) fn convert(err: &Error, method: Option<&str>) -> JsValue {
             let value = match value {
                 serde_json::Value::String(text) => JsValue::from_str(&text),
                 serde_json::Value::Bool(flag) => JsValue::from_bool(flag),
+                serde_json::Value::Number(number) => JsValue::from_f64(number.as_f64().unwrap_or_default()),
                 _ => continue,
             };
             // Setting a property on a fresh, unfrozen Error cannot fail.

@@ -37,6 +37,8 @@ DETAILS = (
     "retryable",
     "description",
     "action",
+    "http_status",
+    "trace_id",
 )
 """The names of the core's ``ErrorDetails``, in its order."""
 
@@ -68,6 +70,10 @@ class AlipayError(Exception):
     """Gateway answers: whether the answer carried a valid Alipay signature."""
     retryable: Optional[bool]
     """Gateway answers: whether sending the same request again (same ``out_biz_no``) may succeed."""
+    http_status: Optional[int]
+    """OpenAPI v3 error answers: the HTTP status."""
+    trace_id: Optional[str]
+    """OpenAPI v3 error answers: ``alipay-trace-id``, for Alipay's support."""
     description: Optional[str]
     """Gateway answers: what the code means, from the core's error catalog."""
     action: Optional[str]
@@ -156,6 +162,7 @@ _BY_CODE: dict[str, type[AlipayError]] = {
     "unknown_cert_sn": UnknownCertSnError,
     "gateway_error": GatewayError,
     "unsigned_gateway_error": UnsignedGatewayError,
+    "v3_gateway_error": UnsignedGatewayError,
     "internal_panic": InternalError,
 }
 
