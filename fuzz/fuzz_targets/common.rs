@@ -48,6 +48,23 @@ pub fn alipay_public() -> &'static AlipayPublicKey {
     })
 }
 
+/// The first byte chooses the charset (bit 0), the sign type (bit 1) and a method (bits 2-4; 7 =
+/// a method name read from the input up to the first newline); the rest is the payload.
+pub fn split(data: &[u8]) -> Option<(Charset, SignType, String, &[u8])> {
+    let (&flags, rest) = data.split_first()?;
+    let charset = if flags & 1 == 0 { Charset::Utf8 } else { Charset::Gbk };
+    let sign_type = if flags & 2 == 0 { SignType::Rsa2 } else { SignType::Rsa };
+    let choice = usize::from((flags >> 2) & 7);
+    let (method, payload) = match METHODS.get(choice) {
+        Some(method) => ((*method).to_owned(), rest),
+        None => {
+            let end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+            (String::from_utf8_lossy(&rest[..end]).into_owned(), rest.get(end + 1..).unwrap_or_default())
+        }
+    };
+    Some((charset, sign_type, method, payload))
+}
+
 pub fn charset(flag: bool) -> Charset {
     if flag {
         Charset::Gbk
@@ -157,20 +174,23 @@ pub fn verify_encrypted(charset: Charset, key: AesKey, method: &str, body: &[u8]
     client.verify_response(method, body)
 }
 
-/// A signature scheme whose signature is the signed bytes themselves: its verifier accepts exactly
+/// A signature scheme whose signature is `echo:` and the signed bytes: its verifier accepts exactly
 /// the bytes that were signed, so a target can check that verification sees what signing saw
-/// without paying for RSA under the sanitizer. Fuzzing only.
+/// without paying for RSA under the sanitizer (the prefix keeps signatures non-empty, as RSA's
+/// are). Fuzzing only.
 pub struct Echo;
+
+const ECHO: &[u8] = b"echo:";
 
 impl Signer for Echo {
     fn sign(&self, _: SignType, message: &[u8]) -> Result<Vec<u8>> {
-        Ok(message.to_vec())
+        Ok([ECHO, message].concat())
     }
 }
 
 impl Verifier for Echo {
     fn verify(&self, _: SignType, message: &[u8], signature: &[u8]) -> Result<()> {
-        if message == signature {
+        if signature.strip_prefix(ECHO) == Some(message) {
             Ok(())
         } else {
             Err(alipay_openapi::Error::SignatureMismatch)
