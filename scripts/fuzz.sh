@@ -27,7 +27,9 @@ for target in "${targets[@]}"; do
     -max_total_time="$seconds" -rss_limit_mb=4096 -max_len=65536 -print_final_stats=1 2>&1 \
     | tee "${log:-/dev/null}" \
     | grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==ERROR|SUMMARY)' || true
-  if ls "fuzz/artifacts/$target"/crash-* "fuzz/artifacts/$target"/leak-* "fuzz/artifacts/$target"/timeout-* 2>/dev/null | grep -q .; then
+  # (not `ls … | grep`: under pipefail, ls failing on the kinds not found hid every crash)
+  failures=$(find "fuzz/artifacts/$target" -maxdepth 1 \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) 2>/dev/null || true)
+  if [ -n "$failures" ]; then
     echo "fuzz target $target found a failure: see fuzz/artifacts/$target/" >&2
     exit 1
   fi
