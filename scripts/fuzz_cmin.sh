@@ -18,5 +18,5 @@ for target in "${targets[@]}"; do
   rm -rf "fuzz/seeds/$target"
   mkdir -p "fuzz/seeds/$target"
   cp "fuzz/corpus/$target"/* "fuzz/seeds/$target/"
-  echo "$target: $(ls "fuzz/seeds/$target" | wc -l) inputs, $(du -sk "fuzz/seeds/$target" | cut -f1) KiB"
+  echo "$target: $(ls "fuzz/seeds/$target" | wc -l) inputs, $(du -s --apparent-size --block-size=1K "fuzz/seeds/$target" | cut -f1) KiB"
 done
