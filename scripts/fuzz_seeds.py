@@ -27,6 +27,84 @@ def write(directory, data):
         f.write(data)
 
 
+DER_SEPARATOR = b"--cut--"  # fuzz/common.rs: DER blocks of one PEM input
+
+
+def pem_files():
+    certs = os.path.join(ROOT, "certs")
+    names = [n for n in sorted(os.listdir(certs)) if n.endswith(".crt")]
+    names += [f"generated/{n}" for n in sorted(os.listdir(os.path.join(certs, "generated"))) if n.endswith(".pem")]
+    return {name: open(os.path.join(certs, name), "rb").read() for name in names}
+
+
+def der_blocks(pem):
+    """The input of fuzz/common.rs `pem` in DER mode (flag bit 0) for the certificates of `pem`."""
+    blocks = []
+    for part in pem.split(b"-----BEGIN CERTIFICATE-----")[1:]:
+        blocks.append(base64.b64decode(b"".join(part.split(b"-----END CERTIFICATE-----")[0].split())))
+    return DER_SEPARATOR.join(blocks)
+
+
+def certificate_seeds(out):
+    files = pem_files()
+    for pem in files.values():
+        write(f"{out}/certs", b"\0" + pem)
+        write(f"{out}/certs", b"\3" + der_blocks(pem))
+    # cert_chain flag bits 4-5: the input is the chain (0), the root bundle (1), the Alipay
+    # certificate (2) or the app certificate (3); bits 2-3 the moment (0: inside the validity).
+    for name, pem in files.items():
+        role = 1 if "Root" in name or "root_bundle" in name else 3 if "app" in name.lower() else 0
+        write(f"{out}/cert_chain", bytes([role << 4]) + pem)
+        write(f"{out}/cert_chain", bytes([role << 4 | 1]) + der_blocks(pem))
+        if role == 0:
+            write(f"{out}/cert_chain", bytes([2 << 4 | 3]) + der_blocks(pem))
+
+
+def notify_pair_seeds(out, cases):
+    for case in cases:
+        fields = case["inputs"]["params_decoded"]
+        records = "\x1e".join(f"{k}\x1f{v}" for k, v in fields.items()).encode()
+        sign_type = 1 if case["inputs"].get("sign_type") == "RSA" else 0
+        write(f"{out}/notify_pairs", bytes([sign_type]) + records)
+        write(f"{out}/notify_pairs", bytes([sign_type | 2]) + records)
+
+
+def aes_seeds(out, nodes):
+    # fuzz/common.rs `aes_key`: flag bits 0-1 the key size (3: a length byte follows), key bytes,
+    # then the target's input; aes_response reads flag bit 2 as GBK, bit 3 as "input is the ciphertext".
+    key = bytes(range(1, 33))
+    for size, node in enumerate(nodes[:3]):
+        write(f"{out}/aes", bytes([size]) + key[: 16 + 8 * size] + node)
+    write(f"{out}/aes", b"\3\x14" + key[:20] + b"wrong key size")
+    write(f"{out}/aes", b"\0" + key[:16] + b"dGhpcyBpcyBub3QgY2lwaGVydGV4dA==")
+    for node in nodes:
+        write(f"{out}/aes_response", b"\0" + key[:16] + node)
+    write(f"{out}/aes_response", b"\4" + key[:16] + nodes[0])  # GBK
+    try:
+        from cryptography.hazmat.primitives import padding
+        from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+    except ImportError:
+        return  # ciphertext seeds are optional; the target encrypts nodes itself too
+    for node in nodes:
+        padder = padding.PKCS7(128).padder()
+        encryptor = Cipher(algorithms.AES(key[:16]), modes.CBC(bytes(16))).encryptor()
+        ciphertext = encryptor.update(padder.update(node) + padder.finalize()) + encryptor.finalize()
+        write(f"{out}/aes_response", b"\x08" + key[:16] + base64.b64encode(ciphertext))
+
+
+def response_nodes(cases):
+    nodes = []
+    for case in cases:
+        try:
+            body = json.loads(base64.b64decode(case["inputs"]["body_b64"]).decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            continue
+        for key, value in body.items():
+            if key.endswith("_response") and isinstance(value, dict):
+                nodes.append(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
+    return sorted(set(nodes))
+
+
 def main(out):
     load = lambda name: json.load(open(os.path.join(ROOT, name), encoding="utf-8"))
     for case in load("responses.json"):
@@ -42,6 +120,9 @@ def main(out):
     for name in sorted(os.listdir(os.path.join(ROOT, "keys"))):
         if name.endswith((".pem", ".b64")):
             write(f"{out}/keys", open(os.path.join(ROOT, "keys", name), "rb").read())
+    certificate_seeds(out)
+    notify_pair_seeds(out, load("notifies.json"))
+    aes_seeds(out, response_nodes(load("responses.json")))
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 
 mod common;
 
-use alipay_openapi::NotifyParams;
+use alipay_openapi::{NotifyParams, NotifyVersion};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -14,6 +14,6 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(again) = NotifyParams::from_pairs(pairs) {
         assert_eq!(again.fields(), params.fields());
     }
-    let _ = client.verify_notify(params.clone());
-    let _ = client.verify_notify_v2(params);
+    let _ = client.verify_notification(params.clone(), NotifyVersion::V1);
+    let _ = client.verify_notification(params, NotifyVersion::V2);
 });

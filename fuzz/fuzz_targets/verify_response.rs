@@ -10,7 +10,10 @@ fuzz_target!(|data: &[u8]| {
     let Some((charset, sign_type, method, body)) = common::split(data) else { return };
     let client = common::client(charset, sign_type);
     if let Ok(verified) = client.verify_response(&method, body) {
-        assert!(verified.node_key() == alipay_openapi::response_node_key(&method) || verified.node_key() == "error_response");
+        assert!(
+            verified.node_key() == alipay_openapi::response_node_key(&method)
+                || verified.node_key() == "error_response"
+        );
         assert!(serde_json::from_str::<serde_json::Value>(verified.node_text()).is_ok());
     }
 });
