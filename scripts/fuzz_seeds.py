@@ -123,6 +123,15 @@ def main(out):
     certificate_seeds(out)
     notify_pair_seeds(out, load("notifies.json"))
     aes_seeds(out, response_nodes(load("responses.json")))
+    v3_seeds(out, load("v3/responses.json")["cases"])
+
+
+def v3_seeds(out, cases):
+    """The v3 golden answers as the v3_response target reads them: status, header lines, body."""
+    for case in cases:
+        head = "".join(f"{name}: {value}\n" for name, value in case["headers"])
+        body = base64.b64decode(case["body_b64"]) if "body_b64" in case else case.get("body", "").encode()
+        write(f"{out}/v3_response", (case["status"] - 100).to_bytes(2, "big") + head.encode() + b"\n" + body)
 
 
 if __name__ == "__main__":
