@@ -18,8 +18,8 @@ mod error;
 
 use alipay_openapi::api::typed_api;
 use alipay_openapi::{
-    notification_fields, AppPrivateKey, Charset, ClientOptions, Error, KeyForm, Notification, NotifyOptions,
-    NotifyParams, Pending, Request, RequestOptions, SignatureCheck, Timestamp, UnsignedRequest, VerifiedResponse,
+    notification_fields, AppPrivateKey, Charset, ClientOptions, Error, KeyForm, Notification, NotifyOptions, Pending,
+    Request, RequestOptions, SignatureCheck, Timestamp, UnsignedRequest, VerifiedResponse,
 };
 use js_sys::{Array, Uint8Array};
 use serde_json::Value;
@@ -168,7 +168,7 @@ impl Client {
             notification_fields(&convert::json(&input, "", Names::AsGiven).js()?)
         } else {
             let form = convert::bytes(&input, "notification", Charset::Utf8).js()?;
-            NotifyParams::from_form(&form, options.charset.unwrap_or(self.charset_of()))
+            self.inner.notification_form(&form, options.charset.unwrap_or(self.charset_of()))
         };
         let pending = self.inner.begin_verify_notification(params.js()?, options.version).js()?;
         Ok(PendingVerification { waiting: Waiting::Notification(pending) })

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::aes::AesKey;
 use crate::cert::{downloaded_certificate_pem, CertificateMode, KeyRing, DOWNLOAD_METHOD};
+use crate::charset::Charset;
 use crate::crypto::{KeyVerifier, Signer};
 use crate::error::{Error, KeyKind, Result};
 use crate::keys::{AlipayPublicKey, AppPrivateKey};
@@ -124,6 +125,7 @@ impl Client {
     /// [`add_downloaded_certificate`](Self::add_downloaded_certificate) in two stages (see [`Pending`]).
     pub fn begin_add_downloaded_certificate(&self, body: &[u8], now: Timestamp) -> Result<Pending<String>> {
         let ring = Arc::clone(self.key_ring.as_ref().ok_or_else(not_certificate_mode)?);
+        self.config.check_body_size("response", body.len())?;
         let charset = self.config.charset;
         let located = locate(body, DOWNLOAD_METHOD, charset)?;
         let signature = signature_of(&located)?;
@@ -191,6 +193,7 @@ impl Client {
     /// [`verify_response`](Self::verify_response) in two stages, for a host's own (or asynchronous)
     /// RSA: every check but the RSA operation happens here; see [`Pending`].
     pub fn begin_verify_response(&self, method: &str, body: &[u8]) -> Result<Pending<VerifiedResponse>> {
+        self.config.check_body_size("response", body.len())?;
         let charset = self.config.charset;
         let located = locate(body, method, charset)?;
         let signature = signature_of(&located)?;
@@ -215,12 +218,23 @@ impl Client {
         self.begin_verify_notification(params, version)?.finish_with(self.rsa())
     }
 
-    /// [`verify_notification`](Self::verify_notification) in two stages; see [`Pending`].
+    /// Reads a notification's `application/x-www-form-urlencoded` POST body (see
+    /// [`NotifyParams::from_form`]) once its length is checked against
+    /// [`max_body_bytes`](Config::max_body_bytes): a longer body is [`Error::BodyTooLarge`], unread.
+    pub fn notification_form(&self, body: &[u8], default_charset: Charset) -> Result<NotifyParams> {
+        self.config.check_body_size("notification", body.len())?;
+        NotifyParams::from_form(body, default_charset)
+    }
+
+    /// [`verify_notification`](Self::verify_notification) in two stages; see [`Pending`]. Fields
+    /// longer in all (keys and values) than [`max_body_bytes`](Config::max_body_bytes) are
+    /// [`Error::BodyTooLarge`]; read a form body with [`notification_form`](Self::notification_form).
     pub fn begin_verify_notification(
         &self,
         params: NotifyParams,
         version: NotifyVersion,
     ) -> Result<Pending<Notification>> {
+        self.config.check_body_size("notification", params.text_len())?;
         let (signature, messages) = params.check_parts(version, self.config.sign_type)?;
         let sn = params.fields().get("alipay_cert_sn").filter(|sn| !sn.is_empty()).cloned();
         let key = match (&self.key_ring, sn.as_deref()) {

@@ -138,12 +138,16 @@ impl<T> Pending<T> {
     /// decrypted) result, or the error found after the signature (a gateway error is not one: see
     /// [`VerifiedResponse::into_success`](crate::VerifiedResponse::into_success)).
     pub fn finish(self, verified: Option<usize>) -> Result<T> {
+        let Pending { check, finish } = self;
         match verified {
             None => Err(Error::SignatureMismatch),
-            Some(index) if index < self.check.messages.len() => (self.finish)(),
+            Some(index) if index < check.messages.len() => {
+                drop(check); // the messages are a copy of the body: free them before the result is built
+                finish()
+            }
             Some(index) => Err(Error::field(
                 "verified",
-                format!("must be the index of one of the {} messages (got {index})", self.check.messages.len()),
+                format!("must be the index of one of the {} messages (got {index})", check.messages.len()),
             )),
         }
     }
