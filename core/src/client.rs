@@ -147,7 +147,7 @@ impl Client {
         };
         let check = self.signature_check(signature, signed_messages(&located, charset)?, key, sn);
         let (located, aes_key) = (located.into_owned(), self.aes_key.clone());
-        Ok(Pending::new(check, move || {
+        Ok(Pending::new(check, move |_| {
             downloaded_certificate_pem(&open_node(located, charset, aes_key.as_ref())?)?;
             let certificate = certificate.ok_or_else(|| {
                 Error::InvalidCertificate("the download response carries no usable certificate".to_owned())
@@ -203,8 +203,8 @@ impl Client {
             _ => self.configured_key()?,
         };
         let check = self.signature_check(signature, signed_messages(&located, charset)?, key, sn);
-        let (located, aes_key) = (located.into_owned(), self.aes_key.clone());
-        Ok(Pending::new(check, move || open_node(located, charset, aes_key.as_ref())))
+        let (located, aes_key) = (located.detach(charset), self.aes_key.clone());
+        Ok(Pending::new(check, move |messages| open_node(located.attach(charset, messages), charset, aes_key.as_ref())))
     }
 
     /// Verifies an asynchronous notification (`notify_url` POST) with `version`'s rule: `V1`
@@ -243,7 +243,7 @@ impl Client {
         };
         let check = self.signature_check(signature, messages, key, sn);
         let app_id = self.config.app_id.clone();
-        Ok(Pending::new(check, move || {
+        Ok(Pending::new(check, move |_| {
             let notification = params.into_notification();
             match notification.get("app_id") {
                 Some(found) if found == app_id => Ok(notification),

@@ -111,6 +111,34 @@ pub(crate) struct Located<'a> {
 }
 
 impl Located<'_> {
+    /// The parts to keep until the signature verified, holding their own bytes; for utf-8 without
+    /// the node, which is the first message of [`signed_messages`] byte for byte (see [`attach`](Self::attach)).
+    pub(crate) fn detach(self, charset: Charset) -> Located<'static> {
+        match charset {
+            Charset::Utf8 => Located { node: Cow::Owned(Vec::new()), ..self.into_parts() },
+            Charset::Gbk => self.into_owned(),
+        }
+    }
+
+    /// Takes back the node [`detach`](Self::detach) left out, from the messages of [`signed_messages`].
+    pub(crate) fn attach(self, charset: Charset, messages: Vec<Vec<u8>>) -> Located<'static> {
+        match (charset, messages.into_iter().next()) {
+            (Charset::Utf8, Some(node)) => Located { node: Cow::Owned(node), ..self.into_parts() },
+            _ => self.into_owned(),
+        }
+    }
+
+    /// The parts but the node.
+    fn into_parts(self) -> Located<'static> {
+        Located {
+            node_key: self.node_key,
+            node_kind: self.node_kind,
+            node: Cow::Owned(Vec::new()),
+            sign: self.sign,
+            alipay_cert_sn: self.alipay_cert_sn,
+        }
+    }
+
     /// The same parts, holding their own bytes.
     pub(crate) fn into_owned(self) -> Located<'static> {
         Located {
