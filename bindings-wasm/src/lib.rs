@@ -167,6 +167,7 @@ impl Client {
         {
             notification_fields(&convert::json(&input, "", Names::AsGiven).js()?)
         } else {
+            // The copy of the body is dropped once it is parsed.
             let form = convert::bytes(&input, "notification", Charset::Utf8).js()?;
             self.inner.notification_form(&form, options.charset.unwrap_or(self.charset_of()))
         };
@@ -321,7 +322,7 @@ impl PendingVerification {
                 let result = decide(pending, verdict).and_then(|v| typed_api(&method)?.result(v)).js_for(&method)?;
                 convert::typed_result(result)
             }
-            Waiting::Notification(pending) => convert::to_js(decide(pending, verdict).js()?.fields()),
+            Waiting::Notification(pending) => convert::text_fields(decide(pending, verdict).js()?.fields()),
             Waiting::Certificate(pending) => decide(pending, verdict).map(JsValue::from).js(),
         }
     }
