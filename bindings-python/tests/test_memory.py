@@ -22,7 +22,7 @@ from urllib.parse import quote
 import pytest
 from conftest import APP_ID, KEYS, make_client, rsa2_signature, signed_body
 
-from alipay_openapi import AlipayError
+from alipay_openapi import AlipayError, SignatureError
 
 METHOD = "alipay.marketing.voucher.query"
 MAX_MULTIPLE = 4.0
@@ -51,6 +51,7 @@ def test_a_body_over_the_limit_is_refused_unread() -> None:
         with pytest.raises(AlipayError) as caught:
             call()
         assert (caught.value.code, caught.value.field) == ("body_too_large", "body")
+        assert isinstance(caught.value, SignatureError)  # the answer is refused, not the caller's input
         assert caught.value.rule == "must be at most 100 bytes (max_body_bytes)"
         assert "101 bytes" in caught.value.message
     # The default, 4 MiB, refuses a 10 MB answer.
