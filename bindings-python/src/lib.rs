@@ -262,7 +262,7 @@ impl Client {
         let options = NotifyOptions::from_value(&Value::Object(convert::options(options)?)).or_raise()?;
         let params = match notification.cast::<PyMapping>() {
             Ok(_) => core::notification_fields(&convert::json(notification, "notification")?),
-            Err(_) => NotifyParams::from_form(
+            Err(_) => self.inner.notification_form(
                 &convert::body(notification, core::Charset::Utf8, "notification")?,
                 options.charset.unwrap_or(self.inner.config().charset),
             ),
@@ -311,10 +311,11 @@ impl SignedRequest {
 
 #[pymethods]
 impl SignedRequest {
+    /// The URL without its query, which holds `app_auth_token` when one is set.
     fn __repr__(&self, py: Python<'_>) -> String {
         format!(
             "SignedRequest(method='POST', url={:?}, body=<{} bytes>)",
-            self.url,
+            format!("{}?…", self.url.split('?').next().unwrap_or_default()),
             self.body.bind(py).len().unwrap_or(0)
         )
     }

@@ -31,6 +31,7 @@ METHOD = "alipay.marketing.voucher.query"
 NODE = b'{"code":"10000","msg":"Success"}'
 EXTRA = VECTORS / "extra-keys"
 AES_KEY = (VECTORS / "protocol-examples" / "aes_key.txt").read_text(encoding="ascii").strip()
+APP_AUTH_TOKEN = "202405BBf3c9c0e5a7d24b8e9f0a1b2c3d4e5X59"
 GENERATED = VECTORS / "certs" / "generated"
 CLIENT = make_client()
 AT = datetime(2024, 5, 13, tzinfo=timezone.utc)
@@ -143,11 +144,15 @@ def test_a_10_mb_body_is_refused_in_time_linear_in_its_size() -> None:
     def body(size: int) -> bytes:
         return with_member(b'{"code":"10000","msg":"Success","pad":"' + b"x" * size + b'"}', b'"sign":"AAAA"')
 
+    # The default limit (4 MiB) refuses the 10 MB body unread; raised, the body is scanned.
+    assert code_of(lambda: CLIENT.verify_response(METHOD, body(10 << 20))) == "body_too_large"
+    raised_limit = make_client(max_body_bytes=16 << 20)
+
     def best_of_three(payload: bytes) -> float:
         times = []
         for _ in range(3):
             started = time.perf_counter()
-            assert code_of(lambda: CLIENT.verify_response(METHOD, payload)) == "signature_mismatch"
+            assert code_of(lambda: raised_limit.verify_response(METHOD, payload)) == "signature_mismatch"
             times.append(time.perf_counter() - started)
         return min(times)
 
@@ -328,6 +333,10 @@ def every_error() -> list[BaseException]:
         produced.append(raised(lambda: make_client(alipay_public_key=extra(name))))
     produced.append(raised(lambda: make_client(aes_key=AES_KEY[:20] + "!!")))
     produced.append(raised(lambda: make_client(aes_key=AES_KEY[:-4])))
+    produced.append(raised(lambda: make_client(aes_key=AES_KEY, app_auth_token=APP_AUTH_TOKEN, max_body_bytes=0)))
+    with_token = make_client(aes_key=AES_KEY, app_auth_token=APP_AUTH_TOKEN, max_body_bytes=10)
+    produced.append(raised(lambda: with_token.verify_response(METHOD, GOOD)))
+    produced.append(raised(lambda: with_token.verify_notification(f"app_auth_token={APP_AUTH_TOKEN}")))
     produced.append(raised(lambda: _native._test_panic()))
     return produced
 
@@ -339,13 +348,21 @@ def test_no_key_material_in_any_repr_message_traceback_or_pickle() -> None:
         extra("rsa_512.private.pkcs1.pem"),
         extra("rsa_1024.private.pkcs1.pem"),
         AES_KEY,
+        APP_AUTH_TOKEN,
     ]
     outputs: list[str] = []
-    clients = [CLIENT, make_client(aes_key=AES_KEY), cert_client()]
+    with_token = make_client(aes_key=AES_KEY, app_auth_token=APP_AUTH_TOKEN, max_body_bytes=100_000)
+    clients = [CLIENT, make_client(aes_key=AES_KEY), cert_client(), with_token]
     for client in clients:
         outputs += [repr(client), str(client), " ".join(dir(client))]
-        signed = client.sign(METHOD, "{}")
-        outputs += [repr(signed), str(signed)]
+        for signed in (client.sign(METHOD, "{}"), client.sign(METHOD, "{}", app_auth_token=APP_AUTH_TOKEN)):
+            outputs += [repr(signed), str(signed)]
+        prepared = client.prepare(METHOD, "{}", app_auth_token=APP_AUTH_TOKEN)
+        outputs += [repr(prepared), str(prepared)]
+        response = client.begin_verify_response(METHOD, GOOD)
+        outputs += [repr(response), str(response), repr(response.finish(0))]
+        notification = client.begin_verify_notification(f"app_id={APP_ID}&auth_token={APP_AUTH_TOKEN}&sign=YWJj")
+        outputs += [repr(notification), str(notification)]
     outputs.append(repr(CLIENT.verify_response(METHOD, GOOD)))
     produced = every_error()
     assert len(produced) > 80, len(produced)

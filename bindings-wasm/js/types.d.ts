@@ -49,6 +49,11 @@ export interface ClientOptions {
   /** The `format` parameter: `json` by default; `null` leaves it out. */
   format?: string | null;
   /**
+   * The longest response or notification body that is read, in bytes (a positive whole number;
+   * 4 MiB by default): a longer one is refused unread with `body_too_large`.
+   */
+  maxBodyBytes?: number;
+  /**
    * Who computes RSA: `node` (node:crypto, the default under Node, Deno and Bun), `webcrypto`
    * (crypto.subtle; asynchronous methods only) or `wasm` (the module's own, everywhere; the default
    * elsewhere). All three give the same signatures.
@@ -235,7 +240,8 @@ export type ErrorCode =
   | "unsupported_charset" | "unsupported_sign_type" | "signing_failed" | "malformed_response"
   | "response_node_missing" | "duplicate_member" | "missing_signature" | "signature_encoding"
   | "signature_mismatch" | "unsigned_gateway_error" | "gateway_error" | "malformed_notification"
-  | "unknown_cert_sn" | "invalid_certificate" | "aes_error" | "app_id_mismatch" | "v3_gateway_error" | "internal_panic";
+  | "unknown_cert_sn" | "invalid_certificate" | "aes_error" | "app_id_mismatch" | "body_too_large"
+  | "v3_gateway_error" | "internal_panic";
 
 /** Every error this package throws from the core: a real `Error` with a stable `code`. */
 export interface AlipayError extends Error {

@@ -7,7 +7,7 @@
 //! Outputs are plain objects. Money never passes as a JS number: amounts are strings.
 
 use alipay_openapi::{Charset, Error, SignedRequest, Timestamp, VerifiedResponse};
-use js_sys::{Array, JsString, Object, Uint8Array};
+use js_sys::{Array, JsString, Object, Reflect, Uint8Array};
 use serde::Serialize;
 use serde_json::{Map, Number, Value};
 use wasm_bindgen::prelude::*;
@@ -230,16 +230,28 @@ pub(crate) fn signed_request(signed: &SignedRequest) -> JsResult<JsValue> {
     })
 }
 
+/// `{ nodeKey, nodeText, value, alipayCertSn? }`, each string copied straight into JavaScript and the
+/// node text (a JSON object: the core checked it) parsed once by `JSON.parse`, read from the
+/// engine's memory: no JSON text of the whole answer is built in between.
 pub(crate) fn verified_response(verified: &VerifiedResponse) -> JsResult<JsValue> {
-    let text = |value: &str| Value::from(value).to_string();
-    let sn = verified.alipay_cert_sn().map(|sn| format!(",\"alipayCertSn\":{}", text(sn))).unwrap_or_default();
-    // The node text is a JSON object (the core parsed it): it goes in as is, parsed once by JS.
-    let node = verified.node_text();
-    js_sys::JSON::parse(&format!(
-        "{{\"nodeKey\":{},\"nodeText\":{},\"value\":{node}{sn}}}",
-        text(verified.node_key()),
-        text(node)
-    ))
+    let value = js_sys::JSON::parse(verified.node_text())?;
+    let object = Object::new();
+    Reflect::set(&object, &"nodeKey".into(), &verified.node_key().into())?;
+    Reflect::set(&object, &"nodeText".into(), &verified.node_text().into())?;
+    Reflect::set(&object, &"value".into(), &value)?;
+    if let Some(sn) = verified.alipay_cert_sn() {
+        Reflect::set(&object, &"alipayCertSn".into(), &sn.into())?;
+    }
+    Ok(object.into())
+}
+
+/// A plain object of text fields (a notification's), each copied straight into JavaScript.
+pub(crate) fn text_fields<'a>(fields: impl IntoIterator<Item = (&'a String, &'a String)>) -> JsResult<JsValue> {
+    let object = Object::new();
+    for (key, value) in fields {
+        Reflect::set(&object, &key.as_str().into(), &value.as_str().into())?;
+    }
+    Ok(object.into())
 }
 
 /// A typed result, names in camelCase.

@@ -18,8 +18,8 @@ mod error;
 
 use alipay_openapi::api::typed_api;
 use alipay_openapi::{
-    notification_fields, AppPrivateKey, Charset, ClientOptions, Error, KeyForm, Notification, NotifyOptions,
-    NotifyParams, Pending, Request, RequestOptions, SignatureCheck, Timestamp, UnsignedRequest, VerifiedResponse,
+    notification_fields, AppPrivateKey, Charset, ClientOptions, Error, KeyForm, Notification, NotifyOptions, Pending,
+    Request, RequestOptions, SignatureCheck, Timestamp, UnsignedRequest, VerifiedResponse,
 };
 use js_sys::{Array, Uint8Array};
 use serde_json::Value;
@@ -167,8 +167,9 @@ impl Client {
         {
             notification_fields(&convert::json(&input, "", Names::AsGiven).js()?)
         } else {
+            // The copy of the body is dropped once it is parsed.
             let form = convert::bytes(&input, "notification", Charset::Utf8).js()?;
-            NotifyParams::from_form(&form, options.charset.unwrap_or(self.charset_of()))
+            self.inner.notification_form(&form, options.charset.unwrap_or(self.charset_of()))
         };
         let pending = self.inner.begin_verify_notification(params.js()?, options.version).js()?;
         Ok(PendingVerification { waiting: Waiting::Notification(pending) })
@@ -321,7 +322,7 @@ impl PendingVerification {
                 let result = decide(pending, verdict).and_then(|v| typed_api(&method)?.result(v)).js_for(&method)?;
                 convert::typed_result(result)
             }
-            Waiting::Notification(pending) => convert::to_js(decide(pending, verdict).js()?.fields()),
+            Waiting::Notification(pending) => convert::text_fields(decide(pending, verdict).js()?.fields()),
             Waiting::Certificate(pending) => decide(pending, verdict).map(JsValue::from).js(),
         }
     }

@@ -15,6 +15,7 @@ const { AlipayClient, isAlipayError } = api;
 const METHOD = 'alipay.marketing.voucher.query';
 const NODE = '{"code":"10000","msg":"Success"}';
 const GATEWAY_KEY = key('keys/alipay_2048.private.pkcs8.pem');
+const APP_AUTH_TOKEN = '202405BBf3c9c0e5a7d24b8e9f0a1b2c3d4e5X59';
 const client = (options = {}) => new AlipayClient({ appId: APP_ID, privateKey: appKey(), alipayPublicKey: alipayKey(), ...options });
 
 /** Every error the suite produces, for the secrets test at the end. */
@@ -126,8 +127,10 @@ test('a 10 MB body is refused in time linear in its size', async (t) => {
   const body = (size) => new Uint8Array(Buffer.from(withMember(`{"code":"10000","msg":"Success","pad":"${'x'.repeat(size)}"}`, '"sign":"AAAA"')));
   const small = body(2 << 20);
   const large = body(10 << 20);
+  // The default limit (4 MiB) refuses the 10 MB body unread; raised, the body is scanned.
+  assert.equal(await outcome(verifyResponse(client(), METHOD, large)), 'body_too_large');
   for (const backend of BACKENDS) {
-    const c = client({ crypto: backend });
+    const c = client({ crypto: backend, maxBodyBytes: 16 << 20 });
     const time = async (b) => {
       let best = Infinity;
       for (let i = 0; i < 3; i++) {
@@ -282,10 +285,21 @@ test('no key material in the client or in any error of this suite', () => {
     key('extra-keys/rsa_512.private.pkcs1.pem'),
     key('extra-keys/rsa_1024.private.pkcs1.pem'),
     aesKey,
+    APP_AUTH_TOKEN,
   ];
-  const clients = [client(), client({ aesKey }), client({ crypto: 'webcrypto', aesKey }), client({ crypto: 'wasm' })];
+  const withToken = { aesKey, appAuthToken: APP_AUTH_TOKEN, maxBodyBytes: 100_000 };
+  const clients = [client(), client({ aesKey }), client({ crypto: 'webcrypto', aesKey }), client({ crypto: 'wasm' }), client(withToken)];
   const outputs = [];
-  for (const c of clients) outputs.push(inspect(c, { depth: 10, showHidden: true }), JSON.stringify(c), String(c), Object.keys(c).join());
+  const show = (value) => outputs.push(inspect(value, { depth: 10, showHidden: true }), JSON.stringify(value), String(value), Object.keys(value).join());
+  for (const c of clients) {
+    show(c);
+    show(c.prepare({ method: METHOD, bizContent: '{}', appAuthToken: APP_AUTH_TOKEN }));
+    show(c.beginVerifyResponse(METHOD, signedBody(NODE)));
+    show(c.beginVerifyNotification(`app_id=${APP_ID}&auth_token=${APP_AUTH_TOKEN}&sign=YWJj`));
+  }
+  thrown(() => client({ ...withToken, maxBodyBytes: 0 }));
+  thrown(() => client({ ...withToken, maxBodyBytes: 10 }).verifyResponse(METHOD, signedBody(NODE)));
+  thrown(() => client({ ...withToken, maxBodyBytes: 10 }).verifyNotification(`app_auth_token=${APP_AUTH_TOKEN}`));
   for (const file of ['keys/app_2048.private.pkcs1.pem', 'extra-keys/rsa_512.private.pkcs1.pem']) {
     const text = key(file);
     for (const broken of [text.slice(0, text.length / 2), text.slice(10), text.replaceAll('M', '*')]) {

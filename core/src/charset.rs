@@ -48,6 +48,22 @@ impl Charset {
         }
     }
 
+    /// [`encode`](Self::encode), reusing `text`'s buffer when the bytes are its own.
+    pub(crate) fn encode_owned(self, field: &str, text: String) -> Result<Vec<u8>> {
+        if let Cow::Owned(bytes) = self.encode(field, &text)? {
+            return Ok(bytes);
+        }
+        Ok(text.into_bytes())
+    }
+
+    /// [`decode`](Self::decode), reusing `bytes` when they are the text's own.
+    pub(crate) fn decode_owned(self, field: &str, bytes: Vec<u8>) -> Result<String> {
+        if let Cow::Owned(text) = self.decode(field, &bytes)? {
+            return Ok(text);
+        }
+        String::from_utf8(bytes).map_err(|_| Error::Undecodable { field: field.to_owned(), charset: self.as_str() })
+    }
+
     /// The charset a received message (notification, return query) declares: `utf-8`, `utf8`,
     /// `gbk`, or `gb2312` read as GBK (its superset: every GB2312 byte pair is a GBK one), in any
     /// letter case. Options naming the charset of requests use [`FromStr`], which refuses `gb2312`.

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::aes::AesKey;
 use crate::cert::{downloaded_certificate_pem, CertificateMode, KeyRing, DOWNLOAD_METHOD};
+use crate::charset::Charset;
 use crate::crypto::{KeyVerifier, Signer};
 use crate::error::{Error, KeyKind, Result};
 use crate::keys::{AlipayPublicKey, AppPrivateKey};
@@ -124,6 +125,7 @@ impl Client {
     /// [`add_downloaded_certificate`](Self::add_downloaded_certificate) in two stages (see [`Pending`]).
     pub fn begin_add_downloaded_certificate(&self, body: &[u8], now: Timestamp) -> Result<Pending<String>> {
         let ring = Arc::clone(self.key_ring.as_ref().ok_or_else(not_certificate_mode)?);
+        self.config.check_body_size("response", body.len())?;
         let charset = self.config.charset;
         let located = locate(body, DOWNLOAD_METHOD, charset)?;
         let signature = signature_of(&located)?;
@@ -145,7 +147,7 @@ impl Client {
         };
         let check = self.signature_check(signature, signed_messages(&located, charset)?, key, sn);
         let (located, aes_key) = (located.into_owned(), self.aes_key.clone());
-        Ok(Pending::new(check, move || {
+        Ok(Pending::new(check, move |_| {
             downloaded_certificate_pem(&open_node(located, charset, aes_key.as_ref())?)?;
             let certificate = certificate.ok_or_else(|| {
                 Error::InvalidCertificate("the download response carries no usable certificate".to_owned())
@@ -187,14 +189,15 @@ impl Client {
     /// [`verify_response`](Self::verify_response) in two stages, for a host's own (or asynchronous)
     /// RSA: every check but the RSA operation happens here; see [`Pending`].
     pub fn begin_verify_response(&self, method: &str, body: &[u8]) -> Result<Pending<VerifiedResponse>> {
+        self.config.check_body_size("response", body.len())?;
         let charset = self.config.charset;
         let located = locate(body, method, charset)?;
         let signature = signature_of(&located)?;
         let sn = located.alipay_cert_sn.clone();
         let key = self.response_key(sn.as_deref())?;
         let check = self.signature_check(signature, signed_messages(&located, charset)?, key, sn);
-        let (located, aes_key) = (located.into_owned(), self.aes_key.clone());
-        Ok(Pending::new(check, move || open_node(located, charset, aes_key.as_ref())))
+        let (located, aes_key) = (located.detach(charset), self.aes_key.clone());
+        Ok(Pending::new(check, move |messages| open_node(located.attach(charset, messages), charset, aes_key.as_ref())))
     }
 
     /// Verifies an asynchronous notification (`notify_url` POST) with `version`'s rule: `V1`
@@ -208,18 +211,29 @@ impl Client {
         self.begin_verify_notification(params, version)?.finish_with(self.rsa())
     }
 
-    /// [`verify_notification`](Self::verify_notification) in two stages; see [`Pending`].
+    /// Reads a notification's `application/x-www-form-urlencoded` POST body (see
+    /// [`NotifyParams::from_form`]) once its length is checked against
+    /// [`max_body_bytes`](Config::max_body_bytes): a longer body is [`Error::BodyTooLarge`], unread.
+    pub fn notification_form(&self, body: &[u8], default_charset: Charset) -> Result<NotifyParams> {
+        self.config.check_body_size("notification", body.len())?;
+        NotifyParams::from_form(body, default_charset)
+    }
+
+    /// [`verify_notification`](Self::verify_notification) in two stages; see [`Pending`]. Fields
+    /// longer in all (keys and values) than [`max_body_bytes`](Config::max_body_bytes) are
+    /// [`Error::BodyTooLarge`]; read a form body with [`notification_form`](Self::notification_form).
     pub fn begin_verify_notification(
         &self,
         params: NotifyParams,
         version: NotifyVersion,
     ) -> Result<Pending<Notification>> {
+        self.config.check_body_size("notification", params.text_len())?;
         let (signature, messages) = params.check_parts(version, self.config.sign_type)?;
         let sn = params.fields().get("alipay_cert_sn").filter(|sn| !sn.is_empty()).cloned();
         let key = self.response_key(sn.as_deref())?;
         let check = self.signature_check(signature, messages, key, sn);
         let app_id = self.config.app_id.clone();
-        Ok(Pending::new(check, move || {
+        Ok(Pending::new(check, move |_| {
             let notification = params.into_notification();
             match notification.get("app_id") {
                 Some(found) if found == app_id => Ok(notification),

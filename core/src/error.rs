@@ -207,6 +207,16 @@ pub enum Error {
         /// The message's `app_id` (empty when it has none).
         found: String,
     },
+    /// A response or notification body longer than the client's `max_body_bytes`: refused before
+    /// any of it is read. Its field is `body`.
+    BodyTooLarge {
+        /// What the body is: `response` or `notification`.
+        body: &'static str,
+        /// Its length in bytes (for decoded notification fields: their keys and values).
+        size: usize,
+        /// The limit, `max_body_bytes`.
+        limit: usize,
+    },
     /// A client or request option was refused: `error` says why (its code is this error's code).
     InOption {
         /// The option, named as in [`ClientOptions`](crate::ClientOptions), e.g. `private_key`.
@@ -242,6 +252,7 @@ impl Error {
             Error::InvalidCertificate(_) => "invalid_certificate",
             Error::Aes(_) => "aes_error",
             Error::AppIdMismatch { .. } => "app_id_mismatch",
+            Error::BodyTooLarge { .. } => "body_too_large",
             Error::InOption { error, .. } => error.code(),
         }
     }
@@ -253,6 +264,7 @@ impl Error {
             | Error::Unencodable { field, .. }
             | Error::Undecodable { field, .. }
             | Error::InOption { field, .. } => Some(field),
+            Error::BodyTooLarge { .. } => Some("body"),
             _ => None,
         }
     }
@@ -264,6 +276,7 @@ impl Error {
             Error::Unencodable { charset, .. } => Some(format!("must be text that {charset} can encode")),
             Error::Undecodable { charset, .. } => Some(format!("must be valid {charset}")),
             Error::InOption { error, .. } => Some(error.rule().unwrap_or_else(|| error.to_string())),
+            Error::BodyTooLarge { limit, .. } => Some(format!("must be at most {limit} bytes (max_body_bytes)")),
             _ => None,
         }
     }
@@ -387,6 +400,10 @@ impl fmt::Display for Error {
             Error::AppIdMismatch { expected, found } => write!(
                 f,
                 "the message is for app_id `{found}`, not this client's `{expected}`: it was meant for another app"
+            ),
+            Error::BodyTooLarge { body, size, limit } => write!(
+                f,
+                "the {body} body is {size} bytes, more than max_body_bytes ({limit}): it was refused unread"
             ),
             Error::InOption { field, error } => write!(f, "`{field}`: {error}"),
         }

@@ -302,27 +302,36 @@ pub(crate) fn decode_string(token: &[u8]) -> Result<String> {
 }
 
 /// Replaces every `\/` escape with `/`, leaving other escapes (such as `\\/`) intact.
+#[cfg(test)]
 pub(crate) fn unescape_slashes(json: &[u8]) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(json.len());
-    let mut changed = false;
-    let mut i = 0;
+    let changed = without_slash_escapes(json, |piece| {
+        out.extend_from_slice(piece);
+        Ok(())
+    })
+    .ok()?;
+    changed.then_some(out)
+}
+
+/// Hands `json` to `piece` in pieces that leave out the backslash of every `\/` escape (other
+/// escapes, such as `\\/`, stay intact): the caller builds the unescaped text, in any charset,
+/// without a copy of it in between. Returns whether there was a `\/`.
+pub(crate) fn without_slash_escapes(json: &[u8], mut piece: impl FnMut(&[u8]) -> Result<()>) -> Result<bool> {
+    let (mut start, mut i, mut changed) = (0, 0, false);
     while let Some(&b) = json.get(i) {
         if b == b'\\' {
-            match json.get(i + 1) {
-                Some(b'/') => {
-                    out.push(b'/');
-                    changed = true;
-                }
-                Some(&next) => out.extend_from_slice(&[b'\\', next]),
-                None => out.push(b'\\'),
+            if json.get(i + 1) == Some(&b'/') {
+                piece(json.get(start..i).unwrap_or_default())?;
+                start = i + 1;
+                changed = true;
             }
             i += 2;
         } else {
-            out.push(b);
             i += 1;
         }
     }
-    changed.then_some(out)
+    piece(json.get(start..).unwrap_or_default())?;
+    Ok(changed)
 }
 
 #[cfg(test)]

@@ -28,11 +28,11 @@ impl NotifyParams {
             None => default_charset,
         };
         let pairs = raw
-            .iter()
+            .into_iter()
             .map(|(k, v)| {
                 Ok((
-                    charset.decode("notification field name", k)?.into_owned(),
-                    charset.decode("notification field", v)?.into_owned(),
+                    charset.decode_owned("notification field name", k)?,
+                    charset.decode_owned("notification field", v)?,
                 ))
             })
             .collect::<Result<Vec<_>>>()?;
@@ -67,6 +67,11 @@ impl NotifyParams {
     /// All fields, `sign` included.
     pub fn fields(&self) -> &BTreeMap<String, String> {
         &self.fields
+    }
+
+    /// The length of every key and value, in bytes of UTF-8: about the form body's, decoded.
+    pub(crate) fn text_len(&self) -> usize {
+        self.fields.iter().map(|(key, value)| key.len() + value.len()).sum()
     }
 
     /// The charset the fields were decoded in (and the signature is checked in).
@@ -116,8 +121,8 @@ impl NotifyParams {
             NotifyVersion::V2 => candidates.push(self.content(&[], true)),
         }
         let messages = candidates
-            .iter()
-            .map(|content| Ok(self.charset.encode("notification", content)?.into_owned()))
+            .into_iter()
+            .map(|content| self.charset.encode_owned("notification", content))
             .collect::<Result<_>>()?;
         Ok((signature, messages))
     }

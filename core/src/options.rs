@@ -75,6 +75,9 @@ pub struct ClientOptions {
     pub app_auth_token: Option<Zeroizing<String>>,
     /// `format`: `json` by default; `Some(None)` (a `null`) leaves it out.
     pub format: Option<Option<String>>,
+    /// `max_body_bytes`: the longest response or notification body that is read, a positive whole
+    /// number of bytes; [`DEFAULT_MAX_BODY_BYTES`](crate::DEFAULT_MAX_BODY_BYTES) (4 MiB) by default.
+    pub max_body_bytes: Option<usize>,
 }
 
 impl fmt::Debug for ClientOptions {
@@ -90,9 +93,13 @@ impl fmt::Debug for ClientOptions {
             .field("gateway", &self.gateway)
             .field("has_app_auth_token", &self.app_auth_token.is_some())
             .field("format", &self.format)
+            .field("max_body_bytes", &self.max_body_bytes)
             .finish()
     }
 }
+
+/// The rule of `max_body_bytes`.
+const MAX_BODY_BYTES_RULE: &str = "must be a positive whole number of bytes, e.g. 4194304 (4 MiB, the default)";
 
 /// The names [`ClientOptions::from_value`] knows, in the order the docs list them.
 pub const CLIENT_OPTIONS: &[&str] = &[
@@ -108,6 +115,7 @@ pub const CLIENT_OPTIONS: &[&str] = &[
     "gateway",
     "app_auth_token",
     "format",
+    "max_body_bytes",
 ];
 
 /// The names [`RequestOptions::from_value`] knows.
@@ -138,6 +146,17 @@ impl ClientOptions {
                         Value::String(format) => Some(format.clone()),
                         _ => return Err(Error::field(name, "must be a string, or null to leave it out")),
                     })
+                }
+                "max_body_bytes" => {
+                    options.max_body_bytes = match value {
+                        Value::Null => None,
+                        Value::Number(n) => Some(
+                            n.as_u64()
+                                .and_then(|n| usize::try_from(n).ok())
+                                .ok_or_else(|| Error::field(name, MAX_BODY_BYTES_RULE))?,
+                        ),
+                        _ => return Err(Error::field(name, MAX_BODY_BYTES_RULE)),
+                    }
                 }
                 _ => {} // `object` refused every other name
             }
@@ -174,6 +193,11 @@ impl ClientOptions {
         config.app_auth_token = self.app_auth_token.as_ref().map(|token| token.to_string());
         if let Some(format) = &self.format {
             config.format = format.clone();
+        }
+        match self.max_body_bytes {
+            Some(0) => return Err(Error::field("max_body_bytes", MAX_BODY_BYTES_RULE)),
+            Some(limit) => config.max_body_bytes = limit,
+            None => {}
         }
         let private_key = self
             .private_key
@@ -321,8 +345,8 @@ pub enum BizContent {
     Value(Value),
 }
 
-/// The options of one call.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// The options of one call. `Debug` says whether an `app_auth_token` is set, never what it is.
+#[derive(Clone, Default, PartialEq)]
 pub struct RequestOptions {
     /// `method`: the gateway method, e.g. `alipay.marketing.voucher.send`; required.
     pub method: String,
@@ -341,6 +365,21 @@ pub struct RequestOptions {
     /// `timestamp`: when the request is signed, as milliseconds since the epoch or Beijing time
     /// `yyyy-MM-dd HH:mm:ss`. The host's clock gives it otherwise (the core reads none).
     pub timestamp: Option<Timestamp>,
+}
+
+impl fmt::Debug for RequestOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestOptions")
+            .field("method", &self.method)
+            .field("version", &self.version)
+            .field("biz_content", &self.biz_content)
+            .field("notify_url", &self.notify_url)
+            .field("return_url", &self.return_url)
+            .field("has_app_auth_token", &self.app_auth_token.is_some())
+            .field("params", &crate::request::Redacted(&self.params))
+            .field("timestamp", &self.timestamp)
+            .finish()
+    }
 }
 
 impl RequestOptions {

@@ -66,8 +66,14 @@ impl Gateway {
     }
 }
 
-/// Per-app settings shared by every request.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The default [`Config::max_body_bytes`]: 4 MiB. Gateway answers and notifications are a few
+/// kilobytes (a page of a list query stays well under 100 KB), so this leaves a wide margin while
+/// bounding what one hostile or broken peer can make the client hold.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+
+/// Per-app settings shared by every request. `Debug` says whether an `app_auth_token` is set,
+/// never what it is.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Config {
     /// The APPID.
     pub app_id: String,
@@ -81,6 +87,24 @@ pub struct Config {
     pub app_auth_token: Option<String>,
     /// The `format` parameter; `Some("json")` by default, `None` to omit it (as the Node SDK does).
     pub format: Option<String>,
+    /// The longest response or notification body that is read, in bytes
+    /// ([`DEFAULT_MAX_BODY_BYTES`] by default); a longer one is [`Error::BodyTooLarge`], refused
+    /// before it is scanned.
+    pub max_body_bytes: usize,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("app_id", &self.app_id)
+            .field("sign_type", &self.sign_type)
+            .field("charset", &self.charset)
+            .field("gateway", &self.gateway)
+            .field("has_app_auth_token", &self.app_auth_token.is_some())
+            .field("format", &self.format)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .finish()
+    }
 }
 
 impl Config {
@@ -93,18 +117,54 @@ impl Config {
             gateway: Gateway::Production,
             app_auth_token: None,
             format: Some("json".to_owned()),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
         }
+    }
+
+    /// [`Error::BodyTooLarge`] when `body` (`response` or `notification`) is `size` bytes, more
+    /// than [`max_body_bytes`](Self::max_body_bytes).
+    pub(crate) fn check_body_size(&self, body: &'static str, size: usize) -> Result<()> {
+        if size > self.max_body_bytes {
+            return Err(Error::BodyTooLarge { body, size, limit: self.max_body_bytes });
+        }
+        Ok(())
+    }
+}
+
+/// Parameters whose values `Debug` never shows.
+const SECRET_PARAMS: &[&str] = &["app_auth_token", "auth_token"];
+
+/// Text parameters for `Debug`: the values of [`SECRET_PARAMS`] shown as `<redacted>`.
+pub(crate) struct Redacted<'a>(pub(crate) &'a BTreeMap<String, String>);
+
+impl fmt::Debug for Redacted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let secret = |key: &str| SECRET_PARAMS.contains(&key);
+        let shown = self.0.iter().map(|(key, value)| (key, if secret(key) { "<redacted>" } else { value.as_str() }));
+        f.debug_map().entries(shown).finish()
     }
 }
 
 /// A call to one gateway method: reusable, so a retry re-signs the same value with a fresh timestamp
-/// (and so keeps the same `out_biz_no` / `request_id` inside `biz_content`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// (and so keeps the same `out_biz_no` / `request_id` inside `biz_content`). `Debug` never shows
+/// an `app_auth_token`.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Request {
     method: String,
     version: String,
     biz_content: Option<String>,
     params: BTreeMap<String, String>,
+}
+
+impl fmt::Debug for Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("version", &self.version)
+            .field("biz_content", &self.biz_content)
+            .field("params", &Redacted(&self.params))
+            .finish()
+    }
 }
 
 impl Request {
@@ -188,8 +248,9 @@ pub fn sign_content<'a>(
     out
 }
 
-/// A request with every parameter fixed, ready to be signed here or by the host.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A request with every parameter fixed, ready to be signed here or by the host. `Debug` shows
+/// neither an `app_auth_token` nor the sign content (which holds it).
+#[derive(Clone, PartialEq, Eq)]
 pub struct UnsignedRequest {
     gateway_url: String,
     charset: Charset,
@@ -197,6 +258,17 @@ pub struct UnsignedRequest {
     params: BTreeMap<String, String>,
     sign_content: String,
     sign_content_bytes: Vec<u8>,
+}
+
+impl fmt::Debug for UnsignedRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UnsignedRequest")
+            .field("gateway_url", &self.gateway_url)
+            .field("charset", &self.charset)
+            .field("sign_type", &self.sign_type)
+            .field("params", &Redacted(&self.params))
+            .finish_non_exhaustive()
+    }
 }
 
 impl UnsignedRequest {
@@ -370,9 +442,12 @@ pub struct SignedRequest {
 
 impl fmt::Debug for SignedRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The query holds `app_auth_token` when one is set: show the gateway and the parameters.
+        let gateway = self.url.split('?').next().unwrap_or_default();
         f.debug_struct("SignedRequest")
             .field("method", &self.method())
-            .field("url", &self.url)
+            .field("gateway", &gateway)
+            .field("params", &Redacted(&self.params))
             .field("headers", &self.headers)
             .field("body_len", &self.body.len())
             .finish_non_exhaustive()

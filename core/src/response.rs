@@ -1,27 +1,40 @@
 //! Verifying gateway responses over the exact raw bytes of the response node.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use base64::Engine as _;
+use serde_json::value::RawValue;
 
 use crate::aes::AesKey;
 use crate::charset::Charset;
 use crate::crypto::{SignType, Verifier};
 use crate::error::{Error, GatewayError, Result};
-use crate::json_scan::{decode_string, top_level_members, unescape_slashes, Member, ValueKind};
+use crate::json_scan::{decode_string, top_level_members, without_slash_escapes, Member, ValueKind};
 
 /// The code of a successful call.
 pub const SUCCESS_CODE: &str = "10000";
 
 /// A response node whose signature verified. Its content may still be a gateway or business error:
 /// see [`is_success`](Self::is_success) and [`into_success`](Self::into_success).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct VerifiedResponse {
     node_key: String,
     node_text: String,
-    value: serde_json::Map<String, serde_json::Value>,
+    /// Parsed from `node_text` on the first [`value`](Self::value): a big list answer's tree is
+    /// several times its text, and most callers read the text (the bindings, the typed models).
+    value: OnceLock<serde_json::Map<String, serde_json::Value>>,
     alipay_cert_sn: Option<String>,
     gateway: GatewayError,
+}
+
+impl PartialEq for VerifiedResponse {
+    /// The value is the node text's, so the text decides.
+    fn eq(&self, other: &Self) -> bool {
+        (&self.node_key, &self.node_text, &self.alipay_cert_sn)
+            == (&other.node_key, &other.node_text, &other.alipay_cert_sn)
+    }
 }
 
 impl VerifiedResponse {
@@ -35,9 +48,10 @@ impl VerifiedResponse {
         &self.node_text
     }
 
-    /// The verified node, parsed.
+    /// The verified node, parsed (on the first call: the node was checked to be a JSON object
+    /// when it was verified, so this cannot fail).
     pub fn value(&self) -> &serde_json::Map<String, serde_json::Value> {
-        &self.value
+        self.value.get_or_init(|| serde_json::from_str(&self.node_text).unwrap_or_default())
     }
 
     /// `code`, e.g. `10000`.
@@ -97,6 +111,34 @@ pub(crate) struct Located<'a> {
 }
 
 impl Located<'_> {
+    /// The parts to keep until the signature verified, holding their own bytes; for utf-8 without
+    /// the node, which is the first message of [`signed_messages`] byte for byte (see [`attach`](Self::attach)).
+    pub(crate) fn detach(self, charset: Charset) -> Located<'static> {
+        match charset {
+            Charset::Utf8 => Located { node: Cow::Owned(Vec::new()), ..self.into_parts() },
+            Charset::Gbk => self.into_owned(),
+        }
+    }
+
+    /// Takes back the node [`detach`](Self::detach) left out, from the messages of [`signed_messages`].
+    pub(crate) fn attach(self, charset: Charset, messages: Vec<Vec<u8>>) -> Located<'static> {
+        match (charset, messages.into_iter().next()) {
+            (Charset::Utf8, Some(node)) => Located { node: Cow::Owned(node), ..self.into_parts() },
+            _ => self.into_owned(),
+        }
+    }
+
+    /// The parts but the node.
+    fn into_parts(self) -> Located<'static> {
+        Located {
+            node_key: self.node_key,
+            node_kind: self.node_kind,
+            node: Cow::Owned(Vec::new()),
+            sign: self.sign,
+            alipay_cert_sn: self.alipay_cert_sn,
+        }
+    }
+
     /// The same parts, holding their own bytes.
     pub(crate) fn into_owned(self) -> Located<'static> {
         Located {
@@ -183,21 +225,30 @@ pub(crate) fn signature_of(located: &Located<'_>) -> Result<Vec<u8>> {
 /// The messages the signature may cover, in the order to try them: the node's exact bytes in
 /// `charset`, then (if it has any) with `\/` unescaped.
 pub(crate) fn signed_messages(located: &Located<'_>, charset: Charset) -> Result<Vec<Vec<u8>>> {
-    let signed_bytes = |utf8: &[u8]| -> Result<Vec<u8>> {
-        match charset {
-            Charset::Utf8 => Ok(utf8.to_vec()),
-            Charset::Gbk => {
-                let text =
-                    std::str::from_utf8(utf8).map_err(|_| Error::MalformedResponse("node is not text".to_owned()))?;
-                Ok(charset.encode("response node", text)?.into_owned())
-            }
+    let exact = in_charset(charset, &located.node)?.into_owned();
+    let mut messages = vec![];
+    if located.node.windows(2).any(|pair| pair == b"\\/") {
+        let mut unescaped = Vec::with_capacity(exact.len());
+        let changed = without_slash_escapes(&located.node, |piece| {
+            unescaped.extend_from_slice(&in_charset(charset, piece)?);
+            Ok(())
+        })?;
+        if changed {
+            messages.push(unescaped);
         }
-    };
-    let mut messages = vec![signed_bytes(&located.node)?];
-    if let Some(unescaped) = unescape_slashes(&located.node) {
-        messages.push(signed_bytes(&unescaped)?);
     }
+    messages.insert(0, exact);
     Ok(messages)
+}
+
+/// The node's bytes as they are (utf-8), or its text re-encoded (GBK; [`signed_messages`] splits it
+/// at ASCII backslashes, so each piece is text when the node is).
+fn in_charset(charset: Charset, utf8: &[u8]) -> Result<Cow<'_, [u8]>> {
+    if charset == Charset::Utf8 {
+        return Ok(Cow::Borrowed(utf8));
+    }
+    let text = std::str::from_utf8(utf8).map_err(|_| Error::MalformedResponse("node is not text".to_owned()))?;
+    charset.encode("response node", text)
 }
 
 /// Parses a node whose signature verified; an encrypted (string) node is decrypted with `aes_key`.
@@ -214,16 +265,18 @@ pub(crate) fn open_node(located: Located<'_>, charset: Charset, aes_key: Option<
         let node_text = charset.decode("decrypted node", &plaintext).map_err(|_| wrong_key())?.into_owned();
         return parse_node(located.node_key, node_text, located.alipay_cert_sn).map_err(|_| wrong_key());
     }
-    let node_text = node_as_text(&located.node)?;
+    let node_text = node_as_text(located.node)?;
     parse_node(located.node_key, node_text, located.alipay_cert_sn)
 }
 
-fn node_as_text(node: &[u8]) -> Result<String> {
-    match std::str::from_utf8(node) {
-        Ok(text) => Ok(text.to_owned()),
-        // The gateway has been seen sending GBK bytes in utf-8 error bodies; decode them for display.
-        Err(_) => Ok(Charset::Gbk.decode("response node", node)?.into_owned()),
-    }
+/// The node as text, reusing its bytes when they are owned UTF-8.
+fn node_as_text(node: Cow<'_, [u8]>) -> Result<String> {
+    let bytes = match String::from_utf8(node.into_owned()) {
+        Ok(text) => return Ok(text),
+        Err(not_utf8) => not_utf8.into_bytes(),
+    };
+    // The gateway has been seen sending GBK bytes in utf-8 error bodies; decode them for display.
+    Ok(Charset::Gbk.decode("response node", &bytes)?.into_owned())
 }
 
 pub(crate) fn parse_node(
@@ -231,10 +284,75 @@ pub(crate) fn parse_node(
     node_text: String,
     alipay_cert_sn: Option<String>,
 ) -> Result<VerifiedResponse> {
-    let value: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&node_text)
-        .map_err(|e| Error::MalformedResponse(format!("the `{node_key}` node is not a JSON object ({e})")))?;
-    let gateway = gateway_fields(&value);
-    Ok(VerifiedResponse { node_key, node_text, value, alipay_cert_sn, gateway })
+    let malformed =
+        |e: serde_json::Error| Error::MalformedResponse(format!("the `{node_key}` node is not a JSON object ({e})"));
+    // Checked as `serde_json::Value` would read it, without building the tree: see `value`.
+    let members: BTreeMap<String, &RawValue> = serde_json::from_str(&node_text).map_err(malformed)?;
+    let mut head = serde_json::Map::new();
+    for (key, raw) in &members {
+        if GATEWAY_FIELDS.contains(&key.as_str()) {
+            head.insert(key.clone(), serde_json::from_str(raw.get()).map_err(malformed)?);
+        } else {
+            serde_json::from_str::<AnyJson>(raw.get()).map_err(malformed)?;
+        }
+    }
+    let gateway = gateway_fields(&head);
+    drop(members);
+    Ok(VerifiedResponse { node_key, node_text, value: OnceLock::new(), alipay_cert_sn, gateway })
+}
+
+/// The members [`gateway_fields`] reads.
+const GATEWAY_FIELDS: [&str; 4] = ["code", "msg", "sub_code", "sub_msg"];
+
+/// Any JSON value, read (numbers range-checked) as `serde_json::Value` reads it, and dropped.
+struct AnyJson;
+
+impl<'de> serde::Deserialize<'de> for AnyJson {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        deserializer.deserialize_any(AnyJson)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for AnyJson {
+    type Value = AnyJson;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> std::result::Result<AnyJson, E> {
+        Ok(AnyJson)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> std::result::Result<AnyJson, E> {
+        Ok(AnyJson)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> std::result::Result<AnyJson, E> {
+        Ok(AnyJson)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> std::result::Result<AnyJson, E> {
+        Ok(AnyJson)
+    }
+
+    fn visit_str<E>(self, _: &str) -> std::result::Result<AnyJson, E> {
+        Ok(AnyJson)
+    }
+
+    fn visit_unit<E>(self) -> std::result::Result<AnyJson, E> {
+        Ok(AnyJson)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut items: A) -> std::result::Result<AnyJson, A::Error> {
+        while items.next_element::<AnyJson>()?.is_some() {}
+        Ok(AnyJson)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut members: A) -> std::result::Result<AnyJson, A::Error> {
+        while members.next_entry::<AnyJson, AnyJson>()?.is_some() {}
+        Ok(AnyJson)
+    }
 }
 
 fn gateway_fields(node: &serde_json::Map<String, serde_json::Value>) -> GatewayError {
@@ -259,7 +377,7 @@ fn unsigned_error(located: &Located<'_>) -> Error {
     if located.node_kind != ValueKind::Object {
         return Error::MissingSignature;
     }
-    let parsed = node_as_text(&located.node)
+    let parsed = node_as_text(Cow::Borrowed(&located.node))
         .ok()
         .and_then(|text| serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&text).ok());
     match parsed.map(|node| gateway_fields(&node)) {

@@ -84,6 +84,7 @@ impl Client {
         headers: &[(N, V)],
         body: &[u8],
     ) -> Result<Pending<V3Response>> {
+        self.config().check_body_size("response", body.len())?;
         response::begin(self, status, headers, body)
     }
 }

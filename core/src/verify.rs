@@ -109,7 +109,9 @@ impl SignatureCheck {
     }
 }
 
-type Finisher<T> = Box<dyn FnOnce() -> Result<T> + Send>;
+/// Builds the result once the signature verified, given the check's messages (so that a response
+/// need not keep a second copy of its node: for utf-8 the first message is the node's bytes).
+type Finisher<T> = Box<dyn FnOnce(Vec<Vec<u8>>) -> Result<T> + Send>;
 
 /// A verification waiting for the RSA verdict on its [`SignatureCheck`].
 pub struct Pending<T> {
@@ -124,7 +126,7 @@ impl<T> fmt::Debug for Pending<T> {
 }
 
 impl<T> Pending<T> {
-    pub(crate) fn new(check: SignatureCheck, finish: impl FnOnce() -> Result<T> + Send + 'static) -> Self {
+    pub(crate) fn new(check: SignatureCheck, finish: impl FnOnce(Vec<Vec<u8>>) -> Result<T> + Send + 'static) -> Self {
         Pending { check, finish: Box::new(finish) }
     }
 
@@ -138,12 +140,13 @@ impl<T> Pending<T> {
     /// decrypted) result, or the error found after the signature (a gateway error is not one: see
     /// [`VerifiedResponse::into_success`](crate::VerifiedResponse::into_success)).
     pub fn finish(self, verified: Option<usize>) -> Result<T> {
+        let Pending { check, finish } = self;
         match verified {
             None => Err(Error::SignatureMismatch),
-            Some(index) if index < self.check.messages.len() => (self.finish)(),
+            Some(index) if index < check.messages.len() => finish(check.messages),
             Some(index) => Err(Error::field(
                 "verified",
-                format!("must be the index of one of the {} messages (got {index})", self.check.messages.len()),
+                format!("must be the index of one of the {} messages (got {index})", check.messages.len()),
             )),
         }
     }

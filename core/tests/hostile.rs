@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 
 use alipay_openapi::keys::role::Alipay;
 use alipay_openapi::{
-    sign_response_body, AlipayPublicKey, AppPrivateKey, Charset, Client, Config, NotifyParams, NotifyVersion,
-    PrivateKey, Request, SignType, Timestamp,
+    sign_response_body, AlipayPublicKey, AppPrivateKey, Charset, Client, ClientOptions, Config, NotifyParams,
+    NotifyVersion, PrivateKey, Request, RequestOptions, SignType, Timestamp,
 };
 
 const METHOD: &str = "alipay.marketing.voucher.query";
@@ -167,12 +167,18 @@ fn a_10_mb_body_is_rejected_in_linear_time() {
         let node = format!(r#"{{"code":"10000","msg":"Success","pad":"{filler}"}}"#);
         with_member(&node, "\"sign\":\"AAAA\"").into_bytes()
     }
+    // The default limit (4 MiB) refuses the 10 MB body unread; raised, the body is scanned.
+    assert_eq!(verdict(Charset::Utf8, &body_of(10 << 20)), "body_too_large");
+    let mut config = Config::new("2021000000000001");
+    config.max_body_bytes = 16 << 20;
+    let raised = Client::without_keys(config)
+        .with_alipay_public_key(AlipayPublicKey::parse(&read("keys/alipay_2048.public.spki.pem")).unwrap());
     // Best of three, to keep a busy machine's noise out of the comparison.
     let time = |body: &[u8]| {
         (0..3)
             .map(|_| {
                 let started = Instant::now();
-                assert_eq!(verdict(Charset::Utf8, body), "signature_mismatch");
+                assert_eq!(raised.verify_response(METHOD, body).unwrap_err().code(), "signature_mismatch");
                 started.elapsed()
             })
             .min()
@@ -235,6 +241,58 @@ fn hostile_request_parameters_get_typed_errors() {
 
 /// Collects every error and Debug string a battery of bad inputs produces, and checks that none of
 /// them contains any 12-character piece of a private key's base64.
+/// Secrets other than the private key, each at least 12 characters of base64 so pieces are checked.
+const AES_KEY: &str = "aa4BtZ4tspm2wnXLb1ThQA==";
+const APP_AUTH_TOKEN: &str = "202405BBf3c9c0e5a7d24b8e9f0a1b2c3d4e5X59";
+
+/// The Debug and error strings of every type that holds the private key, the AES key or an
+/// `app_auth_token`: options, parts, client, config, requests at every stage, pending checks, and
+/// the errors of a bad option value and of a body over the limit.
+fn secret_bearing_strings(private_key: &str) -> Vec<String> {
+    let options = ClientOptions::from_value(&serde_json::json!({
+        "app_id": "2021000000000001",
+        "private_key": private_key,
+        "alipay_public_key": read("keys/alipay_2048.public.spki.pem"),
+        "aes_key": AES_KEY,
+        "app_auth_token": APP_AUTH_TOKEN,
+        "max_body_bytes": 100_000,
+    }))
+    .unwrap();
+    let parts = options.parts().unwrap();
+    let mut out = vec![format!("{options:?}"), format!("{parts:?}"), format!("{:?}", parts.config)];
+    let client = options.build().unwrap();
+    out.push(format!("{client:?}"));
+    let request_options = RequestOptions::from_value(&serde_json::json!({
+        "method": METHOD, "biz_content": "{}", "app_auth_token": APP_AUTH_TOKEN,
+        "params": {"auth_token": APP_AUTH_TOKEN},
+    }))
+    .unwrap();
+    out.push(format!("{request_options:?}"));
+    let request = request_options.to_request().unwrap();
+    out.push(format!("{request:?}"));
+    out.push(format!("{:?}", client.prepare(&request, Timestamp::from_unix_secs(0)).unwrap()));
+    out.push(format!("{:?}", client.sign(&request, Timestamp::from_unix_secs(0)).unwrap()));
+    let pending = client.begin_verify_response(METHOD, &signed_body(r#"{"code":"10000","msg":"Success"}"#)).unwrap();
+    out.push(format!("{:?} {:?}", pending, pending.check()));
+    let form = format!("app_id=2021000000000001&auth_token={APP_AUTH_TOKEN}&sign=YWJj");
+    let pending = client.begin_verify_notification(
+        client.notification_form(form.as_bytes(), Charset::Utf8).unwrap(),
+        NotifyVersion::V1,
+    );
+    out.push(format!("{:?}", pending.unwrap()));
+    for (name, value) in [("aes_key", "not base64!"), ("aes_key", &AES_KEY[..12]), ("max_body_bytes", "0")] {
+        let value = if name == "max_body_bytes" { serde_json::json!(0) } else { serde_json::json!(value) };
+        let error = ClientOptions::from_value(&serde_json::json!({"app_id": "2021000000000001", name: value}))
+            .and_then(|options| options.build())
+            .unwrap_err();
+        out.push(format!("{error} {error:?} {:?}", error.details(None)));
+    }
+    let too_large = client.verify_response(METHOD, &vec![b' '; 100_001]).unwrap_err();
+    assert_eq!(too_large.code(), "body_too_large");
+    out.push(format!("{too_large} {too_large:?} {:?}", too_large.details(None)));
+    out
+}
+
 #[test]
 fn no_error_or_debug_string_carries_key_material() {
     let private_texts = [read("keys/app_2048.private.pkcs1.pem"), read("keys/app_2048.private.pkcs8.b64")];
@@ -261,8 +319,10 @@ fn no_error_or_debug_string_carries_key_material() {
     let signed =
         client(Charset::Utf8).sign(&Request::new(METHOD).biz_content("{}"), Timestamp::from_unix_secs(0)).unwrap();
     produced.push(format!("{signed:?}"));
+    produced.extend(secret_bearing_strings(&private_texts[0]));
     assert!(produced.len() > 10);
-    for text in &private_texts {
+    let secrets = private_texts.iter().cloned().chain([AES_KEY.to_owned(), APP_AUTH_TOKEN.to_owned()]);
+    for text in &secrets.collect::<Vec<_>>() {
         let material: String =
             text.lines().filter(|l| !l.starts_with("-----")).collect::<String>().split_whitespace().collect();
         for piece in material.as_bytes().chunks(12).filter(|c| c.len() == 12) {

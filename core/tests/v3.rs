@@ -599,3 +599,21 @@ fn uploads_sign_the_data_part_and_lay_out_the_parts() {
     let aes = client("aes").prepare_v3(&request).unwrap_err();
     assert_eq!(aes.field_name(), Some("files"));
 }
+
+#[test]
+fn a_v3_body_over_the_limit_is_refused_before_it_is_read() {
+    let mut options = alipay_openapi::ClientOptions::from_value(&serde_json::json!({
+        "app_id": "2021000000000001",
+        "alipay_public_key": std::fs::read_to_string(format!("{}/../tests/vectors/keys/alipay_2048.public.spki.pem", env!("CARGO_MANIFEST_DIR"))).unwrap(),
+        "max_body_bytes": 16,
+    }))
+    .unwrap();
+    let client = options.build().unwrap();
+    let headers = [("alipay-timestamp", "1"), ("alipay-nonce", "n"), ("alipay-signature", "AAAA")];
+    let error = client.verify_v3_response(200, &headers, br#"{"out_trade_no":"1234567890"}"#).unwrap_err();
+    assert_eq!((error.code(), error.field_name()), ("body_too_large", Some("body")));
+    options.max_body_bytes = None;
+    let error =
+        options.build().unwrap().verify_v3_response(200, &headers, br#"{"out_trade_no":"1234567890"}"#).unwrap_err();
+    assert_eq!(error.code(), "signature_mismatch");
+}

@@ -41,8 +41,9 @@ class Client:
 
     Public-key mode takes ``alipay_public_key``; certificate mode (公钥证书模式) takes
     ``app_cert``, ``alipay_cert`` and ``alipay_root_cert`` (PEM) instead. ``aes_key`` (base64)
-    turns on content encryption. Either key may be left out (a client that only signs, or only
-    verifies). Immutable (but for the certificates added in certificate mode) and safe to share
+    turns on content encryption. ``max_body_bytes`` (default 4 MiB) bounds the response and
+    notification bodies that are read: a longer one is refused unread (``body_too_large``). Either
+    key may be left out (a client that only signs, or only verifies). Immutable (but for the certificates added in certificate mode) and safe to share
     between threads; RSA work releases the GIL.
     """
 
@@ -61,6 +62,7 @@ class Client:
         gateway: Optional[str] = None,
         app_auth_token: Optional[str] = None,
         format: Optional[str] = ...,
+        max_body_bytes: Optional[int] = None,
     ) -> Client: ...
     @property
     def app_id(self) -> str: ...

@@ -101,7 +101,8 @@ class ValidationError(AlipayError, ValueError):
 
 class SignatureError(AlipayError):
     """Signing failed, or a response or notification could not be verified as coming from Alipay
-    (or it verified but is for another app: ``app_id_mismatch``).
+    (or it verified but is for another app: ``app_id_mismatch``; or it was longer than the client's
+    ``max_body_bytes`` and was refused unread: ``body_too_large``).
 
     The message must not be trusted: it is malformed, unsigned, its signature does not match, or it
     was meant for another merchant.

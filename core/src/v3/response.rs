@@ -116,7 +116,7 @@ pub(super) fn begin<N: AsRef<str>, V: AsRef<str>>(
         alipay_cert_sn: alipay_sn.map(str::to_owned),
     };
     let (nonce, alipay_sn, aes_key) = (nonce.to_owned(), alipay_sn.map(str::to_owned), client.aes_key().cloned());
-    Ok(Pending::new(check, move || {
+    Ok(Pending::new(check, move |_| {
         let (body, encrypted) = open_body(body_text, aes_key.as_ref())?;
         let value = match body.trim() {
             "" => None,
