@@ -211,7 +211,7 @@ impl Client {
         if let Some(biz_content) = biz_content {
             members.insert("biz_content".to_owned(), convert::json(biz_content, "biz_content")?);
         }
-        self.request_from(members)
+        Self::request_at(RequestOptions::from_value(&Value::Object(members)).or_raise()?)
     }
 
     /// A typed call's request: the method must have a model, which checks the fields (named alone).
@@ -219,10 +219,6 @@ impl Client {
         let (method, fields) = (convert::text(method.cast()?, "method")?, convert::json(fields, "")?);
         let options = Value::Object(convert::options(options)?);
         Self::request_at(RequestOptions::for_call(&method, fields, &options).or_raise()?)
-    }
-
-    fn request_from(&self, members: serde_json::Map<String, Value>) -> PyResult<Call> {
-        Self::request_at(RequestOptions::from_value(&Value::Object(members)).or_raise()?)
     }
 
     fn request_at(options: RequestOptions) -> PyResult<Call> {

@@ -65,6 +65,7 @@ pub(crate) enum Names {
 
 /// A JS value as JSON, for the core to read. `path` names it in errors (`biz_content.subject`).
 pub(crate) fn json(value: &JsValue, path: &str, names: Names) -> Result<Value, Error> {
+    let here = if path.is_empty() { "value" } else { path };
     if value.is_null() || value.is_undefined() {
         return Ok(Value::Null);
     }
@@ -72,7 +73,7 @@ pub(crate) fn json(value: &JsValue, path: &str, names: Names) -> Result<Value, E
         // The copy replaces a lone surrogate with U+FFFD; only then is the (slow, one call per
         // code unit) exact check needed, to tell a lone surrogate from a real U+FFFD.
         if text.contains('\u{FFFD}') && !value.unchecked_ref::<JsString>().is_valid_utf16() {
-            return Err(Error::lone_surrogate(field_or(path, "value")));
+            return Err(Error::lone_surrogate(here));
         }
         return Ok(Value::String(text));
     }
@@ -81,19 +82,18 @@ pub(crate) fn json(value: &JsValue, path: &str, names: Names) -> Result<Value, E
     }
     let number = value.as_f64().or_else(|| value.dyn_ref::<js_sys::Date>().map(js_sys::Date::get_time));
     if let Some(number) = number {
-        return json_number(number).ok_or_else(|| Error::field(field_or(path, "value"), "must be a finite number"));
+        return json_number(number).ok_or_else(|| Error::field(here, "must be a finite number"));
     }
     let nested = if names == Names::Fields { Names::Fields } else { Names::AsGiven };
     if let Some(items) = value.dyn_ref::<Array>() {
-        let item = |(i, v): (usize, JsValue)| json(&v, &format!("{}[{i}]", field_or(path, "value")), nested);
+        let item = |(i, v): (usize, JsValue)| json(&v, &format!("{}[{i}]", here), nested);
         return items.iter().enumerate().map(item).collect::<Result<_, _>>().map(Value::Array);
     }
     if value.is_object() && !value.is_function() && !value.is_instance_of::<Uint8Array>() {
         let mut members = Map::new();
         for entry in Object::entries(value.unchecked_ref::<Object>()).iter() {
             let entry: Array = entry.unchecked_into();
-            let key = entry.get(0);
-            let key = json(&key, path, Names::AsGiven)?;
+            let key = json(&entry.get(0), path, Names::AsGiven)?;
             let key = key.as_str().unwrap_or_default();
             let name = if names == Names::AsGiven { key.to_owned() } else { snake_case(key) };
             let child_path = if path.is_empty() { name.clone() } else { format!("{path}.{name}") };
@@ -101,15 +101,7 @@ pub(crate) fn json(value: &JsValue, path: &str, names: Names) -> Result<Value, E
         }
         return Ok(Value::Object(members));
     }
-    Err(Error::field(field_or(path, "value"), "must be a string, number, boolean, array or plain object"))
-}
-
-fn field_or<'a>(path: &'a str, default: &'a str) -> &'a str {
-    if path.is_empty() {
-        default
-    } else {
-        path
-    }
+    Err(Error::field(here, "must be a string, number, boolean, array or plain object"))
 }
 
 /// A finite JS number (an invalid `Date` is NaN): integers within the exact range as integers,
