@@ -58,7 +58,7 @@ pub mod verify;
 
 pub use crate::aes::AesKey;
 pub use cert::{AlipayCertificate, AppCertificate, CertificateMode};
-pub use charset::Charset;
+pub use charset::{form_encode, Charset};
 pub use client::Client;
 pub use crypto::{Backend, KeyVerifier, SignType, Signer, Verifier};
 pub use error::{Error, ErrorDetails, GatewayError, KeyKind, Result, V3GatewayError};
