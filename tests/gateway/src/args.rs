@@ -300,7 +300,8 @@ mod tests {
         assert_eq!(cert_mode.alipay_root_cert, TEST_ROOT_CERT_FILE);
         assert_eq!(described.app_private_key.as_deref(), Some(TEST_APP_PRIVATE_KEY_FILE));
         assert!(described.aes);
-        let notify = parse(&["--notify-retry-ms", "50,75", "--notify-timeout-ms", "300"]).unwrap().into_config().unwrap();
+        let notify =
+            parse(&["--notify-retry-ms", "50,75", "--notify-timeout-ms", "300"]).unwrap().into_config().unwrap();
         assert_eq!(notify.notify_retry, vec![Duration::from_millis(50), Duration::from_millis(75)]);
         assert_eq!(notify.notify_timeout, Duration::from_millis(300));
         assert_eq!(config.notify_retry.len(), 7);

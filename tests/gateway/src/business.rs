@@ -32,9 +32,9 @@ pub(crate) struct Partner {
 
 /// The key that makes two calls "the same business" (for `fail-first=N`).
 pub(crate) fn business_key(method: &str, biz_content: Option<&str>) -> String {
-    let key = biz_content
-        .and_then(|text| serde_json::from_str::<HashMap<String, Value>>(text).ok())
-        .and_then(|biz| ["out_biz_no", "request_id", "voucher_id", "out_trade_no", "trade_no"].iter().find_map(|k| biz.get(*k).cloned()));
+    let key = biz_content.and_then(|text| serde_json::from_str::<HashMap<String, Value>>(text).ok()).and_then(|biz| {
+        ["out_biz_no", "request_id", "voucher_id", "out_trade_no", "trade_no"].iter().find_map(|k| biz.get(*k).cloned())
+    });
     match key {
         Some(Value::String(s)) => format!("{method}:{s}"),
         _ => format!("{method}:{}", biz_content.unwrap_or_default()),

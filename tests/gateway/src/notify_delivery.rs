@@ -57,9 +57,9 @@ pub(crate) fn spawn(store: Arc<Store>, schedule: Schedule, delivery: Delivery) {
         for (number, wait) in (1u32..).zip(waits) {
             tokio::time::sleep(wait).await;
             let (sending, timeout) = (delivery.clone(), schedule.timeout);
-            let attempt = tokio::task::spawn_blocking(move || send(&sending, timeout)).await.unwrap_or_else(|_| {
-                Attempt { http_status: None, outcome: "the delivery task failed".to_owned() }
-            });
+            let attempt = tokio::task::spawn_blocking(move || send(&sending, timeout))
+                .await
+                .unwrap_or_else(|_| Attempt { http_status: None, outcome: "the delivery task failed".to_owned() });
             let store = Arc::clone(&store);
             let notify_id = delivery.notify_id.clone();
             let recorded = attempt.clone();

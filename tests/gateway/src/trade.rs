@@ -129,7 +129,12 @@ fn out_trade_no(biz: &Biz) -> Result<Option<String>, Failure> {
 }
 
 /// `alipay.trade.query` or `alipay.trade.close`: the answer's fields after `code` and `msg`.
-pub(crate) fn handle(store: &Store, method: &str, biz_content: Option<&str>, now: Timestamp) -> Result<Fields, Failure> {
+pub(crate) fn handle(
+    store: &Store,
+    method: &str,
+    biz_content: Option<&str>,
+    now: Timestamp,
+) -> Result<Fields, Failure> {
     let biz = Biz::parse(biz_content, INVALID)?;
     let key = match (biz.optional("trade_no", 64)?, out_trade_no(&biz)?) {
         (Some(trade_no), _) => TradeKey::TradeNo(trade_no),
@@ -304,8 +309,10 @@ impl Store {
     pub fn remember_nonce(&self, nonce: &str, now_millis: i64, window_start: i64) -> Result<bool, Failure> {
         self.with_tx(|tx| {
             tx.execute("DELETE FROM v3_nonces WHERE seen_millis < ?1", params![window_start])?;
-            let inserted =
-                tx.execute("INSERT OR IGNORE INTO v3_nonces (nonce, seen_millis) VALUES (?1, ?2)", params![nonce, now_millis])?;
+            let inserted = tx.execute(
+                "INSERT OR IGNORE INTO v3_nonces (nonce, seen_millis) VALUES (?1, ?2)",
+                params![nonce, now_millis],
+            )?;
             Ok(inserted == 1)
         })
     }
@@ -341,7 +348,8 @@ mod tests {
             assert_eq!(sub_code(page("A1", bad)), "ACQ.INVALID_PARAMETER", "{bad}");
         }
         assert_eq!(sub_code(page("A-1", r#""1.00""#)), "ACQ.INVALID_PARAMETER");
-        let wrong_product = r#"{"out_trade_no":"A1","total_amount":"1.00","subject":"s","product_code":"QUICK_WAP_WAY"}"#;
+        let wrong_product =
+            r#"{"out_trade_no":"A1","total_amount":"1.00","subject":"s","product_code":"QUICK_WAP_WAY"}"#;
         let result = new_trade(PAGE_PAY, Some(wrong_product), Charset::Utf8, SignType::Rsa2, (None, None));
         assert_eq!(sub_code(result), "ACQ.INVALID_PARAMETER");
     }

@@ -38,8 +38,9 @@ impl Gateway {
 
     fn open(&self, checked: &Checked<'_>, signing: Signing, params: &Params) -> Result<Trade, Rejection> {
         let urls = (params.get("notify_url"), params.get("return_url"));
-        let new = trade::new_trade(checked.method, checked.biz_content.as_deref(), signing.charset, signing.sign_type, urls)
-            .map_err(business)?;
+        let new =
+            trade::new_trade(checked.method, checked.biz_content.as_deref(), signing.charset, signing.sign_type, urls)
+                .map_err(business)?;
         self.store.open_trade(&new, self.clock.now()).map_err(business)
     }
 
@@ -72,10 +73,11 @@ impl Gateway {
     /// once, answered as JSON.
     pub(crate) fn app_pay(&self, order_string: &[u8]) -> Paid {
         let params = read_params(order_string, b"");
-        let paid = self.admit(&params, &[APP_PAY]).map_err(|(rejection, _)| rejection).and_then(|(checked, signing)| {
-            let trade = self.open(&checked, signing, &params)?;
-            self.store.pay_trade(&trade.trade_no, self.clock.now()).map_err(business)
-        });
+        let paid =
+            self.admit(&params, &[APP_PAY]).map_err(|(rejection, _)| rejection).and_then(|(checked, signing)| {
+                let trade = self.open(&checked, signing, &params)?;
+                self.store.pay_trade(&trade.trade_no, self.clock.now()).map_err(business)
+            });
         match paid {
             Ok((trade, first)) => {
                 let body = json!({
@@ -90,7 +92,8 @@ impl Gateway {
             }
             Err(rejection) => {
                 let (code, msg) = rejection.code.code_and_msg();
-                let body = json!({"code": code, "msg": msg, "sub_code": rejection.sub_code, "sub_msg": rejection.sub_msg});
+                let body =
+                    json!({"code": code, "msg": msg, "sub_code": rejection.sub_code, "sub_msg": rejection.sub_msg});
                 Paid { answer: json_answer(400, &body), delivery: None }
             }
         }
@@ -98,7 +101,8 @@ impl Gateway {
 
     /// `return_url` with the signed return parameters appended to its query.
     fn return_location(&self, trade: &Trade, return_url: &str) -> Result<String, Rejection> {
-        let method = if trade.method == WAP_PAY { "alipay.trade.wap.pay.return" } else { "alipay.trade.page.pay.return" };
+        let method =
+            if trade.method == WAP_PAY { "alipay.trade.wap.pay.return" } else { "alipay.trade.page.pay.return" };
         let fields = vec![
             ("app_id", self.app_id.clone()),
             ("auth_app_id", self.app_id.clone()),

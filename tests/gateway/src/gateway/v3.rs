@@ -121,11 +121,12 @@ impl Gateway {
             if faults.contains(&Fault::UnsignedError) {
                 return Ok(None);
             }
-            let fields = trade::handle(&self.store, method, checked.biz_content.as_deref(), self.clock.now())
-                .map_err(|failure| match failure {
+            let fields = trade::handle(&self.store, method, checked.biz_content.as_deref(), self.clock.now()).map_err(
+                |failure| match failure {
                     Failure::Business { sub_code, sub_msg } => refuse(400, sub_code, sub_msg),
                     Failure::System(_) => busy(),
-                })?;
+                },
+            )?;
             Ok(Some(object_json(&fields)))
         });
         let mut answer = match result {
@@ -215,7 +216,8 @@ impl Gateway {
             return Err(refuse(401, "invalid-timestamp", "timestamp is more than 10 minutes from the gateway's clock"));
         }
         let tokens = incoming.all("alipay-app-auth-token");
-        let body = std::str::from_utf8(&incoming.body).map_err(|_| refuse(400, "invalid-parameter", "the body is not UTF-8"))?;
+        let body = std::str::from_utf8(&incoming.body)
+            .map_err(|_| refuse(400, "invalid-parameter", "the body is not UTF-8"))?;
         let content = v3_request_sign_content(
             &auth.unsigned,
             &incoming.http_method,
@@ -302,8 +304,8 @@ mod tests {
 
     #[test]
     fn the_auth_string_is_what_was_sent_without_sign() {
-        let auth = Authorization::parse(&["ALIPAY-SHA256withRSA nonce=n1,app_id=2021,timestamp=17,sign=ab+/c==,x=1"])
-            .unwrap();
+        let auth =
+            Authorization::parse(&["ALIPAY-SHA256withRSA nonce=n1,app_id=2021,timestamp=17,sign=ab+/c==,x=1"]).unwrap();
         assert_eq!(auth.unsigned, "nonce=n1,app_id=2021,timestamp=17,x=1");
         assert_eq!(auth.get("sign"), Some("ab+/c=="));
     }
