@@ -94,7 +94,7 @@ pub(crate) fn new_trade(
 ) -> Result<NewTrade, Failure> {
     let biz = Biz::parse(biz_content, INVALID)?;
     let out_trade_no = out_trade_no(&biz)?.ok_or_else(|| biz.invalid("缺少必选参数out_trade_no"))?;
-    let total_text = biz.required("total_amount", 11)?;
+    let total_text = biz.required("total_amount", 16)?;
     let total_fen = Amount::parse(&total_text)
         .ok()
         .map(Amount::fen)
