@@ -116,8 +116,7 @@ impl Gateway {
             ("trade_no", trade.trade_no.clone()),
             ("version", "1.0".to_owned()),
         ];
-        let (charset, signed) = self.sign_v1(trade, fields).map_err(|_| unavailable())?;
-        let query = form_encode(charset, signed.iter().map(|(k, v)| (*k, v.as_str()))).map_err(|_| unavailable())?;
+        let (_, query) = self.signed_form(trade, fields).map_err(|_| unavailable())?;
         let separator = if return_url.contains('?') { '&' } else { '?' };
         Ok(format!("{return_url}{separator}{query}"))
     }
@@ -149,8 +148,7 @@ impl Gateway {
             ("trade_status", trade.status.clone()),
             ("version", "1.0".to_owned()),
         ];
-        let (charset, signed) = self.sign_v1(trade, fields).ok()?;
-        let body = form_encode(charset, signed.iter().map(|(k, v)| (*k, v.as_str()))).ok()?;
+        let (charset, body) = self.signed_form(trade, fields).ok()?;
         Some(Delivery {
             notify_id,
             url,
@@ -159,20 +157,21 @@ impl Gateway {
         })
     }
 
-    /// Adds `sign` by the `rsaCheckV1` rule (every field but `sign` and `sign_type`, sorted), in the
-    /// trade's charset and sign type, with the key the gateway signs answers with.
-    fn sign_v1(
+    /// The fields with `sign` added by the `rsaCheckV1` rule (every field but `sign` and
+    /// `sign_type`, sorted), signed in the trade's charset and sign type with the key the gateway
+    /// signs answers with, as form text in that charset.
+    fn signed_form(
         &self,
         trade: &Trade,
         mut fields: Vec<(&'static str, String)>,
-    ) -> Result<(Charset, Vec<(&'static str, String)>), alipay_openapi::Error> {
+    ) -> Result<(Charset, String), alipay_openapi::Error> {
         let charset: Charset = trade.charset.parse()?;
         let sign_type: SignType = trade.sign_type.parse()?;
         let content = NotifyParams::from_pairs(fields.iter().map(|(k, v)| (*k, v.clone())))?.sign_content_v1();
         let key = &self.signing_key().ok_or_else(|| alipay_openapi::Error::SigningFailed("no key".to_owned()))?.key;
         let signature = key.sign(sign_type, &charset.encode("sign content", &content)?)?;
         fields.push(("sign", base64::engine::general_purpose::STANDARD.encode(signature)));
-        Ok((charset, fields))
+        Ok((charset, form_encode(charset, fields.iter().map(|(k, v)| (*k, v.as_str())))?))
     }
 }
 
