@@ -65,6 +65,19 @@ fn busy() -> V3Error {
     refuse(500, "unknown-error", "系统繁忙 (local test gateway)")
 }
 
+const JSON: &str = "application/json;charset=utf-8";
+
+impl V3Error {
+    /// `{code, message}` with the status; never signed, as Alipay signs no v3 error.
+    fn answer(&self) -> V3Answer {
+        V3Answer {
+            status: self.status,
+            headers: vec![("content-type", JSON.to_owned())],
+            body: json!({"code": self.code, "message": self.message}).to_string().into_bytes(),
+        }
+    }
+}
+
 /// What goes back.
 struct V3Answer {
     status: u16,
@@ -95,9 +108,7 @@ pub(crate) async fn handle(
         body: body.to_vec(),
     };
     let answer = tokio::task::spawn_blocking(move || gateway.process_v3(&incoming, &faults)).await;
-    let Ok(answer) = answer else {
-        return (StatusCode::INTERNAL_SERVER_ERROR, "the gateway failed to answer").into_response();
-    };
+    let Ok(answer) = answer else { return crate::failed() };
     let mut response = (StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK), answer.body).into_response();
     for (name, value) in answer.headers {
         if let Ok(value) = HeaderValue::from_str(&value) {
@@ -130,17 +141,11 @@ impl Gateway {
             Ok(Some(object_json(&fields)))
         });
         let mut answer = match result {
-            Err(error) => V3Answer {
-                status: error.status,
-                headers: vec![("content-type", "application/json;charset=utf-8".to_owned())],
-                body: json!({"code": error.code, "message": error.message}).to_string().into_bytes(),
-            },
+            Err(error) => error.answer(),
             // `unsigned-error`: nothing processed, a 200 without signature headers.
-            Ok(None) => V3Answer {
-                status: 200,
-                headers: vec![("content-type", "application/json;charset=utf-8".to_owned())],
-                body: b"{}".to_vec(),
-            },
+            Ok(None) => {
+                V3Answer { status: 200, headers: vec![("content-type", JSON.to_owned())], body: b"{}".to_vec() }
+            }
             Ok(Some(body)) => self.signed_v3(body, now_millis, faults),
         };
         answer.headers.push(("alipay-trace-id", trace_id));
@@ -156,11 +161,9 @@ impl Gateway {
         let timestamp = now_millis.to_string();
         let nonce = self.next_id(now_millis);
         let mut body = body.into_bytes();
-        let Some(key) = self.signing_key() else {
-            return V3Answer { status: 500, headers: Vec::new(), body: Vec::new() };
-        };
+        let Some(key) = self.signing_key() else { return busy().answer() };
         let Ok(signature) = key.key.sign(SignType::Rsa2, &v3_response_sign_content(&timestamp, &nonce, &body)) else {
-            return V3Answer { status: 500, headers: Vec::new(), body: busy_body() };
+            return busy().answer();
         };
         let mut signature = base64::engine::general_purpose::STANDARD.encode(signature);
         if faults.contains(&Fault::BadSignature) {
@@ -171,7 +174,7 @@ impl Gateway {
             super::bump_last_digit(&mut body);
         }
         let mut headers = vec![
-            ("content-type", "application/json;charset=utf-8".to_owned()),
+            ("content-type", JSON.to_owned()),
             ("alipay-timestamp", timestamp),
             ("alipay-nonce", nonce),
             ("alipay-signature", signature),
@@ -244,11 +247,6 @@ impl Gateway {
         }
         Ok(method)
     }
-}
-
-fn busy_body() -> Vec<u8> {
-    let error = busy();
-    json!({"code": error.code, "message": error.message}).to_string().into_bytes()
 }
 
 /// `ALIPAY-SHA256withRSA k=v,k=v,…,sign=…`, split into pairs.
