@@ -22,7 +22,8 @@ use crate::fault::Fault;
 use crate::notify_delivery::Schedule;
 use crate::store::{Failure, Store};
 use crate::trade::{self, PAGE_PAY, TRADE_CLOSE, TRADE_QUERY, WAP_PAY};
-use crate::wire::{read_params, Params};
+use crate::upload::{self, UPLOAD};
+use crate::wire::Params;
 
 mod cashier;
 pub(crate) mod v3;
@@ -109,6 +110,8 @@ struct Checked<'p> {
     biz_content: Option<Cow<'p, str>>,
     /// `encrypt_type=AES`: a successful answer is encrypted too.
     encrypted: bool,
+    /// All of them, for an API that reads parameters other than `biz_content` (v2 only).
+    params: Option<&'p Params>,
 }
 
 /// The running state shared by all requests.
@@ -209,23 +212,27 @@ impl Gateway {
         self.signing.get(self.active.load(Ordering::SeqCst)).or(self.signing.first())
     }
 
+    /// An uploaded image and its content type.
+    pub fn image(&self, image_id: &str) -> Option<(String, Vec<u8>)> {
+        upload::image(&self.store, image_id).ok().flatten()
+    }
+
     /// The methods `gateway.do` serves.
     fn gateway_methods(&self) -> Vec<&'static str> {
-        let trades = [TRADE_QUERY, TRADE_CLOSE, PAGE_PAY, WAP_PAY];
+        let trades = [TRADE_QUERY, TRADE_CLOSE, PAGE_PAY, WAP_PAY, UPLOAD];
         METHODS.iter().copied().chain(trades).chain(self.certificate_checks.as_ref().map(|_| DOWNLOAD)).collect()
     }
 
-    /// Answers one request: `query` is the raw URL query, `body` the raw form body (empty if none).
-    /// Page and WAP pay are answered with the cashier's HTML, everything else as the gateway does.
-    pub fn process(&self, query: &[u8], body: &[u8], faults: &[Fault]) -> Answer {
+    /// Answers one request (its parameters, read off the wire). Page and WAP pay are answered
+    /// with the cashier's HTML, everything else as the gateway does.
+    pub fn process(&self, params: &Params, faults: &[Fault]) -> Answer {
         self.apply_rotation(faults);
-        let params = read_params(query, body);
         let method = params.get("method").filter(|m| looks_like_method(m));
         if method.is_some_and(|m| m == PAGE_PAY || m == WAP_PAY) {
-            return self.cashier(&params);
+            return self.cashier(params);
         }
         let node_key = method.map_or_else(|| "error_response".to_owned(), response_node_key);
-        let reply = match self.admit(&params, &self.gateway_methods()) {
+        let reply = match self.admit(params, &self.gateway_methods()) {
             // Without a known app there is no key to sign with: such errors go out unsigned.
             Err((rejection, None)) => return self.write(error_reply(node_key, &rejection, None), params.charset, &[]),
             Err((rejection, signing)) => error_reply(node_key, &rejection, signing),
@@ -353,7 +360,7 @@ impl Gateway {
             (Some(key), Some(ciphertext)) => Some(Cow::Owned(decrypt(key, ciphertext, params.charset)?)),
             (_, plain) => plain.map(Cow::Borrowed),
         };
-        Ok(Checked { method, biz_content, encrypted: aes_key.is_some() })
+        Ok(Checked { method, biz_content, encrypted: aes_key.is_some(), params: Some(params) })
     }
 
     /// Faults that answer instead of processing: `unknown-error` and `fail-first=N`.
@@ -389,6 +396,8 @@ impl Gateway {
             business::download(biz_content, &chains)
         } else if checked.method == TRADE_QUERY || checked.method == TRADE_CLOSE {
             trade::handle(&self.store, checked.method, biz_content, self.clock.now())
+        } else if let (UPLOAD, Some(params)) = (checked.method, checked.params) {
+            upload::upload(&self.store, params, self.clock.now())
         } else {
             business::handle(&self.store, checked.method, biz_content, self.clock.now(), &self.partner)
         };

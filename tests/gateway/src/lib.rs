@@ -44,6 +44,7 @@ mod gateway;
 mod notify_delivery;
 mod store;
 mod trade;
+mod upload;
 mod wire;
 
 use std::future::Future;
@@ -53,7 +54,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -72,6 +73,8 @@ use gateway::{Answer, Gateway, Paid, PAY_PATH};
 
 /// Where `alipay.trade.app.pay` order strings are paid (the body is the order string).
 pub const APP_PAY_PATH: &str = "/test/app-pay";
+/// Where uploaded images are served: `GET /test/images/{image_id}`.
+pub const IMAGE_PATH: &str = "/test/images";
 
 /// The gateway as an axum [`Router`]: `/gateway.do` (v2, and the cashier for page and WAP pay),
 /// `/cashier/pay`, [`APP_PAY_PATH`], and the v3 paths `/v3/alipay/trade/query` and
@@ -82,11 +85,13 @@ pub fn router(config: &GatewayConfig) -> io::Result<Router> {
     let mut router = Router::new()
         .route("/gateway.do", get(handle).post(handle))
         .route(PAY_PATH, post(pay))
-        .route(APP_PAY_PATH, post(app_pay));
+        .route(APP_PAY_PATH, post(app_pay))
+        .route(&format!("{IMAGE_PATH}/{{image_id}}"), get(image));
     for path in gateway::v3::PATHS {
         router = router.route(path, post(gateway::v3::handle));
     }
-    Ok(router.with_state(gateway))
+    // An image may be 5 MB; the form around it adds a little.
+    Ok(router.layer(DefaultBodyLimit::max(upload::MAX_IMAGE_BYTES + 64 * 1024)).with_state(gateway))
 }
 
 /// Serves the gateway on `listener` until `shutdown` completes.
@@ -207,13 +212,40 @@ async fn handle(
         Err(refused) => return refused,
     };
     let query = uri.query().unwrap_or_default().as_bytes().to_vec();
-    let is_form = headers.get(header::CONTENT_TYPE).is_none_or(|v| {
-        v.to_str().is_ok_and(|v| v.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"))
-    });
-    let body = if method == Method::POST && is_form { body } else { Bytes::new() };
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .filter(|h| h.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b)))
+        .map(str::to_owned);
     // Signature checks, SQLite and RSA signing are blocking work.
-    let answer = tokio::task::spawn_blocking(move || gateway.process(&query, &body, &faults)).await;
+    let answer = tokio::task::spawn_blocking(move || {
+        let boundary = content_type.as_deref().and_then(wire::multipart_boundary);
+        let mut params = match (method == Method::POST, content_type.as_deref(), boundary) {
+            (true, _, Some(boundary)) => {
+                wire::read_multipart(&query, boundary, &body).unwrap_or_else(|| wire::read_params(&query, b""))
+            }
+            (true, None, _) => wire::read_params(&query, &body),
+            (true, Some(kind), _) if kind.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded") => {
+                wire::read_params(&query, &body)
+            }
+            _ => wire::read_params(&query, b""),
+        };
+        params.host = host;
+        gateway.process(&params, &faults)
+    })
+    .await;
     answer.map_or_else(|_| failed(), into_response)
+}
+
+/// An image `alipay.offline.material.image.upload` stored.
+async fn image(State(gateway): State<Arc<Gateway>>, Path(image_id): Path<String>) -> Response {
+    let found = tokio::task::spawn_blocking(move || gateway.image(&image_id)).await;
+    match found {
+        Ok(Some((content_type, content))) => ([(header::CONTENT_TYPE, content_type)], content).into_response(),
+        Ok(None) => (StatusCode::NOT_FOUND, "no such image at this local test gateway").into_response(),
+        Err(_) => failed(),
+    }
 }
 
 /// The cashier's pay button.

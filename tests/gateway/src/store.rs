@@ -90,6 +90,13 @@ CREATE TABLE IF NOT EXISTS notify_attempts (
     outcome     TEXT NOT NULL,       -- `success`, or what came instead
     PRIMARY KEY (notify_id, attempt)
 );
+CREATE TABLE IF NOT EXISTS images (
+    image_id   TEXT PRIMARY KEY,
+    image_type TEXT NOT NULL,
+    image_name TEXT NOT NULL,
+    content    BLOB NOT NULL,
+    gmt_create INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS v3_nonces (
     nonce       TEXT PRIMARY KEY,
     seen_millis INTEGER NOT NULL

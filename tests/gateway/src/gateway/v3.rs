@@ -125,7 +125,7 @@ impl Gateway {
         let trace_id = self.next_id(now_millis);
         let result = self.check_v3(incoming, now_millis).and_then(|method| {
             let body = String::from_utf8_lossy(&incoming.body);
-            let checked = Checked { method, biz_content: Some(body), encrypted: false };
+            let checked = Checked { method, biz_content: Some(body), encrypted: false, params: None };
             if self.before_processing(&checked, faults).is_some() {
                 return Err(busy());
             }
