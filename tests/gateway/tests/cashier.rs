@@ -282,3 +282,25 @@ fn an_app_pay_order_string_is_checked_paid_and_notified() {
     let again: serde_json::Value = serde_json::from_slice(&post_form(&browser(), &url, &order).http.body).unwrap();
     assert_eq!(again["sub_code"], "ACQ.TRADE_HAS_SUCCESS");
 }
+
+#[test]
+fn a_gbk_link_is_returned_and_notified_in_gbk() {
+    let harness = Harness::start();
+    let merchant = Merchant::start(&["success"]);
+    let mut config = harness.client_config();
+    config.charset = Charset::Gbk;
+    let client = harness.client_with(config);
+    let request = pay_request(PAGE_PAY, "ORDER_GBK_1", "1.50", "中文商品", &merchant.url);
+    let cashier = open(&browser(), &pay_link(&signed(&client, &request, harness.now()), Charset::Gbk));
+    assert!(cashier.text().contains("中文商品"), "{}", cashier.text());
+    let location = pay(&harness, &cashier.trade_no()).location.unwrap();
+    let query = location.split_once('?').unwrap().1;
+    assert!(query.contains("charset=GBK"), "{query}");
+    let returned = client
+        .verify_notification(NotifyParams::from_form(query.as_bytes(), Charset::Utf8).unwrap(), NotifyVersion::V1);
+    assert_eq!(returned.unwrap().get("total_amount"), Some("1.50"));
+    let received = merchant.wait_for(1);
+    assert!(received[0].content_type.ends_with("charset=GBK"), "{}", received[0].content_type);
+    let notification = verify_notification(&client, &received[0].body);
+    assert_eq!(notification.get("subject"), Some("中文商品"));
+}
