@@ -22,7 +22,15 @@
 //!   the signing certificate in `alipay_cert_sn`, serves `alipay.open.app.alipaycert.download`, and
 //!   rotates its certificate on request;
 //! - with an AES key, decrypts `encrypt_type=AES` requests and encrypts their successful answers;
-//! - injects faults on request ([`Fault`], header [`FAULT_HEADER`]).
+//! - injects faults on request ([`Fault`], header [`FAULT_HEADER`]);
+//! - is a local cashier: `alipay.trade.page.pay` and `alipay.trade.wap.pay` links and forms open
+//!   a trade and an HTML page with a pay button (`/cashier/pay`), which redirects to `return_url`
+//!   with signed parameters and delivers a signed `trade_status_sync` notification to
+//!   `notify_url`, re-sent until the merchant answers `success`; `alipay.trade.app.pay` order
+//!   strings are paid at [`APP_PAY_PATH`]; `alipay.trade.query` and `alipay.trade.close` follow
+//!   the trades, over v2 and over OpenAPI v3 (`POST /v3/alipay/trade/query`, `/close`);
+//! - stores `alipay.offline.material.image.upload` images (multipart) and serves them at
+//!   [`IMAGE_PATH`].
 //!
 //! ```no_run
 //! let gateway = alipay_local_gateway::spawn(alipay_local_gateway::GatewayConfig::default())?;
