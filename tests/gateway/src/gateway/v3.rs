@@ -167,8 +167,9 @@ impl Gateway {
         };
         let mut signature = base64::engine::general_purpose::STANDARD.encode(signature);
         if faults.contains(&Fault::BadSignature) {
-            let flipped = if signature.starts_with('A') { "B" } else { "A" };
-            signature.replace_range(..1, flipped);
+            // Still base64, another signature.
+            let flipped = if signature.starts_with('A') { 'B' } else { 'A' };
+            signature = std::iter::once(flipped).chain(signature.chars().skip(1)).collect();
         }
         if faults.contains(&Fault::Tampered) {
             super::bump_last_digit(&mut body);
