@@ -36,13 +36,15 @@ fn gateway(name: &str) -> (Harness, PathBuf) {
     (Harness::with_config(config), path)
 }
 
-/// (attempt, http_status, outcome) of every delivery of `notify_id`.
-fn attempts(db: &PathBuf, notify_id: &str) -> Vec<(u32, Option<u16>, String)> {
+/// (attempt, http_status, outcome, at_millis) of every delivery of `notify_id`.
+fn attempts(db: &PathBuf, notify_id: &str) -> Vec<(u32, Option<u16>, String, i64)> {
     let conn = rusqlite::Connection::open(db).unwrap();
     let mut rows = conn
-        .prepare("SELECT attempt, http_status, outcome FROM notify_attempts WHERE notify_id = ?1 ORDER BY attempt")
+        .prepare(
+            "SELECT attempt, http_status, outcome, at_millis FROM notify_attempts WHERE notify_id = ?1 ORDER BY attempt",
+        )
         .unwrap();
-    rows.query_map([notify_id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+    rows.query_map([notify_id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))
         .unwrap()
         .map(Result::unwrap)
         .collect()
@@ -127,6 +129,8 @@ fn a_page_pay_link_is_paid_redirected_and_notified_until_the_merchant_says_succe
     assert_eq!(recorded.iter().map(|a| a.0).collect::<Vec<_>>(), [1, 2, 3]);
     assert!(recorded[0].2.contains("fail") && recorded[1].2.contains("FAIL"), "{recorded:?}");
     assert_eq!((recorded[2].1, recorded[2].2.as_str()), (Some(200), "success"));
+    // Each re-delivery waited out its 50 ms.
+    assert!(recorded.windows(2).all(|pair| pair[1].3 - pair[0].3 >= 50), "{recorded:?}");
 
     assert_eq!(status_of(&harness, "ORDER_PAGE_1"), "TRADE_SUCCESS");
     let query = trade_call(&harness, "alipay.trade.query", json!({"trade_no": trade_no})).unwrap();
@@ -157,7 +161,7 @@ fn a_merchant_that_never_says_success_gets_every_scheduled_delivery_and_no_more(
     let recorded = attempts(&db, &notify_id);
     assert_eq!(recorded.len(), 4);
     assert!(
-        recorded.iter().all(|(_, status, outcome)| *status == Some(200) && outcome.ends_with(": ok")),
+        recorded.iter().all(|(_, status, outcome, _)| *status == Some(200) && outcome.ends_with(": ok")),
         "{recorded:?}"
     );
 }
