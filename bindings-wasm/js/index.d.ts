@@ -15,6 +15,13 @@ import type {
   NotifyOptions,
   PendingVerification,
   PreparedRequest,
+  PreparedV3Request,
+  NamedStrings,
+  ResponseHeaders,
+  SignedV3Request,
+  V3File,
+  V3RequestOptions,
+  V3Response,
   RequestOptions,
   SignedRequest,
   SignType,
@@ -62,6 +69,13 @@ export type {
   NotifyOptions,
   PendingVerification,
   PreparedRequest,
+  PreparedV3Request,
+  NamedStrings,
+  ResponseHeaders,
+  SignedV3Request,
+  V3File,
+  V3RequestOptions,
+  V3Response,
   RequestOptions,
   SignedRequest,
   SignType,
@@ -142,6 +156,21 @@ export declare class AlipayClient {
   beginVerifyNotification(input: NotifyInput, options?: NotifyOptions): PendingVerification;
   /** The first stage of {@link addDownloadedCertificate}. */
   beginAddDownloadedCertificate(body: ResponseBody, now?: Date | number): PendingVerification;
+  /** OpenAPI v3: builds and signs a call (backends `node` and `wasm`). */
+  signV3(request: V3RequestOptions): SignedV3Request;
+  /** OpenAPI v3: builds and signs a call with any backend. */
+  signV3Async(request: V3RequestOptions): Promise<SignedV3Request>;
+  /** OpenAPI v3: fixes a call for a signer elsewhere (sign `signContentBytes`, then `attachSignature`). */
+  prepareV3(request: V3RequestOptions): PreparedV3Request;
+  /**
+   * OpenAPI v3: verifies an answer (its HTTP status, headers and exact body). A 2xx answer must be
+   * signed; 4xx and 5xx answers throw `v3_gateway_error` (unverified, with `httpStatus`, `gatewayCode`,
+   * `traceId`).
+   */
+  verifyV3Response<T = JsonValue>(status: number, headers: ResponseHeaders, body: ResponseBody): V3Response<T>;
+  verifyV3ResponseAsync<T = JsonValue>(status: number, headers: ResponseHeaders, body: ResponseBody): Promise<V3Response<T>>;
+  /** The first stage of {@link verifyV3Response}. */
+  beginVerifyV3Response(status: number, headers: ResponseHeaders, body: ResponseBody): PendingVerification;
 }
 
 /** The typed APIs, from the core's table (`name` in snake_case, e.g. `voucher_send`). */

@@ -66,7 +66,7 @@ pub use keys::{AlipayPublicKey, AppPrivateKey, KeyEncoding, KeyForm, KeyInfo, Pr
 pub use notify::{Notification, NotifyParams, NotifyVersion};
 pub use options::{
     notification_fields, BizContent, ClientOptions, ClientParts, NotifyOptions, RequestOptions, CLIENT_OPTIONS,
-    NOTIFY_OPTIONS, REQUEST_OPTIONS,
+    NOTIFY_OPTIONS, REQUEST_OPTIONS, V3_REQUEST_OPTIONS,
 };
 pub use request::{
     sign_content, Config, Gateway, Request, SignedRequest, UnsignedRequest, DEFAULT_MAX_BODY_BYTES, PRODUCTION_GATEWAY,
