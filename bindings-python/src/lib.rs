@@ -672,6 +672,16 @@ impl Notification {
         self.fields.contains_key(key)
     }
 
+    /// Holds the notification against the merchant's order (`out_trade_no`, `total_amount_fen`,
+    /// optionally `seller_id`); a difference raises `order_mismatch` naming the field.
+    #[pyo3(signature = (**order))]
+    fn check_order(&self, order: Option<Kwargs>) -> PyResult<()> {
+        guarded(|| {
+            let order = core::ExpectedOrder::from_value(&Value::Object(convert::options(order)?)).or_raise()?;
+            core::check_order(&self.fields, &order).or_raise()
+        })
+    }
+
     fn __repr__(&self) -> String {
         let get = |k| self.fields.get(k).map_or("", String::as_str);
         format!("Notification(notify_type={:?}, notify_id={:?})", get("notify_type"), get("notify_id"))

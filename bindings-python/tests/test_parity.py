@@ -79,6 +79,8 @@ def run(row: dict[str, Any]) -> Any:
     if op == "verify_notification":
         versions = {"version": given["version"]} if "version" in given else {}
         return client.verify_notification(given["notification"], **versions)
+    if op == "check_order":
+        return client.verify_notification(given["notification"]).check_order(**given["order"])
     if op == "sign_v3":
         options = {"timestamp": TABLE["timestamp"], **given}
         return client.sign_v3(options.pop("http_method", None), options.pop("path", None), **options)

@@ -429,10 +429,15 @@ function createApi(engine, host) {
     return guarded(() => engine.rootCertSn(requireString(pem, 'pem')));
   }
 
+  /** Holds a verified notification's fields against your order (amount in integer fen). */
+  function checkOrder(fields, order) {
+    guarded(() => engine.checkOrder(fields, order));
+  }
+
   /** Test only: forces a Rust panic inside the engine (see `internal_panic`). */
   function __testPanic() {
     guarded(() => engine.__testPanic());
   }
 
-  return { AlipayClient, isAlipayError, certSn, rootCertSn, apis, __testPanic };
+  return { AlipayClient, isAlipayError, certSn, rootCertSn, checkOrder, apis, __testPanic };
 }

@@ -9,6 +9,7 @@ import type {
   Charset,
   ClientOptions,
   ErrorCode,
+  ExpectedOrder,
   JsonValue,
   NotifyFields,
   NotifyInput,
@@ -63,6 +64,7 @@ export type {
   Charset,
   ClientOptions,
   ErrorCode,
+  ExpectedOrder,
   JsonValue,
   NotifyFields,
   NotifyInput,
@@ -178,6 +180,13 @@ export declare function apis(): { name: string; method: ApiMethod }[];
 
 /** True for the errors this package throws. */
 export declare function isAlipayError(error: unknown): error is AlipayError;
+
+/**
+ * Holds a verified notification's fields against your order before you act on it: `outTradeNo`,
+ * `totalAmountFen` (integer fen) and, when given, `sellerId`. Throws `order_mismatch` naming the
+ * field that differs; answer Alipay `success` only when it returns.
+ */
+export declare function checkOrder(fields: NotifyFields, order: ExpectedOrder): void;
 
 /** The SN of the first certificate in `pem`: `app_cert_sn` of an app certificate, or an Alipay certificate's SN. */
 export declare function certSn(pem: string): string;

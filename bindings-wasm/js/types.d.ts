@@ -199,6 +199,15 @@ export interface NotifyOptions {
 /** The fields of a notification whose signature verified. */
 export type NotifyFields = { readonly [field: string]: string };
 
+/** The merchant's own record of an order, to hold a verified notification against. */
+export interface ExpectedOrder {
+  outTradeNo: string;
+  /** The amount in fen (1 yuan = 100 fen), a whole number: never a float of yuan. */
+  totalAmountFen: number;
+  /** The merchant's Alipay account (2088…), when you check it. */
+  sellerId?: string;
+}
+
 /** Extra options of a typed call. */
 export interface CallOptions {
   notifyUrl?: string;
@@ -316,7 +325,7 @@ export type ErrorCode =
   | "unsupported_charset" | "unsupported_sign_type" | "signing_failed" | "malformed_response"
   | "response_node_missing" | "duplicate_member" | "missing_signature" | "signature_encoding"
   | "signature_mismatch" | "unsigned_gateway_error" | "gateway_error" | "malformed_notification"
-  | "unknown_cert_sn" | "invalid_certificate" | "aes_error" | "app_id_mismatch" | "body_too_large"
+  | "unknown_cert_sn" | "invalid_certificate" | "aes_error" | "app_id_mismatch" | "order_mismatch" | "body_too_large"
   | "v3_gateway_error" | "internal_panic";
 
 /** Every error this package throws from the core: a real `Error` with a stable `code`. */

@@ -54,6 +54,9 @@ extern "C" {
     /// `SignedV3Request` in TypeScript.
     #[wasm_bindgen(typescript_type = "SignedV3Request")]
     pub type SignedV3RequestJs;
+    /// `ExpectedOrder` in TypeScript.
+    #[wasm_bindgen(typescript_type = "ExpectedOrder")]
+    pub type OrderArg;
     /// Response headers.
     #[wasm_bindgen(typescript_type = "[string, string][] | Record<string, string>")]
     pub type HeadersArg;

@@ -18,9 +18,9 @@ mod error;
 
 use alipay_openapi::api::typed_api;
 use alipay_openapi::{
-    notification_fields, AppPrivateKey, Charset, ClientOptions, Error, KeyForm, Notification, NotifyOptions, Pending,
-    Request, RequestOptions, SignatureCheck, Timestamp, UnsignedRequest, UnsignedV3Request, V3Request, V3Response,
-    VerifiedResponse,
+    notification_fields, AppPrivateKey, Charset, ClientOptions, Error, ExpectedOrder, KeyForm, Notification,
+    NotifyOptions, Pending, Request, RequestOptions, SignatureCheck, Timestamp, UnsignedRequest, UnsignedV3Request,
+    V3Request, V3Response, VerifiedResponse,
 };
 use js_sys::{Array, Uint8Array};
 use serde_json::Value;
@@ -28,7 +28,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::convert::{
     BodyArg, CallArg, CallOptionsArg, ClientOptionsArg, HeadersArg, Names, NotifyInputArg, NotifyOptionsArg, NowArg,
-    RequestArg, SignatureArg, SignedRequestJs, SignedV3RequestJs, V3RequestArg,
+    OrderArg, RequestArg, SignatureArg, SignedRequestJs, SignedV3RequestJs, V3RequestArg,
 };
 use crate::error::{IntoJs, JsResult};
 
@@ -447,6 +447,15 @@ pub fn apis() -> JsResult<JsValue> {
         .map(|api| serde_json::json!({ "name": api.name, "method": api.method }))
         .collect();
     convert::to_js(&table)
+}
+
+/// Holds a verified notification's fields against the merchant's order (`outTradeNo`,
+/// `totalAmountFen`, optionally `sellerId`); a difference throws `order_mismatch` naming the field.
+#[wasm_bindgen(js_name = checkOrder)]
+pub fn check_order(fields: NotifyInputArg, order: OrderArg) -> JsResult<()> {
+    let fields = notification_fields(&convert::json(&fields, "", Names::AsGiven).js()?).js()?;
+    let order = ExpectedOrder::from_value(&convert::json(&order, "", Names::Options).js()?).js()?;
+    alipay_openapi::check_order(fields.fields(), &order).js()
 }
 
 /// The SN of the first certificate in `pem` (`app_cert_sn` of an app certificate, or the SN of an

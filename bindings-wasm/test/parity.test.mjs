@@ -76,6 +76,11 @@ async function run(row, backend) {
       const fields = await (async ? client.verifyNotificationAsync(input.notification, options) : client.verifyNotification(input.notification, options));
       return { fields };
     }
+    case 'check_order': {
+      const fields = await (async ? client.verifyNotificationAsync(input.notification) : client.verifyNotification(input.notification));
+      api.checkOrder(fields, camelKeys(input.order));
+      return {};
+    }
     case 'sign_v3': {
       const options = requestOptions(input);
       return async ? client.signV3Async(options) : client.signV3(options);

@@ -43,7 +43,7 @@ use crate::charset::Charset;
 use crate::client::Client;
 use crate::error::{Error, KeyKind, Result};
 use crate::keys::{AlipayPublicKey, AppPrivateKey};
-use crate::notify::{NotifyParams, NotifyVersion};
+use crate::notify::{ExpectedOrder, NotifyParams, NotifyVersion};
 use crate::request::{Config, Gateway, Request};
 use crate::time::Timestamp;
 use crate::v3::V3Request;
@@ -632,6 +632,34 @@ impl NotifyOptions {
             }
         }
         Ok(options)
+    }
+}
+
+/// The names [`ExpectedOrder::from_value`] knows.
+pub const ORDER_OPTIONS: &[&str] = &["out_trade_no", "total_amount_fen", "seller_id"];
+
+impl ExpectedOrder {
+    /// Reads the merchant's order from a JSON object: `out_trade_no` (required), `total_amount_fen`
+    /// (required, a whole number of fen, never a float) and `seller_id`.
+    pub fn from_value(value: &Value) -> Result<Self> {
+        let members = object(value, "order", ORDER_OPTIONS)?;
+        let out_trade_no = members.get("out_trade_no").map(|v| text("out_trade_no", v)).transpose()?.flatten();
+        let total_amount_fen = match members.get("total_amount_fen") {
+            Some(Value::Number(n)) if n.is_i64() || n.is_u64() => {
+                Some(n.as_i64().ok_or_else(|| Error::field("total_amount_fen", "is too large an amount"))?)
+            }
+            None | Some(Value::Null) => None,
+            Some(_) => {
+                return Err(Error::field("total_amount_fen", "must be a whole number of fen (1 yuan = 100 fen)"))
+            }
+        };
+        Ok(ExpectedOrder {
+            out_trade_no: out_trade_no
+                .filter(|t| !t.is_empty())
+                .ok_or_else(|| Error::field("out_trade_no", "is required"))?,
+            total_amount_fen: total_amount_fen.ok_or_else(|| Error::field("total_amount_fen", "is required"))?,
+            seller_id: members.get("seller_id").map(|v| text("seller_id", v)).transpose()?.flatten(),
+        })
     }
 }
 

@@ -287,6 +287,9 @@ class Notification:
     def get(self, key: str, default: Optional[str] = None) -> Optional[str]: ...
     def __getitem__(self, key: str, /) -> str: ...
     def __contains__(self, key: str, /) -> bool: ...
+    def check_order(self, *, out_trade_no: str, total_amount_fen: int, seller_id: Optional[str] = None) -> None:
+        """Holds the notification against your order (the amount in integer fen) before you act on it:
+        raises ``SignatureError`` with code ``order_mismatch`` naming the field that differs."""
 
 @final
 class SignedV3Request:

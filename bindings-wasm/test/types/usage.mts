@@ -104,3 +104,9 @@ function onV3Error(error: AlipayError): number | undefined {
 void onV3Error;
 // @ts-expect-error the HTTP method is required
 v3Client.signV3({ path: '/v3/x' });
+
+// Holding a notification against the merchant's order: the amount in integer fen.
+import { checkOrder } from 'alipay-openapi';
+checkOrder({ out_trade_no: 'T1', total_amount: '9.99' }, { outTradeNo: 'T1', totalAmountFen: 999, sellerId: '2088' });
+// @ts-expect-error the amount is integer fen, not a string of yuan
+checkOrder({}, { outTradeNo: 'T1', totalAmountFen: '9.99' });
