@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use alipay_local_gateway::{Database, GatewayConfig, APP_PAY_PATH};
-use alipay_openapi::{Charset, Client, Error, NotifyParams, NotifyVersion, Request};
+use alipay_openapi::{Charset, Client, Error, ExpectedOrder, NotifyParams, NotifyVersion, Request};
 use common::cashier::{browser, open, order_string, origin, pay_link, pay_request, post_form, signed, Merchant, Page};
 use common::{gateway_error, text, Harness};
 use serde_json::json;
@@ -117,6 +117,15 @@ fn a_page_pay_link_is_paid_redirected_and_notified_until_the_merchant_says_succe
     assert_eq!(first.get("out_trade_no"), Some("ORDER_PAGE_1"));
     assert_eq!(first.get("trade_no"), Some(trade_no.as_str()));
     assert_eq!(first.get("subject"), Some("测试商品 <b>&\"'"));
+    // The merchant holds both against its order (in fen), seller included.
+    let order = |fen| ExpectedOrder {
+        out_trade_no: "ORDER_PAGE_1".to_owned(),
+        total_amount_fen: fen,
+        seller_id: Some(harness.config.partner_id.clone()),
+    };
+    first.check_order(&order(8888)).unwrap();
+    returned.check_order(&order(8888)).unwrap();
+    assert_eq!(first.check_order(&order(8887)).unwrap_err().code(), "order_mismatch");
     for field in ["notify_id", "notify_time", "gmt_payment", "buyer_id", "seller_id", "app_id"] {
         assert!(first.get(field).is_some_and(|v| !v.is_empty()), "{field}");
     }
