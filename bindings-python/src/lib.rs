@@ -173,6 +173,27 @@ impl Client {
         })
     }
 
+    /// Verifies the query string of a return to `return_url`: the raw query (text or bytes), or a
+    /// mapping of fields a framework decoded once.
+    #[pyo3(signature = (query, **options))]
+    fn verify_return(&self, query: &Object, options: Option<Kwargs>) -> PyResult<Notification> {
+        guarded(|| {
+            let (params, version) = self.return_query(query, options)?;
+            let verified = query.py().detach(|| self.inner.verify_return(params, version)).or_raise()?;
+            Ok(Notification::from(verified))
+        })
+    }
+
+    /// [`verify_return`](Self::verify_return) in two stages.
+    #[pyo3(signature = (query, **options))]
+    fn begin_verify_return(&self, query: &Object, options: Option<Kwargs>) -> PyResult<PendingVerification> {
+        guarded(|| {
+            let (params, version) = self.return_query(query, options)?;
+            let pending = self.inner.begin_verify_return(params, version).or_raise()?;
+            PendingVerification::new(query.py(), Stage::Notification(pending), None)
+        })
+    }
+
     /// Certificate mode: checks an Alipay certificate chain (PEM: the certificate, then its
     /// intermediates) against the root bundle at `now` and adds its key. Returns its SN.
     #[pyo3(signature = (pem, now = None))]
@@ -301,11 +322,28 @@ impl Client {
 
     /// A notification (the form body, or a mapping of decoded fields) and the core's notification options.
     fn notification(&self, notification: &Object, options: Option<Kwargs>) -> PyResult<(NotifyParams, NotifyVersion)> {
+        self.signed_fields(notification, options, "notification", core::Client::notification_form)
+    }
+
+    /// A return query (the raw query, or a mapping of decoded fields) and the notification options.
+    fn return_query(&self, query: &Object, options: Option<Kwargs>) -> PyResult<(NotifyParams, NotifyVersion)> {
+        self.signed_fields(query, options, "query", core::Client::return_query)
+    }
+
+    /// Fields signed by Alipay: a mapping, or text or bytes that `read` parses (`what` names them).
+    fn signed_fields(
+        &self,
+        input: &Object,
+        options: Option<Kwargs>,
+        what: &str,
+        read: fn(&core::Client, &[u8], core::Charset) -> Result<NotifyParams, Error>,
+    ) -> PyResult<(NotifyParams, NotifyVersion)> {
         let options = NotifyOptions::from_value(&Value::Object(convert::options(options)?)).or_raise()?;
-        let params = match notification.cast::<PyMapping>() {
-            Ok(_) => core::notification_fields(&convert::json(notification, "notification")?),
-            Err(_) => self.inner.notification_form(
-                &convert::body(notification, core::Charset::Utf8, "notification")?,
+        let params = match input.cast::<PyMapping>() {
+            Ok(_) => core::notification_fields(&convert::json(input, what)?),
+            Err(_) => read(
+                &self.inner,
+                &convert::body(input, core::Charset::Utf8, what)?,
                 options.charset.unwrap_or(self.inner.config().charset),
             ),
         };
@@ -342,7 +380,8 @@ fn in_pem(error: Error) -> Error {
     Error::InOption { field: "pem".to_owned(), error: Box::new(error) }
 }
 
-/// A signed request, ready to POST as is: `url`, `method`, `headers`, `body`.
+/// A signed request, ready to POST as is: `url`, `method`, `headers`, `body`; or for the browser
+/// or the app: `page_link`, `page_form`, `order_string`.
 #[pyclass(frozen, get_all, module = "alipay_openapi")]
 struct SignedRequest {
     url: String,
@@ -353,6 +392,9 @@ struct SignedRequest {
     signature: String,
     sign_content: String,
     params: BTreeMap<String, String>,
+    page_link: String,
+    page_form: String,
+    order_string: String,
 }
 
 impl SignedRequest {
@@ -365,6 +407,9 @@ impl SignedRequest {
             signature: signed.signature().to_owned(),
             sign_content: signed.sign_content().to_owned(),
             params: signed.params().clone(),
+            page_link: signed.page_link(),
+            page_form: signed.page_form(),
+            order_string: signed.order_string(),
         }
     }
 }

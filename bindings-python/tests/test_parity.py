@@ -49,6 +49,9 @@ def resolved(value: Any) -> Any:
     if value.startswith("@v3-response:"):
         answer = next(case for case in V3_ANSWERS if case["name"] == value.removeprefix("@v3-response:"))
         return {"status": answer["status"], "headers": answer["headers"], "body": answer["body"]}
+    if value.startswith("@return:"):
+        returns: list[dict[str, Any]] = json.loads((VECTORS / "client-modes.json").read_text(encoding="utf-8"))["returns"]
+        return next(case["query"] for case in returns if case["id"] == value.removeprefix("@return:"))
     value = value.replace("<lone-surrogate>", "\ud800")
     return REPEAT.sub(lambda match: match.group(2) * int(match.group(1)), value)
 
@@ -87,6 +90,9 @@ def run(row: dict[str, Any]) -> Any:
     if op == "verify_v3_response":
         answer = given["answer"]
         return client.verify_v3_response(answer["status"], answer["headers"], answer["body"])
+    if op == "verify_return":
+        versions = {"version": given["version"]} if "version" in given else {}
+        return client.verify_return(given["query"], **versions)
     raise AssertionError(f"unknown op {op}")
 
 
@@ -94,7 +100,7 @@ def check_ok(op: str, outcome: Any, checks: dict[str, Any]) -> None:
     if op == "verify_response":
         outcome, pending = outcome
     for name, expected in checks.items():
-        if isinstance(outcome, SignedRequest) and name in {"url_prefix", "url_contains", "sign_content", "sign_content_contains", "sign_content_lacks", "body_contains"}:
+        if isinstance(outcome, SignedRequest) and name in {"url_prefix", "url_contains", "sign_content", "sign_content_contains", "sign_content_lacks", "body_contains", "page_link_contains", "page_form_contains", "page_form_lacks", "order_string_contains"}:
             body = outcome.body.decode("ascii")
             checks_of: dict[str, Callable[[], bool]] = {
                 "url_prefix": lambda: outcome.url.startswith(expected),
@@ -103,6 +109,10 @@ def check_ok(op: str, outcome: Any, checks: dict[str, Any]) -> None:
                 "sign_content_contains": lambda: all(text in outcome.sign_content for text in expected),
                 "sign_content_lacks": lambda: not any(text in outcome.sign_content for text in expected),
                 "body_contains": lambda: all(text in body for text in expected),
+                "page_link_contains": lambda: all(text in outcome.page_link for text in expected),
+                "page_form_contains": lambda: all(text in outcome.page_form for text in expected),
+                "page_form_lacks": lambda: not any(text in outcome.page_form for text in expected),
+                "order_string_contains": lambda: all(text in outcome.order_string for text in expected),
             }
             assert checks_of[name](), f"{name} {expected!r}: url {outcome.url!r}, sign content {outcome.sign_content!r}, body {body!r}"
         elif isinstance(outcome, Response) and name in {"node_key", "code"}:

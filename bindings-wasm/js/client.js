@@ -299,6 +299,10 @@ function createApi(engine, host) {
       return this.#call((e) => e.beginVerifyNotification(input, options));
     }
 
+    beginVerifyReturn(input, options) {
+      return this.#call((e) => e.beginVerifyReturn(input, options));
+    }
+
     beginAddDownloadedCertificate(body, now = Date.now()) {
       return this.#call((e) => e.beginAddDownloadedCertificate(body, now));
     }
@@ -352,6 +356,14 @@ function createApi(engine, host) {
 
     async verifyV3ResponseAsync(status, headers, body) {
       return this.#verifyAsync(this.beginVerifyV3Response(status, headers, body));
+    }
+
+    verifyReturn(input, options) {
+      return this.#verifySync('verifyReturn', () => this.beginVerifyReturn(input, options));
+    }
+
+    async verifyReturnAsync(input, options) {
+      return this.#verifyAsync(this.beginVerifyReturn(input, options));
     }
 
     // Without a host key the engine signs, or throws the core's own error when there is no key.

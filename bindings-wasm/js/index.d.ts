@@ -147,6 +147,12 @@ export declare class AlipayClient {
   verifyNotification(input: NotifyInput, options?: NotifyOptions): NotifyFields;
   verifyNotificationAsync(input: NotifyInput, options?: NotifyOptions): Promise<NotifyFields>;
   /**
+   * Verifies the query string of a return to `return_url` (raw, with or without its `?`, or the
+   * fields a framework decoded once) as notifications are verified. Show it; act on the notification.
+   */
+  verifyReturn(input: NotifyInput, options?: NotifyOptions): NotifyFields;
+  verifyReturnAsync(input: NotifyInput, options?: NotifyOptions): Promise<NotifyFields>;
+  /**
    * The first stage of {@link verifyResponse}, for an RSA of your own (a KMS, an HSM): check
    * `messages` in order with `spki` and `signature`, then call `finish(index)` (or
    * `finish(undefined)` when none verified); `finish` returns what `verifyResponse` returns.
@@ -156,6 +162,8 @@ export declare class AlipayClient {
   beginParseResponse<M extends ApiMethod>(method: M, body: ResponseBody): PendingVerification;
   /** The first stage of {@link verifyNotification}. */
   beginVerifyNotification(input: NotifyInput, options?: NotifyOptions): PendingVerification;
+  /** The first stage of {@link verifyReturn}. */
+  beginVerifyReturn(input: NotifyInput, options?: NotifyOptions): PendingVerification;
   /** The first stage of {@link addDownloadedCertificate}. */
   beginAddDownloadedCertificate(body: ResponseBody, now?: Date | number): PendingVerification;
   /** OpenAPI v3: builds and signs a call (backends `node` and `wasm`). */

@@ -95,6 +95,12 @@ export interface SignedRequest {
   signContent: string;
   /** Every parameter sent, without `sign`. */
   params: { [name: string]: string };
+  /** Page/WAP pay: the gateway URL with every parameter and `sign` in the query. */
+  pageLink: string;
+  /** Page/WAP pay: an HTML form that submits itself, every value HTML-escaped. */
+  pageForm: string;
+  /** App pay: every parameter and `sign`, form-encoded, without the gateway. */
+  orderString: string;
 }
 
 /** Named strings: `[name, value]` pairs keep their order; an object's members go in name order. */

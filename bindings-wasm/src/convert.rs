@@ -224,6 +224,9 @@ struct SignedRequestOut<'a> {
     signature: &'a str,
     sign_content: &'a str,
     params: &'a std::collections::BTreeMap<String, String>,
+    page_link: String,
+    page_form: String,
+    order_string: String,
 }
 
 pub(crate) fn signed_request(signed: &SignedRequest) -> JsResult<JsValue> {
@@ -238,6 +241,9 @@ pub(crate) fn signed_request(signed: &SignedRequest) -> JsResult<JsValue> {
         signature: signed.signature(),
         sign_content: signed.sign_content(),
         params: signed.params(),
+        page_link: signed.page_link(),
+        page_form: signed.page_form(),
+        order_string: signed.order_string(),
     })
 }
 

@@ -19,8 +19,8 @@ mod error;
 use alipay_openapi::api::typed_api;
 use alipay_openapi::{
     notification_fields, AppPrivateKey, Charset, ClientOptions, Error, ExpectedOrder, KeyForm, Notification,
-    NotifyOptions, Pending, Request, RequestOptions, SignatureCheck, Timestamp, UnsignedRequest, UnsignedV3Request,
-    V3Request, V3Response, VerifiedResponse,
+    NotifyOptions, NotifyParams, NotifyVersion, Pending, Request, RequestOptions, SignatureCheck, Timestamp,
+    UnsignedRequest, UnsignedV3Request, V3Request, V3Response, VerifiedResponse,
 };
 use js_sys::{Array, Uint8Array};
 use serde_json::Value;
@@ -160,19 +160,22 @@ impl Client {
         input: NotifyInputArg,
         options: Option<NotifyOptionsArg>,
     ) -> JsResult<PendingVerification> {
-        let options = options.map(|o| convert::json(&o, "", Names::Options)).transpose().js()?;
-        let options = NotifyOptions::from_value(&options.unwrap_or(Value::Null)).js()?;
-        let params = if input.is_object()
-            && !input.is_instance_of::<Uint8Array>()
-            && !input.is_instance_of::<js_sys::ArrayBuffer>()
-        {
-            notification_fields(&convert::json(&input, "", Names::AsGiven).js()?)
-        } else {
-            // The copy of the body is dropped once it is parsed.
-            let form = convert::bytes(&input, "notification", Charset::Utf8).js()?;
-            self.inner.notification_form(&form, options.charset.unwrap_or(self.charset_of()))
-        };
-        let pending = self.inner.begin_verify_notification(params.js()?, options.version).js()?;
+        let (params, version) =
+            self.signed_fields(&input, options, "notification", alipay_openapi::Client::notification_form)?;
+        let pending = self.inner.begin_verify_notification(params, version).js()?;
+        Ok(PendingVerification { waiting: Waiting::Notification(pending) })
+    }
+
+    /// Begins verifying the query string of a return to `return_url` (the raw query, or fields a
+    /// framework decoded once): its `finish` returns the fields.
+    #[wasm_bindgen(js_name = beginVerifyReturn)]
+    pub fn begin_verify_return(
+        &self,
+        input: NotifyInputArg,
+        options: Option<NotifyOptionsArg>,
+    ) -> JsResult<PendingVerification> {
+        let (params, version) = self.signed_fields(&input, options, "query", alipay_openapi::Client::return_query)?;
+        let pending = self.inner.begin_verify_return(params, version).js()?;
         Ok(PendingVerification { waiting: Waiting::Notification(pending) })
     }
 
@@ -219,6 +222,30 @@ impl Client {
 impl Client {
     fn charset_of(&self) -> Charset {
         self.inner.config().charset
+    }
+
+    /// Fields signed by Alipay: an object of decoded fields, or text or bytes that `read` parses
+    /// (`what` names them); and the notification options.
+    fn signed_fields(
+        &self,
+        input: &JsValue,
+        options: Option<NotifyOptionsArg>,
+        what: &str,
+        read: fn(&alipay_openapi::Client, &[u8], Charset) -> Result<NotifyParams, Error>,
+    ) -> JsResult<(NotifyParams, NotifyVersion)> {
+        let options = options.map(|o| convert::json(&o, "", Names::Options)).transpose().js()?;
+        let options = NotifyOptions::from_value(&options.unwrap_or(Value::Null)).js()?;
+        let params = if input.is_object()
+            && !input.is_instance_of::<Uint8Array>()
+            && !input.is_instance_of::<js_sys::ArrayBuffer>()
+        {
+            notification_fields(&convert::json(input, "", Names::AsGiven).js()?)
+        } else {
+            // The copy of the input is dropped once it is parsed.
+            let bytes = convert::bytes(input, what, Charset::Utf8).js()?;
+            read(&self.inner, &bytes, options.charset.unwrap_or(self.charset_of()))
+        };
+        Ok((params.js()?, options.version))
     }
 
     fn sign_own(&self, request: &Request, timestamp: Timestamp) -> JsResult<SignedRequestJs> {

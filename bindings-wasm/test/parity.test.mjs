@@ -11,6 +11,7 @@ const manifest = JSON.parse(readFileSync(`${repoDir}tests/parity/operations.json
 const responses = vectors('responses');
 const notifies = vectors('notifies');
 const v3Answers = vectors('v3/responses').cases;
+const returns = vectors('client-modes').returns;
 const vector = (list, id) => list.find((c) => c.id === id) ?? assert.fail(`no vector ${id}`);
 
 const camel = (name) => name.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
@@ -23,11 +24,12 @@ const camelDeep = (value) =>
 function text(value) {
   const file = /^@((keys|certs)\/.+)$/.exec(value);
   if (file) return key(file[1]);
-  const [, kind, id] = /^@(response|notify|notify-fields|v3-response):(.+)$/.exec(value) ?? [];
+  const [, kind, id] = /^@(response|notify|notify-fields|v3-response|return):(.+)$/.exec(value) ?? [];
   if (kind === 'v3-response') {
     const { status, headers, body } = v3Answers.find((c) => c.name === id) ?? assert.fail(`no v3 answer ${id}`);
     return { status, headers, body };
   }
+  if (kind === 'return') return vector(returns, id).query;
   if (kind === 'response') return new TextEncoder().encode(vector(responses, id).inputs.body);
   if (kind === 'notify') return vector(notifies, id).inputs.body;
   if (kind === 'notify-fields') return vector(notifies, id).inputs.params_decoded;
@@ -89,6 +91,11 @@ async function run(row, backend) {
       const { status, headers, body } = input.answer;
       return async ? client.verifyV3ResponseAsync(status, headers, body) : client.verifyV3Response(status, headers, body);
     }
+    case 'verify_return': {
+      const options = input.version === undefined ? undefined : { version: input.version };
+      const fields = await (async ? client.verifyReturnAsync(input.query, options) : client.verifyReturn(input.query, options));
+      return { fields };
+    }
     default:
       throw new Error(`unknown op ${row.op}`);
   }
@@ -103,6 +110,10 @@ function checkOk(row, result, checks) {
       sign_content_contains: () => expected.forEach((part) => assert.ok(result.signContent.includes(part), `${part} in ${result.signContent}`)),
       sign_content_lacks: () => expected.forEach((part) => assert.ok(!result.signContent.includes(part), `${part} in ${result.signContent}`)),
       body_contains: () => expected.forEach((part) => assert.ok(result.body.includes(part), `${part} in ${result.body}`)),
+      page_link_contains: () => expected.forEach((part) => assert.ok(result.pageLink.includes(part), `${part} in ${result.pageLink}`)),
+      page_form_contains: () => expected.forEach((part) => assert.ok(result.pageForm.includes(part), `${part} in ${result.pageForm}`)),
+      page_form_lacks: () => expected.forEach((part) => assert.ok(!result.pageForm.includes(part), `${part} in ${result.pageForm}`)),
+      order_string_contains: () => expected.forEach((part) => assert.ok(result.orderString.includes(part), `${part} in ${result.orderString}`)),
       node_key: () => assert.equal(result.nodeKey, expected),
       fields: () => Object.entries(expected).forEach(([k, v]) => assert.equal(result.fields[k], v, k)),
       headers: () => Object.entries(expected).forEach(([k, v]) => assert.equal(result.headers[k], v, k)),
@@ -147,9 +158,10 @@ test('every operation of the manifest is exported under its JavaScript name', ()
   const client = new api.AlipayClient({ appId: '2021000000000001', alipayPublicKey: key('keys/alipay_2048.public.spki.pem'), crypto: 'wasm' });
   const pending = client.beginVerifyNotification('a=1&sign=AAAA');
   const prepared = client.prepare({ method: 'alipay.trade.query', timestamp: 0 });
-  const preparedV3 = new api.AlipayClient({ appId: '2021000000000001', privateKey: key('keys/app_2048.private.pkcs1.pem'), crypto: 'wasm' })
-    .prepareV3({ httpMethod: 'GET', path: '/v3/x' });
-  const owners = { AlipayClient: client, PendingVerification: pending, PreparedRequest: prepared, PreparedV3Request: preparedV3 };
+  const signer = new api.AlipayClient({ appId: '2021000000000001', privateKey: key('keys/app_2048.private.pkcs1.pem'), crypto: 'wasm' });
+  const preparedV3 = signer.prepareV3({ httpMethod: 'GET', path: '/v3/x' });
+  const signed = signer.sign({ method: 'alipay.trade.page.pay', timestamp: 0 });
+  const owners = { AlipayClient: client, PendingVerification: pending, PreparedRequest: prepared, PreparedV3Request: preparedV3, SignedRequest: signed };
   for (const { js } of manifest.operations) {
     const [owner, member] = js.includes('.') ? js.split('.') : [undefined, js];
     const where = owner ? owners[owner] : api;

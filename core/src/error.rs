@@ -190,7 +190,8 @@ pub enum Error {
     /// An OpenAPI v3 error answer (HTTP status 400 or above), which is never signed.
     /// The fields are unverified: show them, never act on them as data.
     V3Gateway(Box<V3GatewayError>),
-    /// A notification that is not a form-encoded body of the expected shape.
+    /// A notification or return query that is not form-encoded text of the expected shape
+    /// (e.g. a field that appears twice).
     MalformedNotification(String),
     /// The response's `alipay_cert_sn` is not in the configured key ring: download the new
     /// certificate with `alipay.open.app.alipaycert.download`, check it, and add it.
@@ -220,7 +221,7 @@ pub enum Error {
     /// A response or notification body longer than the client's `max_body_bytes`: refused before
     /// any of it is read. Its field is `body`.
     BodyTooLarge {
-        /// What the body is: `response` or `notification`.
+        /// What the body is: `response`, `notification` or `return query`.
         body: &'static str,
         /// Its length in bytes (for decoded notification fields: their keys and values).
         size: usize,

@@ -77,7 +77,7 @@ pub struct ClientOptions {
     pub app_auth_token: Option<Zeroizing<String>>,
     /// `format`: `json` by default; `Some(None)` (a `null`) leaves it out.
     pub format: Option<Option<String>>,
-    /// `max_body_bytes`: the longest response or notification body that is read, a positive whole
+    /// `max_body_bytes`: the longest response, notification or return query that is read, a positive whole
     /// number of bytes; [`DEFAULT_MAX_BODY_BYTES`](crate::DEFAULT_MAX_BODY_BYTES) (4 MiB) by default.
     pub max_body_bytes: Option<usize>,
 }

@@ -22,6 +22,7 @@ struct Table {
     responses: Value,
     notifies: Value,
     v3_responses: Value,
+    client_modes: Value,
 }
 
 impl Table {
@@ -39,6 +40,9 @@ impl Table {
         }
         if let Some(id) = text.strip_prefix("@notify:") {
             return Table::vector(&self.notifies, id)["inputs"]["body"].clone();
+        }
+        if let Some(id) = text.strip_prefix("@return:") {
+            return Table::vector(&self.client_modes["returns"], id)["query"].clone();
         }
         if let Some(id) = text.strip_prefix("@notify-fields:") {
             return Table::vector(&self.notifies, id)["inputs"]["params_decoded"].clone();
@@ -166,6 +170,12 @@ fn run(table: &Table, case: &Value) -> Result<Outcome, Error> {
             let (status, body) = (answer["status"].as_u64().unwrap() as u16, answer["body"].as_str().unwrap());
             client.verify_v3_response(status, &headers, body.as_bytes()).map(Outcome::VerifiedV3)
         }
+        "verify_return" => {
+            let params = client.return_query(input["query"].as_str().unwrap().as_bytes(), Charset::Utf8)?;
+            let version: NotifyVersion = input["version"].as_str().unwrap_or("v1").parse()?;
+            let verified = client.verify_return(params, version)?;
+            Ok(Outcome::Notified(serde_json::to_value(verified.fields()).unwrap()))
+        }
         other => panic!("unknown op {other}"),
     }
 }
@@ -183,17 +193,23 @@ fn check_ok(id: &str, outcome: &Outcome, checks: &Map<String, Value>) {
                 assert_eq!(signed.sign_content(), exact.as_str().unwrap(), "{id}");
             }
             let body = std::str::from_utf8(signed.body()).unwrap();
+            let (link, form, order) = (signed.page_link(), signed.page_form(), signed.order_string());
             for (key, text) in [
                 ("url_contains", signed.url()),
                 ("sign_content_contains", signed.sign_content()),
                 ("body_contains", body),
+                ("page_link_contains", &link),
+                ("page_form_contains", &form),
+                ("order_string_contains", &order),
             ] {
                 for part in strings(key).unwrap_or_default() {
                     assert!(text.contains(part), "{id}: {key} `{part}` in {text}");
                 }
             }
-            for part in strings("sign_content_lacks").unwrap_or_default() {
-                assert!(!signed.sign_content().contains(part), "{id}: `{part}` in {}", signed.sign_content());
+            for (key, text) in [("sign_content_lacks", signed.sign_content()), ("page_form_lacks", &form)] {
+                for part in strings(key).unwrap_or_default() {
+                    assert!(!text.contains(part), "{id}: {key} `{part}` in {text}");
+                }
             }
         }
         Outcome::Verified { node_key, code, messages } => {
@@ -281,6 +297,7 @@ fn every_row_has_the_expected_outcome() {
         responses: json("tests/vectors/responses.json"),
         notifies: json("tests/vectors/notifies.json"),
         v3_responses: json("tests/vectors/v3/responses.json"),
+        client_modes: json("tests/vectors/client-modes.json"),
     };
     let mut ran = 0;
     for case in table.root["cases"].as_array().unwrap() {

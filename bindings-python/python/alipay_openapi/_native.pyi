@@ -197,6 +197,22 @@ class Client:
         ``gateway_code`` and ``trace_id``)."""
     def begin_verify_v3_response(self, status: int, headers: _Headers, body: _Body) -> PendingVerification[V3Response]:
         """``verify_v3_response`` in two stages."""
+    def verify_return(
+        self,
+        query: Union[_Body, Mapping[str, str]],
+        *,
+        version: Literal["v1", "v2"] = "v1",
+        charset: Optional[str] = None,
+    ) -> Notification:
+        """Verifies the query of a return to ``return_url`` (raw, or fields decoded once) as
+        notifications are verified: display it, act on the notification."""
+    def begin_verify_return(
+        self,
+        query: Union[_Body, Mapping[str, str]],
+        *,
+        version: Literal["v1", "v2"] = "v1",
+        charset: Optional[str] = None,
+    ) -> PendingVerification[Notification]: ...
     def add_alipay_certificate(self, pem: _Pem, now: Optional[datetime] = None) -> str:
         """Checks a certificate chain against the root bundle at ``now`` and adds its key; returns its SN."""
     def add_downloaded_certificate(self, body: _Body, now: Optional[datetime] = None) -> str:
@@ -222,6 +238,15 @@ class SignedRequest:
     def sign_content(self) -> str: ...
     @property
     def params(self) -> dict[str, str]: ...
+    @property
+    def page_link(self) -> str:
+        """Page/WAP pay: the gateway URL with every parameter and ``sign`` in the query."""
+    @property
+    def page_form(self) -> str:
+        """Page/WAP pay: an auto-submitting HTML form, every value escaped."""
+    @property
+    def order_string(self) -> str:
+        """App pay: every parameter and ``sign``, form-encoded, without the gateway."""
 
 @final
 class PreparedRequest:

@@ -17,6 +17,11 @@ const client = new AlipayClient({
 const signed: SignedRequest = client.sign({ method: 'alipay.trade.query', bizContent: { out_trade_no: '1' }, timestamp: new Date() });
 const init2: { method: string; headers: { [name: string]: string }; body: string } = signed;
 void init2;
+const browser: { pageLink: string; pageForm: string; orderString: string } = signed;
+void browser;
+// @ts-expect-error the page link is text, not a URL object
+const asUrl: URL = signed.pageLink;
+void asUrl;
 
 const call = client.signCall('alipay.marketing.voucher.send', { templateId: 't', outBizNo: 'o', amount: '9.99', userId: 'u' });
 void call.url;
@@ -43,6 +48,11 @@ async function flow(): Promise<void> {
   const text: string = verified.nodeText;
   const fields: NotifyFields = client.verifyNotification({ notify_id: '1', sign: 's' }, { version: 'v1' });
   const status: string | undefined = fields['trade_status'];
+  const back: NotifyFields = client.verifyReturn('out_trade_no=1&sign=s', { charset: 'utf-8' });
+  const backAsync: NotifyFields = await client.verifyReturnAsync(new Uint8Array(), { version: 'v1' });
+  client.beginVerifyReturn({ out_trade_no: '1' }).free();
+  void back;
+  void backAsync;
   void text;
   void status;
   try {
