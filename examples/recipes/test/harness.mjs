@@ -34,23 +34,24 @@ export async function startRecipe(name, env) {
 }
 
 /**
- * A relay for notify_url: passes each notification to `target` and records the body and the
+ * A relay for notify_url: passes each notification to its `target` (set once the recipe runs) and records the body and the
  * recipe's answer, but tells the gateway `failure` the first time, so that the gateway delivers
  * the same notification again (as Alipay does when an answer is lost).
  */
-export async function startRelay(target) {
-  const deliveries = [];
+export async function startRelay() {
+  const relay = { target: undefined, deliveries: [] };
+  const { deliveries } = relay;
   const server = createServer(async (req, res) => {
     const chunks = [];
     for await (const chunk of req) chunks.push(chunk);
     const body = Buffer.concat(chunks);
-    const reply = await fetch(`${target}${req.url}`, { method: req.method, headers: { 'content-type': req.headers['content-type'] }, body });
+    const reply = await fetch(`${relay.target}${req.url}`, { method: req.method, headers: { 'content-type': req.headers['content-type'] }, body });
     const answer = await reply.text();
     deliveries.push({ body: body.toString('latin1'), answer });
     res.end(deliveries.length === 1 ? 'failure' : answer);
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${server.address().port}`, deliveries, close: () => server.close() };
+  return Object.assign(relay, { url: `http://127.0.0.1:${server.address().port}`, close: () => server.close() });
 }
 
 export async function post(url, json) {
