@@ -89,7 +89,7 @@ impl Shop {
             http: reqwest::Client::new(),
             public_url,
             orders: Mutex::default(),
-            next_order: AtomicU64::new(now().unix_millis().unsigned_abs() * 1000),
+            next_order: AtomicU64::new(now().unix_secs().unsigned_abs() * 1000),
         }
     }
 
