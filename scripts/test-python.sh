@@ -33,6 +33,7 @@ step "pytest"
 step "pytest: the FastAPI and Flask recipes against the local gateway"
 "$py" -m pytest -p no:cacheprovider examples/recipes/test_python
 
-step "stubs: stubtest against the built module, mypy --strict on the tests and the example"
+step "stubs: stubtest against the built module, mypy --strict on the tests, the example and the recipes"
 "$py" -m mypy.stubtest alipay_openapi
-"$py" -m mypy --strict bindings-python/tests examples/python
+"$py" -m mypy --strict bindings-python/tests examples/python examples/recipes/shop.py examples/recipes/test_python
+for app in examples/recipes/{fastapi,flask}/app.py; do MYPYPATH=examples/recipes "$py" -m mypy --strict "$app"; done

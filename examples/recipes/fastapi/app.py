@@ -37,7 +37,8 @@ app = FastAPI(lifespan=lifespan)
 
 async def send(request: Request, signed: SignedRequest) -> bytes:
     """POSTs the signed request as is; the exact bytes that come back are what gets verified."""
-    reply = await request.app.state.http.post(signed.url, content=signed.body, headers=signed.headers)
+    http: httpx.AsyncClient = request.app.state.http
+    reply = await http.post(signed.url, content=signed.body, headers=signed.headers)
     return reply.content
 
 

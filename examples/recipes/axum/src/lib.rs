@@ -67,9 +67,15 @@ impl IntoResponse for ApiError {
             ApiError::Alipay(Error::Gateway(e)) => {
                 (StatusCode::UNPROCESSABLE_ENTITY, e.sub_code.unwrap_or(e.code), e.sub_msg.unwrap_or(e.msg))
             }
-            ApiError::Alipay(e @ Error::InvalidField { .. }) => (StatusCode::BAD_REQUEST, e.code().into(), e.to_string()),
-            ApiError::Alipay(e) => (StatusCode::BAD_GATEWAY, e.code().into(), "the gateway's answer is not verified".into()),
-            ApiError::Unreachable(_) => (StatusCode::BAD_GATEWAY, "upstream_error".into(), "the gateway is unreachable".into()),
+            ApiError::Alipay(e @ Error::InvalidField { .. }) => {
+                (StatusCode::BAD_REQUEST, e.code().into(), e.to_string())
+            }
+            ApiError::Alipay(e) => {
+                (StatusCode::BAD_GATEWAY, e.code().into(), "the gateway's answer is not verified".into())
+            }
+            ApiError::Unreachable(_) => {
+                (StatusCode::BAD_GATEWAY, "upstream_error".into(), "the gateway is unreachable".into())
+            }
             ApiError::Refused(status, code, message) => (status, code.into(), message),
         };
         (status, Json(json!({ "code": code, "message": message }))).into_response()
@@ -110,34 +116,39 @@ impl Shop {
     }
 
     fn order(&self, out_trade_no: &str) -> Result<Order, ApiError> {
-        let not_found = || ApiError::Refused(StatusCode::NOT_FOUND, "ORDER_NOT_FOUND", format!("no order {out_trade_no}"));
+        let not_found =
+            || ApiError::Refused(StatusCode::NOT_FOUND, "ORDER_NOT_FOUND", format!("no order {out_trade_no}"));
         self.orders().get(out_trade_no).cloned().ok_or_else(not_found)
     }
 
     /// The order a verified message names, once it holds against it.
     fn checked(&self, message: &Notification) -> Result<Order, ApiError> {
         let order = self.order(message.get("out_trade_no").unwrap_or_default())?;
-        let expected =
-            ExpectedOrder { out_trade_no: order.out_trade_no.clone(), total_amount_fen: order.total_amount_fen, seller_id: None };
+        let expected = ExpectedOrder {
+            out_trade_no: order.out_trade_no.clone(),
+            total_amount_fen: order.total_amount_fen,
+            seller_id: None,
+        };
         message.check_order(&expected)?;
         Ok(order)
     }
 
     fn create_order(&self, fen: i64, subject: String) -> Result<Value, ApiError> {
-        let amount = Amount::from_fen(fen)
-            .ok()
-            .filter(|_| fen > 0)
-            .ok_or(ApiError::Refused(StatusCode::BAD_REQUEST, "INVALID_AMOUNT", "a positive whole number of fen".into()))?;
+        let amount = Amount::from_fen(fen).ok().filter(|_| fen > 0).ok_or(ApiError::Refused(
+            StatusCode::BAD_REQUEST,
+            "INVALID_AMOUNT",
+            "a positive whole number of fen".into(),
+        ))?;
         let out_trade_no = format!("ax{}", self.next_order.fetch_add(1, Ordering::Relaxed));
-        let biz = |product_code: &str| {
-            json!({ "out_trade_no": out_trade_no, "total_amount": amount.to_string(), "subject": subject, "product_code": product_code })
-        };
+        let biz = |product_code: &str| json!({ "out_trade_no": out_trade_no, "total_amount": amount.to_string(), "subject": subject, "product_code": product_code });
         let notify_url = format!("{}/alipay/notify", self.public_url);
         let page = Request::new("alipay.trade.page.pay")
             .biz_content(biz("FAST_INSTANT_TRADE_PAY").to_string())
             .return_url(format!("{}/alipay/return", self.public_url))
             .notify_url(notify_url.as_str());
-        let app = Request::new("alipay.trade.app.pay").biz_content(biz("QUICK_MSECURITY_PAY").to_string()).notify_url(notify_url);
+        let app = Request::new("alipay.trade.app.pay")
+            .biz_content(biz("QUICK_MSECURITY_PAY").to_string())
+            .notify_url(notify_url);
         let (page, app) = (self.client.sign(&page, now())?, self.client.sign(&app, now())?);
         let order = Order {
             out_trade_no: out_trade_no.clone(),
@@ -209,10 +220,18 @@ async fn send_voucher(State(shop): Shared, Json(body): Json<SendVoucher>) -> Res
     Ok((StatusCode::CREATED, Json(json!({ "voucher_id": sent.voucher_id }))))
 }
 
-async fn redeem_voucher(State(shop): Shared, Path(id): Path<String>, Json(body): Json<Redeem>) -> Result<Json<Value>, ApiError> {
+async fn redeem_voucher(
+    State(shop): Shared,
+    Path(id): Path<String>,
+    Json(body): Json<Redeem>,
+) -> Result<Json<Value>, ApiError> {
     let used = shop.call(&VoucherStockUse { entity_no: body.code, out_biz_no: body.out_biz_no }).await?;
     if used.voucher_id.as_deref() != Some(id.as_str()) {
-        return Err(ApiError::Refused(StatusCode::CONFLICT, "VOUCHER_MISMATCH", "the code belongs to another voucher".into()));
+        return Err(ApiError::Refused(
+            StatusCode::CONFLICT,
+            "VOUCHER_MISMATCH",
+            "the code belongs to another voucher".into(),
+        ));
     }
     Ok(Json(json!({ "voucher_id": id, "redeemed": true })))
 }
@@ -228,8 +247,14 @@ async fn order(State(shop): Shared, Path(id): Path<String>) -> Result<Json<Order
 /// The page the browser comes back to: the query only says what to display, the notification pays.
 async fn alipay_return(State(shop): Shared, RawQuery(query): RawQuery) -> (StatusCode, Html<String>) {
     match shop.return_status(query.unwrap_or_default().as_bytes()) {
-        Ok(status) => (StatusCode::OK, Html(format!(r#"<!doctype html><title>Order</title><p>Order: <strong id="status">{status}</strong></p>"#))),
-        Err(_) => (StatusCode::BAD_REQUEST, Html(r#"<!doctype html><title>Payment</title><p id="status">not verified</p>"#.into())),
+        Ok(status) => (
+            StatusCode::OK,
+            Html(format!(r#"<!doctype html><title>Order</title><p>Order: <strong id="status">{status}</strong></p>"#)),
+        ),
+        Err(_) => (
+            StatusCode::BAD_REQUEST,
+            Html(r#"<!doctype html><title>Payment</title><p id="status">not verified</p>"#.into()),
+        ),
     }
 }
 

@@ -91,7 +91,9 @@ async fn vouchers_and_an_app_pay_order_notified_once_and_forgeries_refused() {
     assert_eq!(call(post("/vouchers", send)).await, (201, sent), "the same out_biz_no is the same voucher");
 
     // A fresh gateway gives the template's first code to the first voucher.
-    let redeem = |out_biz_no: &str| post(&format!("/vouchers/{voucher_id}/redeem"), json!({ "code": "EXTCODE00001", "out_biz_no": out_biz_no }));
+    let redeem = |out_biz_no: &str| {
+        post(&format!("/vouchers/{voucher_id}/redeem"), json!({ "code": "EXTCODE00001", "out_biz_no": out_biz_no }))
+    };
     assert_eq!(call(redeem("use1")).await, (200, json!({ "voucher_id": voucher_id, "redeemed": true })));
     let (status, twice) = call(redeem("use2")).await;
     assert_eq!((status, twice["code"].as_str()), (422, Some("REQUEST_PARAM_ILLEGAL")), "a code is redeemed once");
@@ -105,7 +107,11 @@ async fn vouchers_and_an_app_pay_order_notified_once_and_forgeries_refused() {
 
     let app_pay = format!("http://{}{APP_PAY_PATH}", gateway.addr());
     let (status, trade) = call(http.post(app_pay).body(order_string)).await;
-    assert_eq!((status, &trade["trade_status"], &trade["total_amount"]), (200, &json!("TRADE_SUCCESS"), &json!("88.88")), "{trade}");
+    assert_eq!(
+        (status, &trade["trade_status"], &trade["total_amount"]),
+        (200, &json!("TRADE_SUCCESS"), &json!("88.88")),
+        "{trade}"
+    );
 
     let order_url = format!("{recipe}/orders/{}", order["out_trade_no"].as_str().unwrap());
     let mut settled = Value::Null;
@@ -118,7 +124,10 @@ async fn vouchers_and_an_app_pay_order_notified_once_and_forgeries_refused() {
     }
     let answers: Vec<String> = deliveries.lock().unwrap().iter().map(|(_, answer)| answer.clone()).collect();
     assert_eq!(answers, ["success", "success"], "verified, then verified again on re-delivery");
-    assert_eq!((&settled["status"], &settled["paid_count"], &settled["trade_no"]), (&json!("paid"), &json!(1), &trade["trade_no"]));
+    assert_eq!(
+        (&settled["status"], &settled["paid_count"], &settled["trade_no"]),
+        (&json!("paid"), &json!(1), &trade["trade_no"])
+    );
 
     let genuine = deliveries.lock().unwrap()[0].0.clone();
     assert_eq!(notify(&http, &recipe, genuine.clone()).await, "success", "a re-delivery is answered success");
