@@ -32,6 +32,15 @@ pub struct Order {
     pub paid_count: u32,
 }
 
+/// A new order, with what the buyer pays it with: a link for the browser, an order string for the app.
+#[derive(Debug, Serialize)]
+pub struct NewOrderAnswer {
+    #[serde(flatten)]
+    order: Order,
+    page_link: String,
+    order_string: String,
+}
+
 #[derive(Debug)]
 pub struct Shop {
     client: Client,
@@ -133,7 +142,7 @@ impl Shop {
         Ok(order)
     }
 
-    fn create_order(&self, fen: i64, subject: String) -> Result<Value, ApiError> {
+    fn create_order(&self, fen: i64, subject: String) -> Result<NewOrderAnswer, ApiError> {
         let amount = Amount::from_fen(fen).ok().filter(|_| fen > 0).ok_or(ApiError::Refused(
             StatusCode::BAD_REQUEST,
             "INVALID_AMOUNT",
@@ -159,11 +168,8 @@ impl Shop {
             notifications: 0,
             paid_count: 0,
         };
-        let mut answer = json!(order);
-        answer["page_link"] = page.page_link().into();
-        answer["order_string"] = app.order_string().into();
-        self.orders().insert(out_trade_no, order);
-        Ok(answer)
+        self.orders().insert(out_trade_no, order.clone());
+        Ok(NewOrderAnswer { order, page_link: page.page_link(), order_string: app.order_string() })
     }
 
     fn verify_notification(&self, body: &[u8]) -> Result<(), ApiError> {

@@ -1,6 +1,7 @@
 //! The axum recipe against the local gateway, as the Node and Python recipes are tested: vouchers
 //! sent and redeemed through it, an order paid with its app-pay order string, the notification
 //! verified, delivered again and counted once, forged notifications answered `failure`.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)] // test code: fails loudly
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
