@@ -127,6 +127,7 @@ export class Shop {
   /** An error as the JSON answer and status this API gives it. */
   static answer(error) {
     if (error instanceof HttpError) return { status: error.status, body: { code: error.code, message: error.message } };
+    if (error instanceof SyntaxError) return { status: 400, body: { code: 'INVALID_JSON', message: 'the body is not JSON' } };
     if (isAlipayError(error) && error.code === 'gateway_error') {
       return { status: 422, body: { code: error.subCode ?? error.gatewayCode, message: error.subMsg ?? error.gatewayMsg } };
     }

@@ -31,7 +31,7 @@ app.post('/alipay/notify', express.raw({ type: 'application/x-www-form-urlencode
 });
 app.use((error, req, res, next) => {
   const { status, body } = Shop.answer(error);
-  res.status(error.type === 'entity.parse.failed' ? 400 : status).json(body);
+  res.status(status).json(body);
 });
 
 const server = app.listen(config.port, '127.0.0.1', () => shop.listening(server.address().port));

@@ -21,7 +21,7 @@ app.get('/alipay/return', (c) => {
 app.post('/alipay/notify', async (c) => c.text(shop.notify(new Uint8Array(await c.req.arrayBuffer()))));
 app.onError((error, c) => {
   const { status, body } = Shop.answer(error);
-  return c.json(body, error instanceof SyntaxError ? 400 : status);
+  return c.json(body, status);
 });
 
 serve({ fetch: app.fetch, hostname: '127.0.0.1', port: config.port }, (info) => shop.listening(info.port));
