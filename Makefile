@@ -2,19 +2,19 @@
 # each part also runs alone. `make setup` installs what the parts need (idempotent); the parts
 # themselves install nothing and say so when something is missing.
 #
-#   make setup         wasm32 and aarch64 targets, wasm-bindgen-cli (Cargo.lock's version), cargo-deny, cargo-fuzz,
-#                      Debian's chromium, chromedriver and curl, npm packages, .venv with maturin/pytest/mypy,
-#                      ziglang and auditwheel
+#   make setup         wasm32 and aarch64 targets, wasm-bindgen-cli (Cargo.lock's version), cargo-deny,
+#                      cargo-fuzz, Debian's chromium, chromedriver and curl, npm packages, .venv with
+#                      maturin/pytest/mypy/ziglang/auditwheel
 #   make check         format, references, versions, this Makefile's parts, clippy (native and wasm32),
-#                      the core's tests: a few minutes warm
+#                      rustdoc with warnings denied, the core's tests: a few minutes warm
 #   make test-rust     the Rust tests of the crates that have no part of their own (Python binding,
 #                      sans-IO probe, demo)
 #   make test-cli      the `alipay` CLI through the built binary
 #   make test-gateway  the local test gateway end to end and under load, the demo, the official Node SDK
 #   make test-python   the Python package: wheel, install from source, pytest, stubtest, mypy --strict
-#   make package       the packages as published: cargo publish --dry-run and cargo doc (warnings
-#                      denied) for the Rust crates; the Python sdist and manylinux abi3 wheels for
-#                      x86_64 and aarch64 (zig), auditwheel, the wheel tested in a venv without Rust
+#   make package       the packages as published: cargo publish --dry-run of the Rust crates; the
+#                      Python sdist and, built from it, manylinux abi3 wheels for x86_64 and aarch64
+#                      (zig), checked by auditwheel, the x86_64 one tested in a venv without Rust
 #   make test-js       the npm package: wasm-bindgen tests under Node, node --test, Node 18/Bun/Deno/workerd
 #   make test-browser  wasm-bindgen tests and the package end to end in headless Chromium
 #   make sans-io       the proof that the core does no I/O
@@ -35,6 +35,9 @@ export CARGO_TERM_COLOR := never
 FUZZ_SECONDS ?= 20
 BENCH ?= 0
 WASM := --target wasm32-unknown-unknown
+# The crates meant for users (the others say `publish = false`): the core, the CLI, and the local
+# gateway, which the CLI's `alipay gateway` embeds.
+RUST_PACKAGES := -p alipay-openapi -p alipay-cli -p alipay-local-gateway
 
 .PHONY: ci setup check test-rust test-cli test-gateway test-python package test-js test-browser sans-io deny fuzz bench wasm-package
 
@@ -51,6 +54,7 @@ check: scripts/check-refs.sh scripts/check-versions.sh scripts/check-make.sh
 	bash scripts/check-make.sh
 	cargo clippy --locked --workspace --all-targets -- -D warnings
 	cargo clippy --locked -p alipay-openapi-wasm $(WASM) --all-targets -- -D warnings
+	RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps --all-features $(RUST_PACKAGES)
 	cargo test --locked -p alipay-openapi
 
 # The core runs in `check`, the CLI and the gateway in their parts, the wasm crate on wasm32 in
@@ -69,13 +73,8 @@ test-gateway: scripts/test-gateway.sh
 test-python: scripts/test-python.sh
 	bash scripts/test-python.sh
 
-# The crates meant for users: alipay-openapi, alipay-cli, and alipay-local-gateway, which the CLI's
-# `alipay gateway` embeds. The others say `publish = false`. Docs build as docs.rs builds them.
-RUST_PACKAGES := -p alipay-openapi -p alipay-cli -p alipay-local-gateway
-
 package: scripts/package-python.sh
 	cargo publish --locked --workspace --dry-run
-	RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps --all-features $(RUST_PACKAGES)
 	bash scripts/package-python.sh
 
 # The npm package in dist/ and the gateway binary the Node tests start; built once per make run.
