@@ -32,9 +32,13 @@ sdist=$(ls "$out"/alipay_openapi-*.tar.gz)
 tar -xzf "$sdist" -C "$tmp"
 unpacked=$(ls -d "$tmp"/alipay_openapi-*/)
 
+cp "$unpacked/Cargo.lock" "$tmp/Cargo.lock.sdist"
+
 for arch in x86_64 aarch64; do
   step "manylinux abi3 wheel for $arch, from the sdist (zig)"
-  (cd "$unpacked" && maturin build --release --locked --zig --compatibility manylinux2014 \
+  # Not --locked: the sdist carries the whole workspace's Cargo.lock, which cargo trims to the two
+  # crates inside; the check after the builds shows it changed no version.
+  (cd "$unpacked" && maturin build --release --zig --compatibility manylinux2014 \
     --target "$arch-unknown-linux-gnu" --out "$out")
   wheel=$(ls "$out"/alipay_openapi-*-cp39-abi3-*_"$arch".whl)
   report=$(auditwheel show "$wheel")
@@ -46,6 +50,19 @@ for arch in x86_64 aarch64; do
   unzip -l "$wheel" | grep -q 'alipay_openapi/_native\.abi3\.so$' || fail "$wheel: no _native.abi3.so"
   [ "$arch" != x86_64 ] || x86_64_wheel=$wheel
 done
+
+step "the sdist's builds kept Cargo.lock's versions"
+"$venv/bin/python" - "$tmp/Cargo.lock.sdist" "$unpacked/Cargo.lock" <<'PY'
+import sys, tomllib
+
+def locked(path):
+    with open(path, "rb") as f:
+        return {(p["name"], p["version"]) for p in tomllib.load(f)["package"]}
+
+shipped, used = map(locked, sys.argv[1:])
+assert used <= shipped, f"the sdist build resolved versions its Cargo.lock does not pin: {sorted(used - shipped)}"
+print(f"package-python: {len(used)} locked packages used, every one as the sdist pins it")
+PY
 
 step "the x86_64 wheel in a fresh venv, no Rust toolchain on PATH"
 no_rust=""
@@ -59,6 +76,7 @@ fresh="$tmp/venv/bin/python"
 (
   export PATH="$tmp/venv/bin:$no_rust"
   if command -v cargo || command -v rustc; then fail "a Rust toolchain is still on PATH: $PATH"; fi
+  echo "package-python: no cargo or rustc on PATH=$PATH"
   "$fresh" -m pip --disable-pip-version-check --quiet install --no-index --no-deps "$x86_64_wheel"
   "$fresh" -m pip --disable-pip-version-check --quiet install "pytest>=8" "cryptography>=42"
   cd bindings-python
