@@ -29,7 +29,9 @@ rm -rf "$out"
 step "sdist"
 maturin sdist -m bindings-python/Cargo.toml --out "$out"
 sdist=$(ls "$out"/alipay_openapi-*.tar.gz)
-tar -xzf "$sdist" -C "$tmp"
+# --touch: maturin dates every file in 2006, which would make cargo take a build of older sources
+# in the shared target directory as fresh.
+tar --touch -xzf "$sdist" -C "$tmp"
 unpacked=$(ls -d "$tmp"/alipay_openapi-*/)
 
 cp "$unpacked/Cargo.lock" "$tmp/Cargo.lock.sdist"
@@ -46,8 +48,10 @@ for arch in x86_64 aarch64; do
   # auditwheel names the one tag it found on the line after this one.
   tag=$(grep -A1 'consistent with the following platform tag' <<<"$report" | tail -1 | tr -d '".')
   [[ $tag =~ ^manylinux_2_[0-9]+_$arch$ ]] || fail "$wheel: auditwheel reports '$tag', not a manylinux tag"
-  unzip -p "$wheel" '*.dist-info/WHEEL' | grep -qx "Tag: cp39-abi3-$tag" || fail "$wheel: WHEEL has no cp39-abi3-$tag tag"
-  unzip -l "$wheel" | grep -q 'alipay_openapi/_native\.abi3\.so$' || fail "$wheel: no _native.abi3.so"
+  # Read whole before grep -q, which would stop early and leave unzip to a SIGPIPE (pipefail).
+  tags=$(unzip -p "$wheel" '*.dist-info/WHEEL') files=$(unzip -l "$wheel")
+  grep -qx "Tag: cp39-abi3-$tag" <<<"$tags" || fail "$wheel: WHEEL has no cp39-abi3-$tag tag"
+  grep -q 'alipay_openapi/_native\.abi3\.so$' <<<"$files" || fail "$wheel: no _native.abi3.so"
   [ "$arch" != x86_64 ] || x86_64_wheel=$wheel
 done
 
