@@ -68,15 +68,15 @@ pub mod verify;
 
 pub use crate::aes::AesKey;
 pub use cert::{AlipayCertificate, AppCertificate, CertificateMode};
-pub use charset::Charset;
+pub use charset::{form_encode, Charset};
 pub use client::Client;
 pub use crypto::{Backend, KeyVerifier, SignType, Signer, Verifier};
 pub use error::{Error, ErrorDetails, GatewayError, KeyKind, Result, V3GatewayError};
 pub use keys::{AlipayPublicKey, AppPrivateKey, KeyEncoding, KeyForm, KeyInfo, PrivateKey, PublicKey};
-pub use notify::{Notification, NotifyParams, NotifyVersion};
+pub use notify::{check_order, ExpectedOrder, Notification, NotifyParams, NotifyVersion};
 pub use options::{
     notification_fields, BizContent, ClientOptions, ClientParts, NotifyOptions, RequestOptions, CLIENT_OPTIONS,
-    NOTIFY_OPTIONS, REQUEST_OPTIONS,
+    NOTIFY_OPTIONS, ORDER_OPTIONS, REQUEST_OPTIONS, V3_REQUEST_OPTIONS,
 };
 pub use request::{
     sign_content, Config, Gateway, Request, SignedRequest, UnsignedRequest, DEFAULT_MAX_BODY_BYTES, PRODUCTION_GATEWAY,

@@ -187,6 +187,24 @@ impl V3Request {
     }
 }
 
+/// The text a v3 request's signature covers (docs/PROTOCOL.md §10.2): the auth string, the HTTP
+/// method, the path with query and the body, each followed by `\n`, then the `app_auth_token` and
+/// `\n` when one is sent. A server checking a request builds it from what it received.
+pub fn v3_request_sign_content(
+    auth_string: &str,
+    http_method: &str,
+    path_with_query: &str,
+    body: &str,
+    app_auth_token: Option<&str>,
+) -> String {
+    let mut content = format!("{auth_string}\n{http_method}\n{path_with_query}\n{body}\n");
+    if let Some(token) = app_auth_token {
+        content.push_str(token);
+        content.push('\n');
+    }
+    content
+}
+
 /// A v3 request with everything fixed, ready to be signed here or by the host.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnsignedV3Request {
@@ -246,12 +264,11 @@ impl UnsignedV3Request {
         if let Some(mode) = certificate_mode {
             headers.push(("alipay-root-cert-sn".to_owned(), mode.alipay_root_cert_sn().to_owned()));
         }
-        let mut sign_content = format!("{auth_string}\n{http_method}\n{path_with_query}\n{}\n", payload.signed);
         if let Some(token) = app_auth_token {
             headers.push(("alipay-app-auth-token".to_owned(), token.to_owned()));
-            sign_content.push_str(token);
-            sign_content.push('\n');
         }
+        let sign_content =
+            v3_request_sign_content(&auth_string, http_method, &path_with_query, &payload.signed, app_auth_token);
         Ok(UnsignedV3Request {
             http_method: http_method.to_owned(),
             url: format!("{}{path_with_query}", endpoint(&config.gateway)?),

@@ -298,6 +298,12 @@ pub struct GatewayConfig {
     /// with `encrypt_type=AES` are decrypted and their successful answers encrypted; without it they
     /// get `isv.invalid-encrypt-type`.
     pub aes_key: Option<String>,
+    /// Waits before each re-delivery of a `trade_status_sync` notification that was not answered
+    /// `success` (the first delivery is immediate). Default: Alipay's documented schedule, 4m, 10m,
+    /// 10m, 1h, 2h, 6h, 15h; tests use milliseconds.
+    pub notify_retry: Vec<Duration>,
+    /// How long one delivery may take before it counts as failed.
+    pub notify_timeout: Duration,
 }
 
 impl fmt::Debug for GatewayConfig {
@@ -313,6 +319,8 @@ impl fmt::Debug for GatewayConfig {
             .field("clock", &self.clock)
             .field("certificates", &self.certificates)
             .field("aes_key", &self.aes_key.as_ref().map(|_| "<redacted>"))
+            .field("notify_retry", &self.notify_retry)
+            .field("notify_timeout", &self.notify_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -333,6 +341,8 @@ impl Default for GatewayConfig {
             clock: Clock::system(),
             certificates: None,
             aes_key: None,
+            notify_retry: crate::notify_delivery::ALIPAY_RETRY_SCHEDULE.to_vec(),
+            notify_timeout: Duration::from_secs(5),
         }
     }
 }
