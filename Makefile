@@ -73,8 +73,8 @@ test-gateway: scripts/test-gateway.sh
 test-python: scripts/test-python.sh
 	bash scripts/test-python.sh
 
-package: scripts/package-python.sh
-	cargo publish --locked --workspace --dry-run
+package: scripts/package-rust.sh scripts/package-python.sh
+	bash scripts/package-rust.sh
 	bash scripts/package-python.sh
 
 # The npm package in dist/ and the gateway binary the Node tests start; built once per make run.
