@@ -12,9 +12,6 @@
 #   make test-cli      the `alipay` CLI through the built binary
 #   make test-gateway  the local test gateway end to end and under load, the demo, the official Node SDK
 #   make test-python   the Python package: wheel, install from source, pytest, stubtest, mypy --strict
-#   make package       the packages as published: cargo publish --dry-run of the Rust crates; the
-#                      Python sdist and, built from it, manylinux abi3 wheels for x86_64 and aarch64
-#                      (zig), checked by auditwheel, the x86_64 one tested in a venv without Rust
 #   make test-js       the npm package: wasm-bindgen tests under Node, node --test, Node 18/Bun/Deno/workerd
 #   make test-browser  wasm-bindgen tests and the package end to end in headless Chromium
 #   make sans-io       the proof that the core does no I/O
@@ -22,6 +19,10 @@
 #   make fuzz          every fuzz target for FUZZ_SECONDS (default 20) each
 #   make bench         the core beside `openssl speed`, the npm package beside node:crypto and the
 #                      official SDK (report only; BENCH=1 fails when a speed target is missed)
+#   make package       the packages as published: cargo publish --dry-run of the Rust crates; the
+#                      Python sdist and, built from it, manylinux abi3 wheels for x86_64 and aarch64
+#                      (zig), checked by auditwheel, the x86_64 one tested in a venv without Rust
+#                      (last in ci: it cleans the debug builds of the published crates)
 #
 # Every cargo test runs in exactly one part. A part's script is a prerequisite of its target, so a
 # missing script stops make ("No rule to make target") instead of being skipped; scripts/check-make.sh
@@ -41,7 +42,7 @@ RUST_PACKAGES := -p alipay-openapi -p alipay-cli -p alipay-local-gateway
 
 .PHONY: ci setup check test-rust test-cli test-gateway test-python package test-js test-browser sans-io deny fuzz bench wasm-package
 
-ci: setup check test-rust test-cli test-gateway test-python package test-js test-browser sans-io deny fuzz bench
+ci: setup check test-rust test-cli test-gateway test-python test-js test-browser sans-io deny fuzz bench package
 	@echo 'make ci: every part passed'
 
 setup: scripts/setup.sh
