@@ -40,7 +40,7 @@ WASM := --target wasm32-unknown-unknown
 # gateway, which the CLI's `alipay gateway` embeds.
 RUST_PACKAGES := -p alipay-openapi -p alipay-cli -p alipay-local-gateway
 
-.PHONY: ci setup check test-rust test-cli test-gateway test-python package test-js test-browser sans-io deny fuzz bench wasm-package
+.PHONY: ci setup check test-rust test-cli test-gateway test-python test-js test-browser sans-io deny fuzz bench package wasm-package
 
 ci: setup check test-rust test-cli test-gateway test-python test-js test-browser sans-io deny fuzz bench package
 	@echo 'make ci: every part passed'
