@@ -78,6 +78,11 @@ fn now() -> Timestamp {
     Timestamp::from_unix_millis(i64::try_from(millis).unwrap_or(i64::MAX))
 }
 
+/// A text member of a JSON answer, `?` when it is missing.
+fn text_of<'a>(value: &'a serde_json::Value, name: &str) -> &'a str {
+    value.get(name).and_then(serde_json::Value::as_str).unwrap_or("?")
+}
+
 /// Shortens long text for display.
 fn brief(text: &str, max: usize) -> String {
     match text.char_indices().nth(max) {
@@ -309,7 +314,7 @@ fn run() -> Result<(), DemoError> {
     let paid = m.agent.post(format!("http://{}/test/app-pay", gateway.addr())).send(order_string.as_bytes())?;
     let paid: serde_json::Value = serde_json::from_slice(&paid.into_body().read_to_vec()?)
         .map_err(|e| DemoError::Unexpected(format!("the app-pay answer is not JSON: {e}")))?;
-    m.note(&format!("paid: trade_no {}", paid["trade_no"]))?;
+    m.note(&format!("paid: trade_no {}", text_of(&paid, "trade_no")))?;
     // The host draws the nonce (fresh per attempt) and the request id (kept on a retry).
     let query = V3Request::new("POST", "/v3/alipay/trade/query")
         .body_json(&serde_json::json!({ "out_trade_no": out_trade_no }))
@@ -317,10 +322,11 @@ fn run() -> Result<(), DemoError> {
         .nonce(format!("demo{run_id}nonce1"))
         .timestamp_millis(now().unix_secs().unsigned_abs() * 1000);
     let trade = m.call_v3(&query)?;
-    expect(trade["trade_status"] == "TRADE_SUCCESS", || format!("the v3 query answered {trade}"))?;
+    expect(text_of(&trade, "trade_status") == "TRADE_SUCCESS", || format!("the v3 query answered {trade}"))?;
     m.note(&format!(
         "v3: {} {} yuan, the same trade as the v2 cashier paid",
-        trade["trade_status"], trade["total_amount"]
+        text_of(&trade, "trade_status"),
+        text_of(&trade, "total_amount")
     ))?;
 
     writeln!(m.out, "\nDone: every answer above was verified against the gateway's public key.")?;
