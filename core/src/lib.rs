@@ -18,6 +18,16 @@
 //! [`Signer`] (a KMS, an HSM, Node's crypto) signs the bytes the client chose, and a [`KeyVerifier`]
 //! checks signatures with the Alipay key the client picked ([`Client::with_key_verifier`]).
 //!
+//! ## Feature flags
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `aws-lc` | yes | RSA through AWS-LC (`aws-lc-rs`): native and constant-time, and the default [`Backend`] (`Backend::AwsLc`). It needs a C compiler at build time. Ignored on `wasm32`, where the pure-Rust `rsa` crate always serves. |
+//!
+//! Without `aws-lc` (`default-features = false`) every key uses [`Backend::RustCrypto`], the `rsa`
+//! crate: it builds wherever Rust does, but it is slower and its private-key operation (signing)
+//! is not constant-time (RUSTSEC-2023-0071, see SECURITY.md); a host [`Signer`] can sign instead.
+//!
 //! ```
 //! use alipay_openapi::{AlipayPublicKey, AppPrivateKey, Client, Config, Request, Timestamp};
 //! # let app_key_pem = include_str!("../../tests/vectors/keys/app_2048.private.pkcs1.pem");

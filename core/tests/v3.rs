@@ -644,3 +644,21 @@ fn a_v3_body_over_the_limit_is_refused_before_it_is_read() {
         options.build().unwrap().verify_v3_response(200, &headers, br#"{"out_trade_no":"1234567890"}"#).unwrap_err();
     assert_eq!(error.code(), "signature_mismatch");
 }
+
+#[test]
+fn debug_never_shows_the_app_auth_token() {
+    let request = V3Request::new("POST", "/v3/alipay/trade/query")
+        .body("{}")
+        .app_auth_token("secret-token-value")
+        .request_id("r1")
+        .nonce("n1")
+        .timestamp_millis(1_715_593_760_000);
+    let client = client("public_key");
+    let unsigned = client.prepare_v3(&request).unwrap();
+    let signed = client.sign_v3(&request).unwrap();
+    assert_eq!(signed.header("alipay-app-auth-token"), Some("secret-token-value"));
+    for shown in [format!("{request:?}"), format!("{unsigned:?}"), format!("{signed:?}")] {
+        assert!(!shown.contains("secret-token-value"), "{shown}");
+    }
+    assert!(format!("{request:?}").contains("has_app_auth_token: true"));
+}

@@ -24,8 +24,9 @@ const MAX_NONCE: usize = 64;
 
 /// One v3 call: HTTP method, path (with `{name}` placeholders), query, JSON body, and what the
 /// host draws for each attempt (request id, nonce, time). Reusable: a retry sets a fresh nonce
-/// and timestamp and keeps the request id.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// and timestamp and keeps the request id. `Debug` says whether an `app_auth_token` is set, never
+/// what it is.
+#[derive(Clone, PartialEq, Eq)]
 pub struct V3Request {
     http_method: String,
     path: String,
@@ -48,6 +49,37 @@ struct FilePart {
     file_name: String,
     content_type: String,
     content: Vec<u8>,
+}
+
+impl fmt::Debug for V3Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("V3Request")
+            .field("http_method", &self.http_method)
+            .field("path", &self.path)
+            .field("path_params", &self.path_params)
+            .field("query", &self.query)
+            .field("body", &self.body)
+            .field("has_app_auth_token", &self.app_auth_token.is_some())
+            .field("request_id", &self.request_id)
+            .field("nonce", &self.nonce)
+            .field("timestamp_millis", &self.timestamp_millis)
+            .field("auth_info", &self.auth_info)
+            .field("files", &self.files)
+            .field("boundary", &self.boundary)
+            .finish()
+    }
+}
+
+impl fmt::Debug for UnsignedV3Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UnsignedV3Request")
+            .field("http_method", &self.http_method)
+            .field("url", &self.url)
+            .field("auth_string", &self.auth_string)
+            .field("headers", &self.headers.iter().map(|(name, _)| name).collect::<Vec<_>>())
+            .field("body_len", &self.body.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl fmt::Debug for FilePart {
@@ -205,8 +237,9 @@ pub fn v3_request_sign_content(
     content
 }
 
-/// A v3 request with everything fixed, ready to be signed here or by the host.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A v3 request with everything fixed, ready to be signed here or by the host. `Debug` shows
+/// neither the header values nor the sign content (an `app_auth_token` is in both).
+#[derive(Clone, PartialEq, Eq)]
 pub struct UnsignedV3Request {
     http_method: String,
     url: String,
