@@ -124,6 +124,9 @@ def main(out):
     notify_pair_seeds(out, load("notifies.json"))
     aes_seeds(out, response_nodes(load("responses.json")))
     v3_seeds(out, load("v3/responses.json")["cases"])
+    for case in load("client-modes.json")["returns"]:
+        write(f"{out}/return_query", b"\0" + case["query"].encode())
+        write(f"{out}/return_query", b"\0?" + case["query"].encode())
 
 
 def v3_seeds(out, cases):
