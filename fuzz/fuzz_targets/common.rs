@@ -31,6 +31,14 @@ pub fn client(charset: Charset, sign_type: SignType) -> Client {
     }
 }
 
+/// A client in certificate mode with the generated test certificates (it verifies, never signs).
+pub fn certificate_client(charset: Charset, sign_type: SignType) -> Client {
+    let mut config = Config::new("2021000000000001");
+    config.charset = charset;
+    config.sign_type = sign_type;
+    Client::without_keys(config).with_certificate_mode(certificate_mode().clone())
+}
+
 /// The Alipay test key pair, read once (RSA key parsing is slow under the sanitizer).
 pub fn alipay_private() -> &'static PrivateKey<Alipay> {
     static KEY: OnceLock<PrivateKey<Alipay>> = OnceLock::new();

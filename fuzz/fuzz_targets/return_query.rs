@@ -5,7 +5,7 @@
 
 mod common;
 
-use alipay_openapi::{Client, Config, NotifyParams, NotifyVersion};
+use alipay_openapi::{NotifyParams, NotifyVersion};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -17,9 +17,7 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(again) = NotifyParams::from_pairs(pairs) {
         assert_eq!(again.fields(), params.fields());
     }
-    let certificates = Client::without_keys(Config { charset, sign_type, ..Config::new("2021000000000001") })
-        .with_certificate_mode(common::certificate_mode().clone());
-    let _ = certificates.verify_return(params.clone(), NotifyVersion::V1);
+    let _ = common::certificate_client(charset, sign_type).verify_return(params.clone(), NotifyVersion::V1);
     let _ = client.verify_return(params.clone(), NotifyVersion::V2);
     if let Ok(verified) = client.verify_return(params, NotifyVersion::V1) {
         // Only the seeds signed with the test Alipay key can get here, and they name this app.
