@@ -342,3 +342,89 @@ fn return_queries_get_the_verdicts_of_the_vectors() {
         }
     }
 }
+
+// ---- mini-program payloads (`my.getPhoneNumber`) ------------------------------------------------
+
+const PHONE: &str = r#"{"code":"10000","msg":"Success","mobile":"13800000000"}"#;
+
+fn aes_key() -> alipay_openapi::AesKey {
+    alipay_openapi::AesKey::from_base64(read("protocol-examples/aes_key.txt").trim()).unwrap()
+}
+
+/// A payload as the mini program hands it over: `response` (here `node`, raw JSON) signed by
+/// `signer`, then `extra` members.
+fn payload(node: &str, signer: &str, extra: &str) -> Vec<u8> {
+    let key = gateway_key(signer);
+    let body = alipay_openapi::sign_response_body("response", node, None, Charset::Utf8, SignType::Rsa2, &key).unwrap();
+    let body = String::from_utf8(body).unwrap();
+    format!("{}{extra}}}", body.strip_suffix('}').unwrap()).into_bytes()
+}
+
+fn encrypted(plaintext: &str) -> String {
+    format!("\"{}\"", aes_key().encrypt(plaintext.as_bytes()).unwrap())
+}
+
+const DECLARED: &str = r#","sign_type":"RSA2","encrypt_type":"AES","charset":"UTF-8""#;
+
+#[test]
+fn a_mini_program_payload_is_verified_over_the_quoted_ciphertext_then_decrypted() {
+    let client = client_with(config(Charset::Utf8)).with_aes_key(aes_key());
+    let node = encrypted(PHONE);
+    let verified =
+        client.verify_mini_program(&payload(&node, "alipay_2048", DECLARED)).unwrap().into_success().unwrap();
+    assert_eq!(verified.node_key(), "response");
+    assert_eq!(verified.node_text(), PHONE);
+    // What is checked is the ciphertext with its quotes, exactly as in the payload.
+    let pending = client.begin_verify_mini_program(&payload(&node, "alipay_2048", DECLARED)).unwrap();
+    assert_eq!(pending.check().messages(), [node.clone().into_bytes()]);
+    // A payload that names no sign_type, charset or encrypt_type is read with the client's.
+    assert!(client.verify_mini_program(&payload(&node, "alipay_2048", "")).is_ok());
+    // An unencrypted `response` object is checked over its exact text.
+    let plain = client_with(config(Charset::Utf8)).verify_mini_program(&payload(PHONE, "alipay_2048", "")).unwrap();
+    assert_eq!(plain.node_text(), PHONE);
+    let refused = client
+        .verify_mini_program(&payload(
+            &encrypted(
+                r#"{"code":"40006","msg":"Insufficient Permissions","sub_code":"isv.insufficient-isv-permissions"}"#,
+            ),
+            "alipay_2048",
+            DECLARED,
+        ))
+        .unwrap()
+        .into_success()
+        .unwrap_err();
+    assert_eq!(refused.gateway().unwrap().sub_code.as_deref(), Some("isv.insufficient-isv-permissions"));
+}
+
+#[test]
+fn hostile_mini_program_payloads_get_typed_errors() {
+    let client = client_with(config(Charset::Utf8)).with_aes_key(aes_key());
+    let code = |body: &[u8]| client.verify_mini_program(body).unwrap_err().code();
+    let node = encrypted(PHONE);
+    let good = String::from_utf8(payload(&node, "alipay_2048", DECLARED)).unwrap();
+    assert_eq!(code(&payload(&node, "other_2048", DECLARED)), "signature_mismatch");
+    let other = encrypted(r#"{"code":"10000","msg":"Success","mobile":"13900000000"}"#);
+    assert_eq!(code(good.replace(&node, &other).as_bytes()), "signature_mismatch");
+    let downgrade =
+        client.verify_mini_program(good.replace(r#""sign_type":"RSA2""#, r#""sign_type":"RSA""#).as_bytes());
+    assert_eq!(downgrade.unwrap_err().details(None).field.as_deref(), Some("sign_type"));
+    let des = client.verify_mini_program(good.replace(r#""encrypt_type":"AES""#, r#""encrypt_type":"DES""#).as_bytes());
+    assert_eq!(des.unwrap_err().details(None).field.as_deref(), Some("encrypt_type"));
+    assert_eq!(code(good.replace(r#""UTF-8""#, r#""latin1""#).as_bytes()), "unsupported_charset");
+    assert_eq!(
+        code(format!("{}{}", good.strip_suffix('}').unwrap(), r#","response":"x"}"#).as_bytes()),
+        "duplicate_member"
+    );
+    assert_eq!(code(good.replace("\"response\"", "\"resp\"").as_bytes()), "response_node_missing");
+    assert_eq!(code(format!(r#"{{"response":{node}}}"#).as_bytes()), "missing_signature");
+    assert_eq!(code(b"not json"), "malformed_response");
+    let no_key = client_with(config(Charset::Utf8)).verify_mini_program(good.as_bytes()).unwrap_err();
+    assert_eq!(no_key.code(), "aes_error");
+    let wrong_key =
+        client_with(config(Charset::Utf8)).with_aes_key(alipay_openapi::AesKey::from_bytes(&[7; 16]).unwrap());
+    assert_eq!(wrong_key.verify_mini_program(good.as_bytes()).unwrap_err().code(), "aes_error");
+    let small = client_with(Config { max_body_bytes: 64, ..config(Charset::Utf8) }).with_aes_key(aes_key());
+    let too_large = small.verify_mini_program(good.as_bytes()).unwrap_err();
+    assert_eq!((too_large.code(), too_large.field_name()), ("body_too_large", Some("body")));
+    assert!(too_large.to_string().contains("mini-program payload"));
+}
