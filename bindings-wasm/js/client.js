@@ -282,6 +282,10 @@ function createApi(engine, host) {
       return this.#call((e) => e.beginVerifyReturn(input, options));
     }
 
+    beginVerifyMiniProgram(payload) {
+      return this.#call((e) => e.beginVerifyMiniProgram(payload));
+    }
+
     beginAddDownloadedCertificate(body, now = Date.now()) {
       return this.#call((e) => e.beginAddDownloadedCertificate(body, now));
     }
@@ -316,6 +320,14 @@ function createApi(engine, host) {
 
     async verifyReturnAsync(input, options) {
       return this.#verifyAsync(this.beginVerifyReturn(input, options));
+    }
+
+    verifyMiniProgram(payload) {
+      return this.#verifySync('verifyMiniProgram', () => this.beginVerifyMiniProgram(payload));
+    }
+
+    async verifyMiniProgramAsync(payload) {
+      return this.#verifyAsync(this.beginVerifyMiniProgram(payload));
     }
 
     // Without a host key the engine signs, or throws the core's own error when there is no key.

@@ -428,3 +428,22 @@ fn hostile_mini_program_payloads_get_typed_errors() {
     assert_eq!((too_large.code(), too_large.field_name()), ("body_too_large", Some("body")));
     assert!(too_large.to_string().contains("mini-program payload"));
 }
+
+#[test]
+fn mini_program_payloads_get_the_verdicts_of_the_vectors() {
+    let vectors = vectors();
+    let key = alipay_openapi::AesKey::from_base64(read(vectors["aes_key_file"].as_str().unwrap()).trim()).unwrap();
+    let client = client_with(Config::new(vectors["app_id"].as_str().unwrap())).with_aes_key(key);
+    let cases = vectors["mini_programs"].as_array().unwrap();
+    assert!(cases.len() >= 5);
+    for case in cases {
+        let (id, expect) = (case["id"].as_str().unwrap(), case["expect"].as_str().unwrap());
+        match client.verify_mini_program(case["payload"].as_str().unwrap().as_bytes()).and_then(|v| v.into_success()) {
+            Ok(verified) => {
+                assert_eq!(expect, "ok", "{id}");
+                assert_eq!(verified.node_text(), case["plaintext"].as_str().unwrap(), "{id}");
+            }
+            Err(error) => assert_eq!(error.code(), expect, "{id}: {error}"),
+        }
+    }
+}
