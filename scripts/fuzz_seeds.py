@@ -127,6 +127,9 @@ def main(out):
     for case in load("client-modes.json")["returns"]:
         write(f"{out}/return_query", b"\0" + case["query"].encode())
         write(f"{out}/return_query", b"\0?" + case["query"].encode())
+    for case in load("client-modes.json")["mini_programs"]:
+        write(f"{out}/mini_program", b"\0" + case["payload"].encode())
+        write(f"{out}/mini_program", b"\1" + case["payload"].encode())
 
 
 def v3_seeds(out, cases):

@@ -196,3 +196,16 @@ impl Verifier for Echo {
         }
     }
 }
+
+/// The AES key of the golden mini-program payloads.
+pub fn payload_aes_key() -> AesKey {
+    AesKey::from_base64(include_str!("../../tests/vectors/protocol-examples/aes_key.txt").trim())
+        .unwrap_or_else(|_| unreachable!("the test AES key parses"))
+}
+
+/// A client that verifies mini-program payloads with the Alipay test key and the test AES key.
+pub fn payload_client() -> Client {
+    Client::without_keys(Config::new("2021000000000001"))
+        .with_alipay_public_key(alipay_public().clone())
+        .with_aes_key(payload_aes_key())
+}
