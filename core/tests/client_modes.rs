@@ -447,3 +447,107 @@ fn mini_program_payloads_get_the_verdicts_of_the_vectors() {
         }
     }
 }
+
+// ---- multipart uploads ---------------------------------------------------------------------------
+
+const JPEG: &[u8] = b"\xff\xd8\xff\xe0 not really a jpeg \r\n-- \x00\xff\xd9";
+
+fn upload(charset: Charset) -> alipay_openapi::SignedRequest {
+    let request = Request::new("alipay.offline.material.image.upload")
+        .param("image_type", "jpg")
+        .param("image_name", "海报 1")
+        .param("image_pid", "2088000000000001");
+    client_with(config(charset)).sign(&request, at()).unwrap()
+}
+
+fn file(bytes: &[u8]) -> alipay_openapi::FilePart<'_> {
+    alipay_openapi::FilePart { name: "image_content", file_name: "海报.jpg", content_type: "image/jpeg", bytes }
+}
+
+/// The parts of a multipart body: (headers, content) each.
+fn parts(body: &[u8], boundary: &str) -> Vec<(String, Vec<u8>)> {
+    let delimiter = format!("\r\n--{boundary}");
+    let framed = [b"\r\n".as_slice(), body].concat();
+    let text = framed.windows(delimiter.len()).enumerate().filter(|(_, w)| *w == delimiter.as_bytes()).map(|(i, _)| i);
+    let starts: Vec<usize> = text.collect();
+    assert!(framed.ends_with(format!("{delimiter}--\r\n").as_bytes()));
+    starts
+        .windows(2)
+        .map(|pair| {
+            let part = &framed[pair[0] + delimiter.len() + 2..pair[1]];
+            let split = part.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+            (String::from_utf8(part[..split].to_vec()).unwrap(), part[split + 4..].to_vec())
+        })
+        .collect()
+}
+
+#[test]
+fn an_upload_signs_the_text_parameters_and_carries_the_file_unsigned() {
+    let signed = upload(Charset::Utf8);
+    assert!(!signed.sign_content().contains("image_content"));
+    assert!(signed.sign_content().contains("image_name=海报 1&image_pid=2088000000000001&image_type=jpg"));
+    let upload = signed.multipart(&[file(JPEG)], None, 1024).unwrap();
+    assert!(upload.boundary().starts_with("alipay-") && upload.boundary().len() == 39);
+    assert_eq!(upload.content_type(), format!("multipart/form-data; boundary={}", upload.boundary()));
+    // The same upload gives the same bytes; another file another boundary.
+    assert_eq!(signed.multipart(&[file(JPEG)], None, 1024).unwrap(), upload);
+    assert_ne!(signed.multipart(&[file(b"other")], None, 1024).unwrap().boundary(), upload.boundary());
+    let parts = parts(upload.body(), upload.boundary());
+    let text: Vec<(String, Vec<u8>)> = parts[..3].to_vec();
+    assert_eq!(
+        text,
+        [
+            ("Content-Disposition: form-data; name=\"image_name\"".to_owned(), "海报 1".as_bytes().to_vec()),
+            ("Content-Disposition: form-data; name=\"image_pid\"".to_owned(), b"2088000000000001".to_vec()),
+            ("Content-Disposition: form-data; name=\"image_type\"".to_owned(), b"jpg".to_vec()),
+        ]
+    );
+    assert_eq!(
+        parts[3],
+        (
+            "Content-Disposition: form-data; name=\"image_content\"; filename=\"海报.jpg\"\r\nContent-Type: image/jpeg"
+                .to_owned(),
+            JPEG.to_vec()
+        )
+    );
+    assert_eq!(parts.len(), 4);
+    // The system parameters and sign stay in the URL, as for any call.
+    assert!(signed.url().contains("&sign=") && signed.url().contains("method=alipay.offline.material.image.upload"));
+    // GBK text parts carry GBK bytes.
+    let gbk = upload_gbk();
+    assert_eq!(parts_of(&gbk)[0].1, b"\xba\xa3\xb1\xa8 1");
+}
+
+fn upload_gbk() -> alipay_openapi::MultipartBody {
+    upload(Charset::Gbk).multipart(&[file(JPEG)], Some("b0undary"), 1024).unwrap()
+}
+
+fn parts_of(upload: &alipay_openapi::MultipartBody) -> Vec<(String, Vec<u8>)> {
+    parts(upload.body(), upload.boundary())
+}
+
+#[test]
+fn hostile_uploads_get_typed_errors() {
+    let signed = upload(Charset::Utf8);
+    let field = |files: &[alipay_openapi::FilePart<'_>], boundary: Option<&str>, limit: usize| {
+        let error = signed.multipart(files, boundary, limit).unwrap_err();
+        assert_eq!(error.code(), "invalid_field");
+        error.details(None).field.unwrap()
+    };
+    let named = |name| alipay_openapi::FilePart { name, ..file(JPEG) };
+    assert_eq!(field(&[named("sign")], None, 1024), "sign");
+    assert_eq!(field(&[named("app_id")], None, 1024), "app_id");
+    assert_eq!(field(&[named("image_type")], None, 1024), "image_type");
+    assert_eq!(field(&[named("Image\r\nX: y")], None, 1024), "Image\r\nX: y");
+    assert_eq!(field(&[file(JPEG), file(JPEG)], None, 1024), "image_content");
+    assert_eq!(field(&[file(JPEG)], None, JPEG.len() - 1), "image_content");
+    let quoted = alipay_openapi::FilePart { file_name: "a\"; name=\"sign", ..file(JPEG) };
+    assert_eq!(field(&[quoted], None, 1024), "file_name");
+    let injected = alipay_openapi::FilePart { content_type: "image/jpeg\r\nX-Evil: 1", ..file(JPEG) };
+    assert_eq!(field(&[injected], None, 1024), "content_type");
+    assert_eq!(field(&[file(JPEG)], Some("bad boundary!"), 1024), "boundary");
+    assert_eq!(field(&[file(b"x\r\n--inside\r\n")], Some("inside"), 1024), "boundary");
+    assert_eq!(field(&[file(JPEG)], Some(&"b".repeat(71)), 1024), "boundary");
+    assert!(signed.multipart(&[file(JPEG)], Some(&"b".repeat(70)), JPEG.len()).is_ok());
+    assert!(format!("{:?}", file(JPEG)).contains(&format!("bytes: {}", JPEG.len())));
+}
