@@ -105,8 +105,14 @@ impl SignedRequest {
         };
         let delimiter = format!("--{boundary}");
         let contents = text.iter().map(|(_, bytes)| bytes.as_slice()).chain(files.iter().map(|file| file.bytes));
-        if contents.clone().any(|bytes| bytes.windows(delimiter.len()).any(|w| w == delimiter.as_bytes())) {
-            return Err(Error::field("boundary", "occurs inside a part; pass another one"));
+        // The file's header values are written between delimiters too.
+        let headers = files.iter().flat_map(|file| [file.file_name.as_bytes(), file.content_type.as_bytes()]);
+        if contents
+            .clone()
+            .chain(headers)
+            .any(|bytes| bytes.windows(delimiter.len()).any(|w| w == delimiter.as_bytes()))
+        {
+            return Err(Error::field("boundary", "occurs inside a part or its headers; pass another one"));
         }
         let mut body = Vec::with_capacity(contents.map(|bytes| bytes.len() + 200).sum());
         for (name, bytes) in &text {

@@ -547,6 +547,11 @@ fn hostile_uploads_get_typed_errors() {
     assert_eq!(field(&[injected], None, 1024), "content_type");
     assert_eq!(field(&[file(JPEG)], Some("bad boundary!"), 1024), "boundary");
     assert_eq!(field(&[file(b"x\r\n--inside\r\n")], Some("inside"), 1024), "boundary");
+    // Found by the multipart fuzz target: the delimiter inside the content type or the file name.
+    let typed = alipay_openapi::FilePart { content_type: "i--b3", ..file(JPEG) };
+    assert_eq!(field(&[typed], Some("b3"), 1024), "boundary");
+    let named_file = alipay_openapi::FilePart { file_name: "a--b3.jpg", ..file(JPEG) };
+    assert_eq!(field(&[named_file], Some("b3"), 1024), "boundary");
     assert_eq!(field(&[file(JPEG)], Some(&"b".repeat(71)), 1024), "boundary");
     assert!(signed.multipart(&[file(JPEG)], Some(&"b".repeat(70)), JPEG.len()).is_ok());
     assert!(format!("{:?}", file(JPEG)).contains(&format!("bytes: {}", JPEG.len())));
