@@ -279,6 +279,10 @@ function createApi(engine, host) {
     }
 
     beginVerifyReturn(input, options) {
+      if (typeof URLSearchParams !== 'undefined' && input instanceof URLSearchParams) {
+        // Its entries would reach the engine as an empty object, and it keeps duplicates the engine must see.
+        throw engine.invalidFieldError('query', 'must be the raw query string (`url.search`) or its bytes, not URLSearchParams');
+      }
       return this.#call((e) => e.beginVerifyReturn(input, options));
     }
 

@@ -138,6 +138,7 @@ test('return verification in two stages, under the size limit, and with typed er
     (e) => e.code === 'malformed_notification' && e.message.includes('`out_trade_no` appears twice'),
   );
   assert.throws(() => client('wasm').verifyReturn(42), (e) => e.code === 'invalid_field' && e.field === 'query');
+  assert.throws(() => client('wasm').verifyReturn(new URLSearchParams(query)), (e) => e.code === 'invalid_field' && e.field === 'query');
 });
 
 for (const backend of BACKENDS) {
