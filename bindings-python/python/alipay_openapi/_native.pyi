@@ -156,8 +156,10 @@ class Client:
         version: Literal["v1", "v2"] = "v1",
         charset: Optional[str] = None,
     ) -> Notification:
-        """Verifies the query of a return to ``return_url`` (raw, or fields decoded once) as
-        notifications are verified: display it, act on the notification."""
+        """Verifies the query of a return to ``return_url`` as notifications are verified: display
+        it, act on the notification. Prefer the raw query (``request.query_string`` in Flask,
+        ``request.META["QUERY_STRING"]`` in Django): a framework's mapping has already kept one of
+        two duplicated fields, which the raw query refuses."""
     def begin_verify_return(
         self,
         query: Union[_Body, Mapping[str, str]],
