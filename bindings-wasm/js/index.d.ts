@@ -9,12 +9,20 @@ import type {
   Charset,
   ClientOptions,
   ErrorCode,
+  ExpectedOrder,
   JsonValue,
   NotifyFields,
   NotifyInput,
   NotifyOptions,
   PendingVerification,
   PreparedRequest,
+  PreparedV3Request,
+  NamedStrings,
+  ResponseHeaders,
+  SignedV3Request,
+  V3File,
+  V3RequestOptions,
+  V3Response,
   RequestOptions,
   SignedRequest,
   SignType,
@@ -56,12 +64,20 @@ export type {
   Charset,
   ClientOptions,
   ErrorCode,
+  ExpectedOrder,
   JsonValue,
   NotifyFields,
   NotifyInput,
   NotifyOptions,
   PendingVerification,
   PreparedRequest,
+  PreparedV3Request,
+  NamedStrings,
+  ResponseHeaders,
+  SignedV3Request,
+  V3File,
+  V3RequestOptions,
+  V3Response,
   RequestOptions,
   SignedRequest,
   SignType,
@@ -158,6 +174,21 @@ export declare class AlipayClient {
   beginVerifyMiniProgram(payload: ResponseBody): PendingVerification;
   /** The first stage of {@link addDownloadedCertificate}. */
   beginAddDownloadedCertificate(body: ResponseBody, now?: Date | number): PendingVerification;
+  /** OpenAPI v3: builds and signs a call (backends `node` and `wasm`). */
+  signV3(request: V3RequestOptions): SignedV3Request;
+  /** OpenAPI v3: builds and signs a call with any backend. */
+  signV3Async(request: V3RequestOptions): Promise<SignedV3Request>;
+  /** OpenAPI v3: fixes a call for a signer elsewhere (sign `signContentBytes`, then `attachSignature`). */
+  prepareV3(request: V3RequestOptions): PreparedV3Request;
+  /**
+   * OpenAPI v3: verifies an answer (its HTTP status, headers and exact body). A 2xx answer must be
+   * signed; 4xx and 5xx answers throw `v3_gateway_error` (unverified, with `httpStatus`, `gatewayCode`,
+   * `traceId`).
+   */
+  verifyV3Response<T = JsonValue>(status: number, headers: ResponseHeaders, body: ResponseBody): V3Response<T>;
+  verifyV3ResponseAsync<T = JsonValue>(status: number, headers: ResponseHeaders, body: ResponseBody): Promise<V3Response<T>>;
+  /** The first stage of {@link verifyV3Response}. */
+  beginVerifyV3Response(status: number, headers: ResponseHeaders, body: ResponseBody): PendingVerification;
 }
 
 /** The typed APIs, from the core's table (`name` in snake_case, e.g. `voucher_send`). */
@@ -165,6 +196,13 @@ export declare function apis(): { name: string; method: ApiMethod }[];
 
 /** True for the errors this package throws. */
 export declare function isAlipayError(error: unknown): error is AlipayError;
+
+/**
+ * Holds a verified notification's fields against your order before you act on it: `outTradeNo`,
+ * `totalAmountFen` (integer fen) and, when given, `sellerId`. Throws `order_mismatch` naming the
+ * field that differs; answer Alipay `success` only when it returns.
+ */
+export declare function checkOrder(fields: NotifyFields, order: ExpectedOrder): void;
 
 /** The SN of the first certificate in `pem`: `app_cert_sn` of an app certificate, or an Alipay certificate's SN. */
 export declare function certSn(pem: string): string;
