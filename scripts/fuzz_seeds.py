@@ -124,6 +124,15 @@ def main(out):
     notify_pair_seeds(out, load("notifies.json"))
     aes_seeds(out, response_nodes(load("responses.json")))
     v3_seeds(out, load("v3/responses.json")["cases"])
+    for case in load("client-modes.json")["returns"]:
+        write(f"{out}/return_query", b"\0" + case["query"].encode())
+        write(f"{out}/return_query", b"\0?" + case["query"].encode())
+    for boundary in (b"", b"b0undary"):
+        file = b"\xff\xd8\xff\xe0 not really a jpeg \r\n-- \x00\xff\xd9"
+        write(f"{out}/multipart", b"\0image_content\n\xe6\xb5\xb7\xe6\x8a\xa5.jpg\nimage/jpeg\n" + boundary + b"\n" + file)
+    for case in load("client-modes.json")["mini_programs"]:
+        write(f"{out}/mini_program", b"\0" + case["payload"].encode())
+        write(f"{out}/mini_program", b"\1" + case["payload"].encode())
     options_seeds(out)
 
 

@@ -194,6 +194,29 @@ impl Client {
         })
     }
 
+    /// Verifies the payload a mini program hands over (`my.getPhoneNumber`): the JSON text or bytes,
+    /// verified over `response` and decrypted with the AES key.
+    #[pyo3(signature = (payload, *, allow_gateway_error = false))]
+    fn verify_mini_program(&self, payload: &Object, allow_gateway_error: bool) -> PyResult<Response> {
+        let py = payload.py();
+        guarded(|| {
+            let bytes = convert::body(payload, core::Charset::Utf8, "payload")?;
+            let verified = py.detach(|| self.inner.verify_mini_program(&bytes)).or_raise()?;
+            Ok(Response::from(if allow_gateway_error { verified } else { verified.into_success().or_raise()? }))
+        })
+    }
+
+    /// [`verify_mini_program`](Self::verify_mini_program) in two stages.
+    #[pyo3(signature = (payload, *, allow_gateway_error = false))]
+    fn begin_verify_mini_program(&self, payload: &Object, allow_gateway_error: bool) -> PyResult<PendingVerification> {
+        let py = payload.py();
+        guarded(|| {
+            let bytes = convert::body(payload, core::Charset::Utf8, "payload")?;
+            let pending = self.inner.begin_verify_mini_program(&bytes).or_raise()?;
+            PendingVerification::new(py, Stage::Response { pending, allow_gateway_error }, None)
+        })
+    }
+
     /// Certificate mode: checks an Alipay certificate chain (PEM: the certificate, then its
     /// intermediates) against the root bundle at `now` and adds its key. Returns its SN.
     #[pyo3(signature = (pem, now = None))]

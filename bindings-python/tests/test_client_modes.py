@@ -1,8 +1,10 @@
 """Page/WAP pay links and forms, app-pay order strings and return_url queries through the Python
-package, against the official SDKs' golden cases (tests/vectors/client-modes.json)."""
+package, against the official SDKs' golden cases (tests/vectors/client-modes.json); mini-program
+payloads built independently of the library."""
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import re
@@ -11,9 +13,11 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from cryptography.hazmat.primitives import padding
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from alipay_openapi import AlipayError, SignedRequest
-from conftest import VECTORS, make_client
+from conftest import VECTORS, make_client, rsa2_signature
 
 VECTORS_FILE: dict[str, Any] = json.loads((VECTORS / "client-modes.json").read_text(encoding="utf-8"))
 REQUESTS: list[dict[str, Any]] = VECTORS_FILE["requests"]
@@ -122,3 +126,72 @@ def test_return_verification_in_two_stages_and_under_the_size_limit() -> None:
     assert "`out_trade_no` appears twice" in str(duplicated.value)
     with pytest.raises(TypeError):
         client.verify_return(42)  # type: ignore[arg-type]
+
+
+AES_KEY = (VECTORS / "protocol-examples" / "aes_key.txt").read_text(encoding="ascii").strip()
+PHONE = '{"code":"10000","msg":"Success","mobile":"13800000000"}'
+
+
+def mini_program_payload(plaintext: str, signer: str = "alipay_2048.private.pkcs8.pem", sign_type: str = "RSA2") -> str:
+    """A `my.getPhoneNumber` payload built independently of the library: AES-128-CBC with a zero IV
+    and PKCS#7 (PyPI `cryptography`), the quoted ciphertext signed with RSA2."""
+    padder = padding.PKCS7(128).padder()
+    encryptor = Cipher(algorithms.AES(base64.b64decode(AES_KEY)), modes.CBC(bytes(16))).encryptor()
+    ciphertext = encryptor.update(padder.update(plaintext.encode()) + padder.finalize()) + encryptor.finalize()
+    response = base64.b64encode(ciphertext).decode("ascii")
+    sign = rsa2_signature(f'"{response}"'.encode(), signer)
+    return json.dumps({"response": response, "sign": sign, "sign_type": sign_type, "encrypt_type": "AES", "charset": "UTF-8"})
+
+
+def test_a_mini_program_payload_is_verified_then_decrypted() -> None:
+    client = make_client(aes_key=AES_KEY)
+    verified = client.verify_mini_program(mini_program_payload(PHONE))
+    assert (verified.node_key, verified.code) == ("response", "10000")
+    assert verified.data["mobile"] == "13800000000"
+    pending = client.begin_verify_mini_program(mini_program_payload(PHONE).encode())
+    assert pending.messages[0].startswith(b'"') and pending.messages[0].endswith(b'"')
+    assert pending.finish(0).node_text == PHONE
+    refused = mini_program_payload('{"code":"40006","msg":"Insufficient Permissions","sub_code":"isv.insufficient-isv-permissions"}')
+    with pytest.raises(AlipayError) as gateway:
+        client.verify_mini_program(refused)
+    assert (gateway.value.code, gateway.value.sub_code) == ("gateway_error", "isv.insufficient-isv-permissions")
+    assert client.verify_mini_program(refused, allow_gateway_error=True).code == "40006"
+
+
+@pytest.mark.parametrize(
+    ("payload", "code", "field"),
+    [
+        (mini_program_payload(PHONE, signer="other_2048.private.pkcs8.pem"), "signature_mismatch", None),
+        (mini_program_payload(PHONE, sign_type="RSA"), "invalid_field", "sign_type"),
+        (mini_program_payload(PHONE).replace('"AES"', '"DES"'), "invalid_field", "encrypt_type"),
+        (mini_program_payload(PHONE).replace('"response"', '"resp"'), "response_node_missing", None),
+        (mini_program_payload(PHONE)[:-1] + ', "sign": "AAAA"}', "duplicate_member", None),
+        ("not json", "malformed_response", None),
+    ],
+    ids=["other-key", "downgrade", "not-aes", "no-response", "duplicate-sign", "not-json"],
+)
+def test_hostile_mini_program_payloads_get_typed_errors(payload: str, code: str, field: str | None) -> None:
+    with pytest.raises(AlipayError) as raised:
+        make_client(aes_key=AES_KEY).verify_mini_program(payload)
+    assert (raised.value.code, raised.value.field) == (code, field)
+
+
+def test_a_mini_program_payload_needs_the_aes_key_and_the_size_limit_holds() -> None:
+    with pytest.raises(AlipayError) as no_key:
+        make_client().verify_mini_program(mini_program_payload(PHONE))
+    assert no_key.value.code == "aes_error"
+    with pytest.raises(AlipayError) as too_large:
+        make_client(aes_key=AES_KEY, max_body_bytes=64).verify_mini_program(mini_program_payload(PHONE))
+    assert (too_large.value.code, too_large.value.field) == ("body_too_large", "body")
+
+
+@pytest.mark.parametrize("case", VECTORS_FILE["mini_programs"], ids=[c["id"] for c in VECTORS_FILE["mini_programs"]])
+def test_mini_program_payloads_get_the_verdict_of_the_vectors(case: dict[str, Any]) -> None:
+    aes_key = (VECTORS / VECTORS_FILE["aes_key_file"]).read_text(encoding="ascii").strip()
+    client = make_client(app_id=VECTORS_FILE["app_id"], aes_key=aes_key)
+    if case["expect"] == "ok":
+        assert client.verify_mini_program(case["payload"]).node_text == case["plaintext"]
+    else:
+        with pytest.raises(AlipayError) as raised:
+            client.verify_mini_program(case["payload"])
+        assert raised.value.code == case["expect"]

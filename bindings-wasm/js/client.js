@@ -300,7 +300,15 @@ function createApi(engine, host) {
     }
 
     beginVerifyReturn(input, options) {
+      if (typeof URLSearchParams !== 'undefined' && input instanceof URLSearchParams) {
+        // Its entries would reach the engine as an empty object, and it keeps duplicates the engine must see.
+        throw engine.invalidFieldError('query', 'must be the raw query string (`url.search`) or its bytes, not URLSearchParams');
+      }
       return this.#call((e) => e.beginVerifyReturn(input, options));
+    }
+
+    beginVerifyMiniProgram(payload) {
+      return this.#call((e) => e.beginVerifyMiniProgram(payload));
     }
 
     beginAddDownloadedCertificate(body, now = Date.now()) {
@@ -364,6 +372,14 @@ function createApi(engine, host) {
 
     async verifyReturnAsync(input, options) {
       return this.#verifyAsync(this.beginVerifyReturn(input, options));
+    }
+
+    verifyMiniProgram(payload) {
+      return this.#verifySync('verifyMiniProgram', () => this.beginVerifyMiniProgram(payload));
+    }
+
+    async verifyMiniProgramAsync(payload) {
+      return this.#verifyAsync(this.beginVerifyMiniProgram(payload));
     }
 
     // Without a host key the engine signs, or throws the core's own error when there is no key.

@@ -153,6 +153,12 @@ export declare class AlipayClient {
   verifyReturn(input: NotifyInput, options?: NotifyOptions): NotifyFields;
   verifyReturnAsync(input: NotifyInput, options?: NotifyOptions): Promise<NotifyFields>;
   /**
+   * Verifies the payload a mini program hands over (`my.getPhoneNumber`) over its `response`,
+   * decrypts it with the AES key, and returns it (`nodeKey` is `response`) when its code is `10000`.
+   */
+  verifyMiniProgram(payload: ResponseBody): VerifiedResponse;
+  verifyMiniProgramAsync(payload: ResponseBody): Promise<VerifiedResponse>;
+  /**
    * The first stage of {@link verifyResponse}, for an RSA of your own (a KMS, an HSM): check
    * `messages` in order with `spki` and `signature`, then call `finish(index)` (or
    * `finish(undefined)` when none verified); `finish` returns what `verifyResponse` returns.
@@ -164,6 +170,8 @@ export declare class AlipayClient {
   beginVerifyNotification(input: NotifyInput, options?: NotifyOptions): PendingVerification;
   /** The first stage of {@link verifyReturn}. */
   beginVerifyReturn(input: NotifyInput, options?: NotifyOptions): PendingVerification;
+  /** The first stage of {@link verifyMiniProgram}. */
+  beginVerifyMiniProgram(payload: ResponseBody): PendingVerification;
   /** The first stage of {@link addDownloadedCertificate}. */
   beginAddDownloadedCertificate(body: ResponseBody, now?: Date | number): PendingVerification;
   /** OpenAPI v3: builds and signs a call (backends `node` and `wasm`). */

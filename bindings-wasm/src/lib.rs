@@ -179,6 +179,16 @@ impl Client {
         Ok(PendingVerification { waiting: Waiting::Notification(pending) })
     }
 
+    /// Begins verifying the payload a mini program hands over (`my.getPhoneNumber`): its `finish`
+    /// decrypts `response` with the AES key and returns it when its code is `10000`, and throws
+    /// `gateway_error` (verified) otherwise.
+    #[wasm_bindgen(js_name = beginVerifyMiniProgram)]
+    pub fn begin_verify_mini_program(&self, payload: BodyArg) -> JsResult<PendingVerification> {
+        let bytes = convert::bytes(&payload, "payload", Charset::Utf8).js()?;
+        let pending = self.inner.begin_verify_mini_program(&bytes).js()?;
+        Ok(PendingVerification { waiting: Waiting::MiniProgram(pending) })
+    }
+
     /// Certificate mode: begins verifying the body of an `alipay.open.app.alipaycert.download`
     /// response; its `finish` checks the certificate against the root bundle at `now`, adds its
     /// key, and returns its SN.
@@ -294,6 +304,7 @@ enum Waiting {
     Response { pending: Pending<VerifiedResponse>, method: String, typed: bool },
     Notification(Pending<Notification>),
     Certificate(Pending<String>),
+    MiniProgram(Pending<VerifiedResponse>),
     V3(Pending<V3Response>),
 }
 
@@ -375,6 +386,7 @@ impl PendingVerification {
             Waiting::Response { pending, .. } => pending.check(),
             Waiting::Notification(pending) => pending.check(),
             Waiting::Certificate(pending) => pending.check(),
+            Waiting::MiniProgram(pending) => pending.check(),
             Waiting::V3(pending) => pending.check(),
         }
     }
@@ -391,6 +403,9 @@ impl PendingVerification {
             }
             Waiting::Notification(pending) => convert::text_fields(decide(pending, verdict).js()?.fields()),
             Waiting::Certificate(pending) => decide(pending, verdict).map(JsValue::from).js(),
+            Waiting::MiniProgram(pending) => {
+                convert::verified_response(&decide(pending, verdict).and_then(VerifiedResponse::into_success).js()?)
+            }
             Waiting::V3(pending) => convert::v3_response(&decide(pending, verdict).js()?),
         }
     }

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { APP_ID, BACKENDS, alipayKey, api, appKey, outcome, sign, vectors } from './support.mjs';
+import { APP_ID, BACKENDS, alipayKey, api, appKey, key, outcome, sign, vectors } from './support.mjs';
 
 const golden = vectors('client-modes');
 const SYSTEM = new Set(['app_id', 'biz_content', 'charset', 'format', 'method', 'sign_type', 'timestamp', 'version']);
@@ -138,4 +138,27 @@ test('return verification in two stages, under the size limit, and with typed er
     (e) => e.code === 'malformed_notification' && e.message.includes('`out_trade_no` appears twice'),
   );
   assert.throws(() => client('wasm').verifyReturn(42), (e) => e.code === 'invalid_field' && e.field === 'query');
+  assert.throws(() => client('wasm').verifyReturn(new URLSearchParams(query)), (e) => e.code === 'invalid_field' && e.field === 'query');
 });
+
+for (const backend of BACKENDS) {
+  test(`${backend}: mini-program payloads get the verdicts of the vectors`, async () => {
+    const aesKey = key(golden.aes_key_file).trim();
+    const c = client(backend, { aesKey });
+    assert.ok(golden.mini_programs.length >= 5);
+    for (const m of golden.mini_programs) {
+      const run = async () => (backend === 'webcrypto' ? c.verifyMiniProgramAsync(m.payload) : c.verifyMiniProgram(m.payload));
+      assert.equal(await outcome(run()), m.expect, m.id);
+      if (m.expect === 'ok') {
+        const verified = await run();
+        assert.equal(verified.nodeKey, 'response');
+        assert.equal(verified.nodeText, m.plaintext);
+        assert.equal(verified.value.mobile, JSON.parse(m.plaintext).mobile);
+      }
+    }
+    const withoutKey = client(backend);
+    const payload = golden.mini_programs[0].payload;
+    const noKey = backend === 'webcrypto' ? withoutKey.verifyMiniProgramAsync(payload) : (async () => withoutKey.verifyMiniProgram(payload))();
+    assert.equal(await outcome(noKey), 'aes_error');
+  });
+}

@@ -11,7 +11,7 @@ use crate::error::{Error, KeyKind, Result};
 use crate::keys::{AlipayPublicKey, AppPrivateKey};
 use crate::notify::{Notification, NotifyParams, NotifyVersion};
 use crate::request::{Config, Request, SignedRequest, UnsignedRequest};
-use crate::response::{locate, open_node, signature_of, signed_messages, VerifiedResponse};
+use crate::response::{locate, locate_payload, open_node, signature_of, signed_messages, VerifiedResponse};
 use crate::time::Timestamp;
 use crate::verify::{OwnRsa, Pending, SignatureCheck};
 
@@ -200,6 +200,31 @@ impl Client {
         Ok(Pending::new(check, move |messages| open_node(located.attach(charset, messages), charset, aes_key.as_ref())))
     }
 
+    /// Verifies the payload a mini program hands over from `my.getPhoneNumber` and friends: the JSON
+    /// `{"response": ..., "sign": ..., "sign_type": ..., "encrypt_type": "AES", "charset": ...}`
+    /// that the front end passes to the merchant's server. The signature covers `response` as a
+    /// response node's is checked (an encrypted one as its quoted ciphertext, quotes included, as
+    /// the official SDKs' instructions put it), with the configured Alipay key and the client's
+    /// hash only; then an encrypted `response` is decrypted with the AES key and must be a JSON
+    /// object, given as a [`VerifiedResponse`] whose node key is `response` (use
+    /// [`VerifiedResponse::into_success`] for its `code`). The payload is held to
+    /// [`max_body_bytes`](Config::max_body_bytes).
+    pub fn verify_mini_program(&self, payload: &[u8]) -> Result<VerifiedResponse> {
+        self.begin_verify_mini_program(payload)?.finish_with(self.rsa())
+    }
+
+    /// [`verify_mini_program`](Self::verify_mini_program) in two stages; see [`Pending`].
+    pub fn begin_verify_mini_program(&self, payload: &[u8]) -> Result<Pending<VerifiedResponse>> {
+        self.config.check_body_size(MINI_PROGRAM_PAYLOAD, payload.len())?;
+        let (located, charset) = locate_payload(payload, self.config.sign_type, self.config.charset)?;
+        let signature = signature_of(&located)?;
+        let sn = located.alipay_cert_sn.clone();
+        let key = self.response_key(sn.as_deref())?;
+        let check = self.signature_check(signature, signed_messages(&located, charset)?, key, sn);
+        let (located, aes_key) = (located.into_owned(), self.aes_key.clone());
+        Ok(Pending::new(check, move |_| open_node(located, charset, aes_key.as_ref())))
+    }
+
     /// Verifies an asynchronous notification (`notify_url` POST) with `version`'s rule: `V1`
     /// (`rsaCheckV1`) for what Alipay sends to notify_url. A verified notification whose `app_id` is
     /// not the client's is [`Error::AppIdMismatch`]: Alipay's keys and certificates are not per
@@ -321,6 +346,8 @@ impl Client {
 
 /// What a return query is called in [`Error::BodyTooLarge`].
 const RETURN_QUERY: &str = "return query";
+/// What a mini-program payload is called in [`Error::BodyTooLarge`].
+const MINI_PROGRAM_PAYLOAD: &str = "mini-program payload";
 
 fn no_alipay_key() -> Error {
     Error::InvalidKey { expected: KeyKind::Public, reason: "no Alipay public key is configured".to_owned() }

@@ -221,7 +221,7 @@ pub enum Error {
     /// A response or notification body longer than the client's `max_body_bytes`: refused before
     /// any of it is read. Its field is `body`.
     BodyTooLarge {
-        /// What the body is: `response`, `notification` or `return query`.
+        /// What the body is: `response`, `notification`, `return query` or `mini-program payload`.
         body: &'static str,
         /// Its length in bytes (for decoded notification fields: their keys and values).
         size: usize,

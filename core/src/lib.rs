@@ -58,6 +58,7 @@ pub mod crypto;
 mod error;
 mod json_scan;
 pub mod keys;
+mod multipart;
 mod notify;
 mod options;
 mod request;
@@ -73,6 +74,7 @@ pub use client::Client;
 pub use crypto::{Backend, KeyVerifier, SignType, Signer, Verifier};
 pub use error::{Error, ErrorDetails, GatewayError, KeyKind, Result, V3GatewayError};
 pub use keys::{AlipayPublicKey, AppPrivateKey, KeyEncoding, KeyForm, KeyInfo, PrivateKey, PublicKey};
+pub use multipart::{FilePart, MultipartBody};
 pub use notify::{check_order, ExpectedOrder, Notification, NotifyParams, NotifyVersion};
 pub use options::{
     notification_fields, BizContent, ClientOptions, ClientParts, NotifyOptions, RequestOptions, CLIENT_OPTIONS,

@@ -20,7 +20,7 @@ pub const SANDBOX_GATEWAY: &str = "https://openapi-sandbox.dl.alipaydev.com/gate
 /// Parameters that travel in the URL query; everything else (`biz_content` and API text
 /// parameters) travels in the form body. The gateway merges both, but it reads `charset` from the
 /// query, so system parameters go there.
-const QUERY_PARAMS: &[&str] = &[
+pub(crate) const QUERY_PARAMS: &[&str] = &[
     "alipay_root_cert_sn",
     "alipay_sdk",
     "app_auth_token",
@@ -494,6 +494,11 @@ impl SignedRequest {
     /// Every parameter sent (without `sign`).
     pub fn params(&self) -> &BTreeMap<String, String> {
         &self.params
+    }
+
+    /// The request charset: every value was encoded in it.
+    pub fn charset(&self) -> Charset {
+        self.charset
     }
 
     /// Page or WAP pay as a link for the browser (a redirect or an `href`): the gateway URL with

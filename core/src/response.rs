@@ -153,6 +153,64 @@ impl Located<'_> {
 
 /// Finds the node for `method` (or `error_response`), `sign` and `alipay_cert_sn`.
 pub(crate) fn locate<'a>(body: &'a [u8], method: &str, charset: Charset) -> Result<Located<'a>> {
+    let expected = response_node_key(method);
+    locate_node(body, charset, |members| {
+        let responses: Vec<&Member> = members.iter().filter(|m| m.key.ends_with("_response")).collect();
+        match responses.as_slice() {
+            [one] if one.key == expected || one.key == "error_response" => Ok(*one),
+            [] => Err(Error::ResponseNodeMissing { expected: expected.clone(), found: None }),
+            [other] => Err(Error::ResponseNodeMissing { expected: expected.clone(), found: Some(other.key.clone()) }),
+            [_, second, ..] => Err(Error::DuplicateMember(second.key.clone())),
+        }
+    })
+}
+
+/// The member a mini-program payload (`my.getPhoneNumber` and friends) signs: `response`.
+pub(crate) const PAYLOAD_NODE: &str = "response";
+
+/// Finds a mini-program payload's `response`, its `sign` and `alipay_cert_sn`, and checks what the
+/// payload declares: `sign_type` must be `sign_type`, `encrypt_type` AES; returns its `charset`
+/// (the client's when it names none), which the plaintext is decoded from.
+pub(crate) fn locate_payload(payload: &[u8], sign_type: SignType, charset: Charset) -> Result<(Located<'_>, Charset)> {
+    let mut declared = None;
+    let located = locate_node(payload, Charset::Utf8, |members| {
+        let text = |name: &str| -> Result<Option<String>> {
+            match members.iter().find(|m| m.key == name) {
+                None => Ok(None),
+                Some(m) if m.kind == ValueKind::String => {
+                    decode_string(payload.get(m.value.clone()).unwrap_or_default()).map(Some)
+                }
+                Some(_) => Err(Error::field(name, "must be a string")),
+            }
+        };
+        if let Some(found) = text("sign_type")? {
+            let found: SignType = found.parse()?;
+            if found != sign_type {
+                return Err(Error::field(
+                    "sign_type",
+                    format!("the payload declares {found} but the client accepts only {sign_type}"),
+                ));
+            }
+        }
+        if text("encrypt_type")?.is_some_and(|kind| !kind.eq_ignore_ascii_case("AES")) {
+            return Err(Error::field("encrypt_type", "must be `AES`, the only content encryption there is"));
+        }
+        declared = text("charset")?.map(|name| Charset::of_message(&name)).transpose()?;
+        members
+            .iter()
+            .find(|m| m.key == PAYLOAD_NODE)
+            .ok_or_else(|| Error::ResponseNodeMissing { expected: PAYLOAD_NODE.to_owned(), found: None })
+    })?;
+    Ok((located, declared.unwrap_or(charset)))
+}
+
+/// Decodes `body` in `charset`, refuses duplicated members, and takes the node `choose` picks
+/// (an object or a string), `sign` and `alipay_cert_sn`.
+fn locate_node<'a>(
+    body: &'a [u8],
+    charset: Charset,
+    choose: impl for<'m> FnOnce(&'m [Member]) -> Result<&'m Member>,
+) -> Result<Located<'a>> {
     let text: Cow<'a, [u8]> = match charset {
         Charset::Utf8 => Cow::Borrowed(body),
         Charset::Gbk => match charset.decode("response body", body)? {
@@ -166,14 +224,7 @@ pub(crate) fn locate<'a>(body: &'a [u8], method: &str, charset: Charset) -> Resu
             return Err(Error::DuplicateMember(m.key.clone()));
         }
     }
-    let expected = response_node_key(method);
-    let responses: Vec<&Member> = members.iter().filter(|m| m.key.ends_with("_response")).collect();
-    let node = match responses.as_slice() {
-        [one] if one.key == expected || one.key == "error_response" => *one,
-        [] => return Err(Error::ResponseNodeMissing { expected, found: None }),
-        [other] => return Err(Error::ResponseNodeMissing { expected, found: Some(other.key.clone()) }),
-        [_, second, ..] => return Err(Error::DuplicateMember(second.key.clone())),
-    };
+    let node = choose(&members)?;
     if node.kind == ValueKind::Other {
         return Err(Error::MalformedResponse(format!("`{}` is neither an object nor a string", node.key)));
     }

@@ -342,3 +342,217 @@ fn return_queries_get_the_verdicts_of_the_vectors() {
         }
     }
 }
+
+// ---- mini-program payloads (`my.getPhoneNumber`) ------------------------------------------------
+
+const PHONE: &str = r#"{"code":"10000","msg":"Success","mobile":"13800000000"}"#;
+
+fn aes_key() -> alipay_openapi::AesKey {
+    alipay_openapi::AesKey::from_base64(read("protocol-examples/aes_key.txt").trim()).unwrap()
+}
+
+/// A payload as the mini program hands it over: `response` (here `node`, raw JSON) signed by
+/// `signer`, then `extra` members.
+fn payload(node: &str, signer: &str, extra: &str) -> Vec<u8> {
+    let key = gateway_key(signer);
+    let body = alipay_openapi::sign_response_body("response", node, None, Charset::Utf8, SignType::Rsa2, &key).unwrap();
+    let body = String::from_utf8(body).unwrap();
+    format!("{}{extra}}}", body.strip_suffix('}').unwrap()).into_bytes()
+}
+
+fn encrypted(plaintext: &str) -> String {
+    format!("\"{}\"", aes_key().encrypt(plaintext.as_bytes()).unwrap())
+}
+
+const DECLARED: &str = r#","sign_type":"RSA2","encrypt_type":"AES","charset":"UTF-8""#;
+
+#[test]
+fn a_mini_program_payload_is_verified_over_the_quoted_ciphertext_then_decrypted() {
+    let client = client_with(config(Charset::Utf8)).with_aes_key(aes_key());
+    let node = encrypted(PHONE);
+    let verified =
+        client.verify_mini_program(&payload(&node, "alipay_2048", DECLARED)).unwrap().into_success().unwrap();
+    assert_eq!(verified.node_key(), "response");
+    assert_eq!(verified.node_text(), PHONE);
+    // What is checked is the ciphertext with its quotes, exactly as in the payload.
+    let pending = client.begin_verify_mini_program(&payload(&node, "alipay_2048", DECLARED)).unwrap();
+    assert_eq!(pending.check().messages(), [node.clone().into_bytes()]);
+    // A payload that names no sign_type, charset or encrypt_type is read with the client's.
+    assert!(client.verify_mini_program(&payload(&node, "alipay_2048", "")).is_ok());
+    // An unencrypted `response` object is checked over its exact text.
+    let plain = client_with(config(Charset::Utf8)).verify_mini_program(&payload(PHONE, "alipay_2048", "")).unwrap();
+    assert_eq!(plain.node_text(), PHONE);
+    let refused = client
+        .verify_mini_program(&payload(
+            &encrypted(
+                r#"{"code":"40006","msg":"Insufficient Permissions","sub_code":"isv.insufficient-isv-permissions"}"#,
+            ),
+            "alipay_2048",
+            DECLARED,
+        ))
+        .unwrap()
+        .into_success()
+        .unwrap_err();
+    assert_eq!(refused.gateway().unwrap().sub_code.as_deref(), Some("isv.insufficient-isv-permissions"));
+}
+
+#[test]
+fn hostile_mini_program_payloads_get_typed_errors() {
+    let client = client_with(config(Charset::Utf8)).with_aes_key(aes_key());
+    let code = |body: &[u8]| client.verify_mini_program(body).unwrap_err().code();
+    let node = encrypted(PHONE);
+    let good = String::from_utf8(payload(&node, "alipay_2048", DECLARED)).unwrap();
+    assert_eq!(code(&payload(&node, "other_2048", DECLARED)), "signature_mismatch");
+    let other = encrypted(r#"{"code":"10000","msg":"Success","mobile":"13900000000"}"#);
+    assert_eq!(code(good.replace(&node, &other).as_bytes()), "signature_mismatch");
+    let downgrade =
+        client.verify_mini_program(good.replace(r#""sign_type":"RSA2""#, r#""sign_type":"RSA""#).as_bytes());
+    assert_eq!(downgrade.unwrap_err().details(None).field.as_deref(), Some("sign_type"));
+    let des = client.verify_mini_program(good.replace(r#""encrypt_type":"AES""#, r#""encrypt_type":"DES""#).as_bytes());
+    assert_eq!(des.unwrap_err().details(None).field.as_deref(), Some("encrypt_type"));
+    assert_eq!(code(good.replace(r#""UTF-8""#, r#""latin1""#).as_bytes()), "unsupported_charset");
+    assert_eq!(
+        code(format!("{}{}", good.strip_suffix('}').unwrap(), r#","response":"x"}"#).as_bytes()),
+        "duplicate_member"
+    );
+    assert_eq!(code(good.replace("\"response\"", "\"resp\"").as_bytes()), "response_node_missing");
+    assert_eq!(code(format!(r#"{{"response":{node}}}"#).as_bytes()), "missing_signature");
+    assert_eq!(code(b"not json"), "malformed_response");
+    let no_key = client_with(config(Charset::Utf8)).verify_mini_program(good.as_bytes()).unwrap_err();
+    assert_eq!(no_key.code(), "aes_error");
+    let wrong_key =
+        client_with(config(Charset::Utf8)).with_aes_key(alipay_openapi::AesKey::from_bytes(&[7; 16]).unwrap());
+    assert_eq!(wrong_key.verify_mini_program(good.as_bytes()).unwrap_err().code(), "aes_error");
+    let small = client_with(Config { max_body_bytes: 64, ..config(Charset::Utf8) }).with_aes_key(aes_key());
+    let too_large = small.verify_mini_program(good.as_bytes()).unwrap_err();
+    assert_eq!((too_large.code(), too_large.field_name()), ("body_too_large", Some("body")));
+    assert!(too_large.to_string().contains("mini-program payload"));
+}
+
+#[test]
+fn mini_program_payloads_get_the_verdicts_of_the_vectors() {
+    let vectors = vectors();
+    let key = alipay_openapi::AesKey::from_base64(read(vectors["aes_key_file"].as_str().unwrap()).trim()).unwrap();
+    let client = client_with(Config::new(vectors["app_id"].as_str().unwrap())).with_aes_key(key);
+    let cases = vectors["mini_programs"].as_array().unwrap();
+    assert!(cases.len() >= 5);
+    for case in cases {
+        let (id, expect) = (case["id"].as_str().unwrap(), case["expect"].as_str().unwrap());
+        match client.verify_mini_program(case["payload"].as_str().unwrap().as_bytes()).and_then(|v| v.into_success()) {
+            Ok(verified) => {
+                assert_eq!(expect, "ok", "{id}");
+                assert_eq!(verified.node_text(), case["plaintext"].as_str().unwrap(), "{id}");
+            }
+            Err(error) => assert_eq!(error.code(), expect, "{id}: {error}"),
+        }
+    }
+}
+
+// ---- multipart uploads ---------------------------------------------------------------------------
+
+const JPEG: &[u8] = b"\xff\xd8\xff\xe0 not really a jpeg \r\n-- \x00\xff\xd9";
+
+fn upload(charset: Charset) -> alipay_openapi::SignedRequest {
+    let request = Request::new("alipay.offline.material.image.upload")
+        .param("image_type", "jpg")
+        .param("image_name", "海报 1")
+        .param("image_pid", "2088000000000001");
+    client_with(config(charset)).sign(&request, at()).unwrap()
+}
+
+fn file(bytes: &[u8]) -> alipay_openapi::FilePart<'_> {
+    alipay_openapi::FilePart { name: "image_content", file_name: "海报.jpg", content_type: "image/jpeg", bytes }
+}
+
+/// The parts of a multipart body: (headers, content) each.
+fn parts(body: &[u8], boundary: &str) -> Vec<(String, Vec<u8>)> {
+    let delimiter = format!("\r\n--{boundary}");
+    let framed = [b"\r\n".as_slice(), body].concat();
+    let text = framed.windows(delimiter.len()).enumerate().filter(|(_, w)| *w == delimiter.as_bytes()).map(|(i, _)| i);
+    let starts: Vec<usize> = text.collect();
+    assert!(framed.ends_with(format!("{delimiter}--\r\n").as_bytes()));
+    starts
+        .windows(2)
+        .map(|pair| {
+            let part = &framed[pair[0] + delimiter.len() + 2..pair[1]];
+            let split = part.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+            (String::from_utf8(part[..split].to_vec()).unwrap(), part[split + 4..].to_vec())
+        })
+        .collect()
+}
+
+#[test]
+fn an_upload_signs_the_text_parameters_and_carries_the_file_unsigned() {
+    let signed = upload(Charset::Utf8);
+    assert!(!signed.sign_content().contains("image_content"));
+    assert!(signed.sign_content().contains("image_name=海报 1&image_pid=2088000000000001&image_type=jpg"));
+    let upload = signed.multipart(&[file(JPEG)], None, 1024).unwrap();
+    assert!(upload.boundary().starts_with("alipay-") && upload.boundary().len() == 39);
+    assert_eq!(upload.content_type(), format!("multipart/form-data; boundary={}", upload.boundary()));
+    // The same upload gives the same bytes; another file another boundary.
+    assert_eq!(signed.multipart(&[file(JPEG)], None, 1024).unwrap(), upload);
+    assert_ne!(signed.multipart(&[file(b"other")], None, 1024).unwrap().boundary(), upload.boundary());
+    let parts = parts(upload.body(), upload.boundary());
+    let text: Vec<(String, Vec<u8>)> = parts[..3].to_vec();
+    assert_eq!(
+        text,
+        [
+            ("Content-Disposition: form-data; name=\"image_name\"".to_owned(), "海报 1".as_bytes().to_vec()),
+            ("Content-Disposition: form-data; name=\"image_pid\"".to_owned(), b"2088000000000001".to_vec()),
+            ("Content-Disposition: form-data; name=\"image_type\"".to_owned(), b"jpg".to_vec()),
+        ]
+    );
+    assert_eq!(
+        parts[3],
+        (
+            "Content-Disposition: form-data; name=\"image_content\"; filename=\"海报.jpg\"\r\nContent-Type: image/jpeg"
+                .to_owned(),
+            JPEG.to_vec()
+        )
+    );
+    assert_eq!(parts.len(), 4);
+    // The system parameters and sign stay in the URL, as for any call.
+    assert!(signed.url().contains("&sign=") && signed.url().contains("method=alipay.offline.material.image.upload"));
+    // GBK text parts carry GBK bytes.
+    let gbk = upload_gbk();
+    assert_eq!(parts_of(&gbk)[0].1, b"\xba\xa3\xb1\xa8 1");
+}
+
+fn upload_gbk() -> alipay_openapi::MultipartBody {
+    upload(Charset::Gbk).multipart(&[file(JPEG)], Some("b0undary"), 1024).unwrap()
+}
+
+fn parts_of(upload: &alipay_openapi::MultipartBody) -> Vec<(String, Vec<u8>)> {
+    parts(upload.body(), upload.boundary())
+}
+
+#[test]
+fn hostile_uploads_get_typed_errors() {
+    let signed = upload(Charset::Utf8);
+    let field = |files: &[alipay_openapi::FilePart<'_>], boundary: Option<&str>, limit: usize| {
+        let error = signed.multipart(files, boundary, limit).unwrap_err();
+        assert_eq!(error.code(), "invalid_field");
+        error.details(None).field.unwrap()
+    };
+    let named = |name| alipay_openapi::FilePart { name, ..file(JPEG) };
+    assert_eq!(field(&[named("sign")], None, 1024), "sign");
+    assert_eq!(field(&[named("app_id")], None, 1024), "app_id");
+    assert_eq!(field(&[named("image_type")], None, 1024), "image_type");
+    assert_eq!(field(&[named("Image\r\nX: y")], None, 1024), "Image\r\nX: y");
+    assert_eq!(field(&[file(JPEG), file(JPEG)], None, 1024), "image_content");
+    assert_eq!(field(&[file(JPEG)], None, JPEG.len() - 1), "image_content");
+    let quoted = alipay_openapi::FilePart { file_name: "a\"; name=\"sign", ..file(JPEG) };
+    assert_eq!(field(&[quoted], None, 1024), "file_name");
+    let injected = alipay_openapi::FilePart { content_type: "image/jpeg\r\nX-Evil: 1", ..file(JPEG) };
+    assert_eq!(field(&[injected], None, 1024), "content_type");
+    assert_eq!(field(&[file(JPEG)], Some("bad boundary!"), 1024), "boundary");
+    assert_eq!(field(&[file(b"x\r\n--inside\r\n")], Some("inside"), 1024), "boundary");
+    // Found by the multipart fuzz target: the delimiter inside the content type or the file name.
+    let typed = alipay_openapi::FilePart { content_type: "i--b3", ..file(JPEG) };
+    assert_eq!(field(&[typed], Some("b3"), 1024), "boundary");
+    let named_file = alipay_openapi::FilePart { file_name: "a--b3.jpg", ..file(JPEG) };
+    assert_eq!(field(&[named_file], Some("b3"), 1024), "boundary");
+    assert_eq!(field(&[file(JPEG)], Some(&"b".repeat(71)), 1024), "boundary");
+    assert!(signed.multipart(&[file(JPEG)], Some(&"b".repeat(70)), JPEG.len()).is_ok());
+    assert!(format!("{:?}", file(JPEG)).contains(&format!("bytes: {}", JPEG.len())));
+}

@@ -1,5 +1,6 @@
 //! Any parameter map (lines `key=value`, the first line is biz_content): a signed request or a typed
-//! error; when signed, what is sent is exactly what is signed.
+//! error; when signed, what is sent is exactly what is signed, by the POST, the page-pay link and the
+//! app-pay order string alike, and the page-pay form holds no raw quote or `<` inside a value.
 #![no_main]
 
 mod common;
@@ -27,4 +28,11 @@ fuzz_target!(|data: &[u8]| {
     };
     assert!(sent.remove("sign").is_some());
     assert_eq!(&sent, signed.params());
+    let link = signed.page_link();
+    assert_eq!(link.split_once('?').map(|(_, q)| q), Some(signed.order_string().as_str()));
+    let body = if signed.body().is_empty() { Vec::new() } else { [b"&", signed.body()].concat() };
+    assert_eq!(signed.order_string().as_bytes(), [query.as_bytes(), &body].concat());
+    let form = signed.page_form();
+    let markup = signed.params().len() + 16; // the form's own tags and attributes
+    assert!(form.matches('<').count() <= markup && form.matches('"').count() <= 2 * markup + 8, "{form}");
 });

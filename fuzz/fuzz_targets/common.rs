@@ -31,6 +31,14 @@ pub fn client(charset: Charset, sign_type: SignType) -> Client {
     }
 }
 
+/// A client in certificate mode with the generated test certificates (it verifies, never signs).
+pub fn certificate_client(charset: Charset, sign_type: SignType) -> Client {
+    let mut config = Config::new("2021000000000001");
+    config.charset = charset;
+    config.sign_type = sign_type;
+    Client::without_keys(config).with_certificate_mode(certificate_mode().clone())
+}
+
 /// The Alipay test key pair, read once (RSA key parsing is slow under the sanitizer).
 pub fn alipay_private() -> &'static PrivateKey<Alipay> {
     static KEY: OnceLock<PrivateKey<Alipay>> = OnceLock::new();
@@ -187,4 +195,17 @@ impl Verifier for Echo {
             Err(alipay_openapi::Error::SignatureMismatch)
         }
     }
+}
+
+/// The AES key of the golden mini-program payloads.
+pub fn payload_aes_key() -> AesKey {
+    AesKey::from_base64(include_str!("../../tests/vectors/protocol-examples/aes_key.txt").trim())
+        .unwrap_or_else(|_| unreachable!("the test AES key parses"))
+}
+
+/// A client that verifies mini-program payloads with the Alipay test key and the test AES key.
+pub fn payload_client() -> Client {
+    Client::without_keys(Config::new("2021000000000001"))
+        .with_alipay_public_key(alipay_public().clone())
+        .with_aes_key(payload_aes_key())
 }

@@ -30,6 +30,8 @@ from alipay.aop.api.DefaultAlipayClient import DefaultAlipayClient
 from alipay.aop.api.request.AlipayTradeAppPayRequest import AlipayTradeAppPayRequest
 from alipay.aop.api.request.AlipayTradePagePayRequest import AlipayTradePagePayRequest
 from alipay.aop.api.request.AlipayTradeWapPayRequest import AlipayTradeWapPayRequest
+from Crypto.Cipher import AES
+from Crypto.Util.Padding import pad
 from alipay.aop.api.util.SignatureUtils import get_sign_content, verify_with_rsa
 
 HERE = Path(__file__).resolve().parent
@@ -324,6 +326,41 @@ def return_cases():
     ]
 
 
+def mini_program_cases():
+    """`my.getPhoneNumber` payloads: the plaintext AES-encrypted (CBC, zero IV, PKCS#7) with the
+    vectors' AES key by pycryptodome, which the Python SDK installs (its own `aes_encrypt_content`
+    fails on Python 3: it passes the IV as `str`), the quoted ciphertext signed as Alipay signs it."""
+    key = base64.b64decode((VECTORS / "protocol-examples" / "aes_key.txt").read_text().strip())
+
+    def aes_encrypt_content(plaintext):
+        cipher = AES.new(key, AES.MODE_CBC, bytes(16))
+        return base64.b64encode(cipher.encrypt(pad(plaintext.encode(), 16))).decode()
+
+    phone = '{"code":"10000","msg":"Success","mobile":"13800000000"}'
+    denied = '{"code":"40006","msg":"Insufficient Permissions","sub_code":"isv.insufficient-isv-permissions"}'
+
+    def payload(plaintext, signer="alipay_2048", **changes):
+        response = aes_encrypt_content(plaintext)
+        fields = {"response": response, "sign": alipay_sign(f'"{response}"', signer), "sign_type": "RSA2",
+                  "encrypt_type": "AES", "charset": "UTF-8", **changes}
+        return json.dumps(fields, separators=(",", ":"))
+
+    good = json.loads(payload(phone))
+    cases = [
+        ("ok", "a phone number, as my.getPhoneNumber hands it over", payload(phone), phone),
+        ("gateway_error", "a verified refusal (the user did not authorize)", payload(denied), denied),
+        ("signature_mismatch", "signed by another key", payload(phone, "other_2048"), None),
+        ("signature_mismatch", "the ciphertext of another plaintext under the first one's signature",
+         json.dumps({**good, "response": aes_encrypt_content(phone.replace("138", "139"))}), None),
+        ("invalid_field", "declares sign_type RSA to an RSA2 client", payload(phone, sign_type="RSA"), None),
+        ("duplicate_member", "sign twice", payload(phone)[:-1] + ',"sign":"AAAA"}', None),
+    ]
+    return [
+        {"id": f"mini-{n:03}", "why": why, "payload": body, "expect": expect, "plaintext": plain}
+        for n, (expect, why, body, plain) in enumerate(cases, start=1)
+    ]
+
+
 NOTES = [
     "requests: `params` is every parameter the SDK signed (checked here by verifying its `signature` with the "
     "app public key over their sign content), `sdk_output` its exact output, `sdk_decoded` what a browser (form: "
@@ -347,6 +384,12 @@ NOTES = [
     "Python SDK's check does with the same query. ret-007 shows why duplicates are refused: the SDK keeps the last "
     "value and accepts, while a framework that reads the first (Flask's request.args) shows total_amount=0.01. "
     "The Python SDK also accepts another app's return (ret-008) and ignores the declared sign_type (ret-011).",
+    "mini_programs: payloads of my.getPhoneNumber: `response` is the plaintext encrypted (AES-CBC, zero IV, "
+    "PKCS#7) with `aes_key_file` by pycryptodome, since the Python SDK's own aes_encrypt_content fails on Python 3 "
+    "(it hands pycryptodome the IV as a str); `sign` covers the ciphertext with its quotes "
+    "(RSA2, alipay_2048), as Alipay's instructions for the payload say. `expect` is the core's verdict for an "
+    "RSA2 client with that AES key (`gateway_error`: verified, but its code is not 10000), `plaintext` what "
+    "decrypts. Neither SDK has a call that verifies such a payload.",
 ]
 
 
@@ -359,6 +402,8 @@ def main():
         "alipay_public_key_file": "keys/alipay_2048.public.spki.pem",
         "requests": request_cases(),
         "returns": return_cases(),
+        "aes_key_file": "protocol-examples/aes_key.txt",
+        "mini_programs": mini_program_cases(),
     }
     path = VECTORS / "client-modes.json"
     path.write_text(json.dumps(out, ensure_ascii=False, indent=2) + "\n")

@@ -204,8 +204,10 @@ class Client:
         version: Literal["v1", "v2"] = "v1",
         charset: Optional[str] = None,
     ) -> Notification:
-        """Verifies the query of a return to ``return_url`` (raw, or fields decoded once) as
-        notifications are verified: display it, act on the notification."""
+        """Verifies the query of a return to ``return_url`` as notifications are verified: display
+        it, act on the notification. Prefer the raw query (``request.query_string`` in Flask,
+        ``request.META["QUERY_STRING"]`` in Django): a framework's mapping has already kept one of
+        two duplicated fields, which the raw query refuses."""
     def begin_verify_return(
         self,
         query: Union[_Body, Mapping[str, str]],
@@ -213,6 +215,12 @@ class Client:
         version: Literal["v1", "v2"] = "v1",
         charset: Optional[str] = None,
     ) -> PendingVerification[Notification]: ...
+    def verify_mini_program(self, payload: _Body, *, allow_gateway_error: bool = False) -> Response:
+        """Verifies a mini program's payload (``my.getPhoneNumber``) over its ``response`` and
+        decrypts it with the AES key; ``node_key`` is ``response``."""
+    def begin_verify_mini_program(
+        self, payload: _Body, *, allow_gateway_error: bool = False
+    ) -> PendingVerification[Response]: ...
     def add_alipay_certificate(self, pem: _Pem, now: Optional[datetime] = None) -> str:
         """Checks a certificate chain against the root bundle at ``now`` and adds its key; returns its SN."""
     def add_downloaded_certificate(self, body: _Body, now: Optional[datetime] = None) -> str:

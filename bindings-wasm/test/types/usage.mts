@@ -53,6 +53,11 @@ async function flow(): Promise<void> {
   client.beginVerifyReturn({ out_trade_no: '1' }).free();
   void back;
   void backAsync;
+  const phone: VerifiedResponse = await client.verifyMiniProgramAsync('{"response":"x","sign":"s"}');
+  const mobile: unknown = phone.value['mobile'];
+  void mobile;
+  // @ts-expect-error a payload is text or bytes, not an object
+  client.verifyMiniProgram({ response: 'x' });
   void text;
   void status;
   try {
