@@ -63,6 +63,7 @@ pub(crate) fn options(kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Map<String
         let name = text(name.cast::<PyString>()?, "options")?;
         let value = match name.as_str() {
             "timestamp" => timestamp_option(&value)?,
+            "files" => files_option(&value)?,
             key if KEY_OPTIONS.contains(&key) => match key_text(&value, key)? {
                 Some(text) => Value::String(text.to_string()),
                 None => json(&value, key)?,
@@ -72,6 +73,30 @@ pub(crate) fn options(kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Map<String
         object.insert(name, value);
     }
     Ok(object)
+}
+
+/// A v3 upload's `files`: each a mapping whose `content` may be bytes-like, passed on as the
+/// base64 text the core takes; everything else as JSON.
+fn files_option(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
+    if !(obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>()) {
+        return json(obj, "files");
+    }
+    let files = obj.try_iter()?.enumerate().map(|(i, file)| {
+        let file = file?;
+        let Ok(mapping) = file.cast::<PyMapping>() else { return json(&file, &format!("files[{i}]")) };
+        let mut members = Map::new();
+        for item in mapping.items()?.iter() {
+            let (key, value): (String, Bound<'_, PyAny>) = item.extract()?;
+            let content = (key == "content").then(|| bytes_like(&value)).flatten();
+            let value = match content {
+                Some(bytes) => Value::String(base64::engine::general_purpose::STANDARD.encode(&*bytes)),
+                None => json(&value, &format!("files.{key}"))?,
+            };
+            members.insert(key, value);
+        }
+        Ok(Value::Object(members))
+    });
+    files.collect::<PyResult<_>>().map(Value::Array)
 }
 
 /// Wipes the key material of an options object once the core has read it.
@@ -129,11 +154,6 @@ fn json_at(obj: &Bound<'_, PyAny>, path: &str, depth: usize) -> PyResult<Value> 
     }
     if obj.is_instance_of::<PyDateTime>() {
         return Ok(Value::String(instant(obj, field)?.to_string()));
-    }
-    if obj.is_instance_of::<PyBytes>() || obj.is_instance_of::<pyo3::types::PyByteArray>() {
-        // Where the core takes bytes in an options object (a v3 upload's file), it takes base64 text.
-        let bytes = bytes_like(obj).unwrap_or_default();
-        return Ok(Value::String(base64::engine::general_purpose::STANDARD.encode(&*bytes)));
     }
     if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
         let items = obj.try_iter()?.enumerate();

@@ -72,6 +72,9 @@ pub(crate) enum Names {
     Options,
     /// Every level's names are fields in camelCase (a typed call's `biz_content`).
     Fields,
+    /// A v3 upload's `files`: names in camelCase at every level, and bytes (a `Uint8Array`) as
+    /// the base64 text the core takes for a file's content.
+    Files,
     /// Kept as given.
     AsGiven,
 }
@@ -97,16 +100,15 @@ pub(crate) fn json(value: &JsValue, path: &str, names: Names) -> Result<Value, E
     if let Some(number) = number {
         return json_number(number).ok_or_else(|| Error::field(here, "must be a finite number"));
     }
-    let nested = if names == Names::Fields { Names::Fields } else { Names::AsGiven };
+    let nested = if matches!(names, Names::Fields | Names::Files) { names } else { Names::AsGiven };
     if let Some(items) = value.dyn_ref::<Array>() {
         let item = |(i, v): (usize, JsValue)| json(&v, &format!("{}[{i}]", here), nested);
         return items.iter().enumerate().map(item).collect::<Result<_, _>>().map(Value::Array);
     }
-    if let Some(bytes) = value.dyn_ref::<Uint8Array>() {
-        // Where the core takes bytes in an options object (a v3 upload's file), it takes base64 text.
+    if let Some(bytes) = value.dyn_ref::<Uint8Array>().filter(|_| names == Names::Files) {
         return Ok(Value::String(base64::engine::general_purpose::STANDARD.encode(bytes.to_vec())));
     }
-    if value.is_object() && !value.is_function() {
+    if value.is_object() && !value.is_function() && !value.is_instance_of::<Uint8Array>() {
         let mut members = Map::new();
         for entry in Object::entries(value.unchecked_ref::<Object>()).iter() {
             let entry: Array = entry.unchecked_into();
@@ -114,8 +116,7 @@ pub(crate) fn json(value: &JsValue, path: &str, names: Names) -> Result<Value, E
             let key = key.as_str().unwrap_or_default();
             let name = if names == Names::AsGiven { key.to_owned() } else { snake_case(key) };
             let child_path = if path.is_empty() { name.clone() } else { format!("{path}.{name}") };
-            // A v3 upload's file descriptors are options too, not data.
-            let child_names = if names == Names::Options && name == "files" { Names::Fields } else { nested };
+            let child_names = if names == Names::Options && name == "files" { Names::Files } else { nested };
             members.insert(name, json(&entry.get(1), &child_path, child_names)?);
         }
         return Ok(Value::Object(members));
