@@ -23,10 +23,18 @@ for target in "${targets[@]}"; do
   fi
   echo "fuzzing $target for ${seconds}s"
   log=${FUZZ_LOG_DIR:+$FUZZ_LOG_DIR/$target.log}
+  # The filter may match nothing; the run's own status (a build error, a crash) is what counts.
+  set +e
   cargo fuzz run --fuzz-dir fuzz "$target" "fuzz/corpus/$target" -- \
     -max_total_time="$seconds" -rss_limit_mb=4096 -max_len=65536 -print_final_stats=1 2>&1 \
     | tee "${log:-/dev/null}" \
-    | grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==ERROR|SUMMARY)' || true
+    | grep -E '^(error|#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==ERROR|SUMMARY)'
+  status=${PIPESTATUS[0]}
+  set -e
+  if [ "$status" -ne 0 ]; then
+    echo "fuzz target $target failed (exit $status): a build error or a finding; see the output above" >&2
+    exit 1
+  fi
   # (not `ls … | grep`: under pipefail, ls failing on the kinds not found hid every crash)
   failures=$(find "fuzz/artifacts/$target" -maxdepth 1 \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) 2>/dev/null || true)
   if [ -n "$failures" ]; then
