@@ -5,7 +5,7 @@
 #   dist/fallback/  the same plus the module's own RSA (cargo feature `fallback`), for hosts without
 #                   crypto: the `alipay-openapi/fallback` entry
 # Each has wasm-bindgen glue for Node (CommonJS, plus an ESM wrapper), the web (ES module with explicit
-# init) and bundlers; the web and bundler glue load the one .wasm in node/. The JavaScript layer is
+# init) and bundlers; all of them load the one .wasm in bundler/. The JavaScript layer is
 # dist/client.cjs and dist/client.mjs, the types are in dist/default/. Prints the raw and gzip -9
 # size of each module and the size of the packed tarball. Needs: the wasm32-unknown-unknown target,
 # wasm-bindgen-cli equal to the pinned wasm-bindgen, and `npm install` done here.
@@ -42,24 +42,24 @@ for module in default fallback; do
     wasm-bindgen --target "$target" "${reset[@]}" --out-dir "$out" "$work/$module/alipay_openapi_wasm.wasm"
     rm -f "$out/.gitignore" "$out/alipay_openapi_wasm_bg.wasm.d.ts"
   done
-  # wasm-bindgen emits the same module for every target; keep the node copy (its glue reads the file
-  # beside it) and point the web and bundler glue at it.
+  # wasm-bindgen emits the same module for every target; keep the bundler copy (under ES module
+  # integration the module imports the glue beside it) and point the node and web glue at it.
   dir="dist/$module"
-  for target in web bundler; do
-    cmp -s "$dir/node/alipay_openapi_wasm_bg.wasm" "$dir/$target/alipay_openapi_wasm_bg.wasm" \
-      || { echo "build.sh: the $target module differs from the node one; it cannot be shared" >&2; exit 1; }
+  for target in node web; do
+    cmp -s "$dir/bundler/alipay_openapi_wasm_bg.wasm" "$dir/$target/alipay_openapi_wasm_bg.wasm" \
+      || { echo "build.sh: the $target module differs from the bundler one; it cannot be shared" >&2; exit 1; }
     rm "$dir/$target/alipay_openapi_wasm_bg.wasm"
   done
   relink() { # file, the reference wasm-bindgen wrote, the one to write
     [ "$(grep -cF "$2" "$1")" = 1 ] || { echo "build.sh: $1 does not reference $2 exactly once" >&2; exit 1; }
     sed -i "s#$2#$3#" "$1"
   }
-  relink "$dir/web/alipay_openapi_wasm.js" "new URL('alipay_openapi_wasm_bg.wasm'" "new URL('../node/alipay_openapi_wasm_bg.wasm'"
-  relink "$dir/bundler/alipay_openapi_wasm.js" '"./alipay_openapi_wasm_bg.wasm"' '"../node/alipay_openapi_wasm_bg.wasm"'
+  relink "$dir/node/alipay_openapi_wasm.js" '`${__dirname}/alipay_openapi_wasm_bg.wasm`' '`${__dirname}/../bundler/alipay_openapi_wasm_bg.wasm`'
+  relink "$dir/web/alipay_openapi_wasm.js" "new URL('alipay_openapi_wasm_bg.wasm'" "new URL('../bundler/alipay_openapi_wasm_bg.wasm'"
   # The features Rust enables by default for wasm32 (and Node 18 supports).
   "$wasm_opt" -O3 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-reference-types --enable-multivalue \
-    -o "$dir/node/alipay_openapi_wasm_bg.wasm" "$dir/node/alipay_openapi_wasm_bg.wasm"
+    -o "$dir/bundler/alipay_openapi_wasm_bg.wasm" "$dir/bundler/alipay_openapi_wasm_bg.wasm"
 
   cp js/entries/node.cjs "$dir/node/index.cjs"
   cp js/entries/node.mjs "$dir/node/index.mjs"
@@ -84,7 +84,7 @@ printf '\n/** Loads the WebAssembly module; call once before creating a client. 
   "'./alipay_openapi_wasm.js'" >> dist/default/web/index.d.ts
 
 for module in default fallback; do
-  wasm="dist/$module/node/alipay_openapi_wasm_bg.wasm"
+  wasm="dist/$module/bundler/alipay_openapi_wasm_bg.wasm"
   echo "build.sh: $module module: $(wc -c < "$wasm") bytes raw, $(gzip -9 -c "$wasm" | wc -c) bytes gzip -9" \
     "(unoptimized: $(wc -c < "$work/$module/alipay_openapi_wasm.wasm") bytes)"
 done

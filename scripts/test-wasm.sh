@@ -18,7 +18,7 @@ step() { printf '\n--> wasm %s: %s\n' "$mode" "$*"; }
 need() { command -v "$1" >/dev/null || { echo "test-wasm.sh: $1 is missing: run make setup" >&2; exit 1; }; }
 
 need wasm-bindgen-test-runner
-[ -f bindings-wasm/dist/web/alipay_openapi_wasm_bg.wasm ] || { echo "test-wasm.sh: build the package first (bash bindings-wasm/build.sh)" >&2; exit 1; }
+[ -f bindings-wasm/dist/default/bundler/alipay_openapi_wasm_bg.wasm ] || { echo "test-wasm.sh: build the package first (bash bindings-wasm/build.sh)" >&2; exit 1; }
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
 
 case "$mode" in

@@ -1,4 +1,4 @@
-// Serves the browser example on 127.0.0.1: the page (this folder), the package's web build at
+// Serves the browser example on 127.0.0.1: the page (this folder), the package's build at
 // /pkg/ and the test vectors at /vectors/. `node examples/browser/serve.mjs [port]` prints the URL.
 import { createReadStream, statSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const ROOTS = [
-  ['/pkg/', join(here, '../../bindings-wasm/dist/web/')],
+  ['/pkg/', join(here, '../../bindings-wasm/dist/')],
   ['/vectors/', join(here, '../../tests/vectors/')],
   ['/', here],
 ];
