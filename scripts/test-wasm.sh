@@ -4,7 +4,8 @@
 # `make setup` installs the tools and npm packages). Exits non-zero on the first failure.
 #
 #   scripts/test-wasm.sh js        wasm-bindgen tests under Node; node --test (vectors with every
-#                                  backend, client, package, hostile inputs, the Node example);
+#                                  backend, client, hostile inputs, with the default module and with
+#                                  the fallback; the package, its size budget, the Node example);
 #                                  smoke tests in Node 18, Bun, Deno and workerd
 #   scripts/test-wasm.sh browser   wasm-bindgen tests and the package end to end in headless Chromium
 set -euo pipefail
@@ -23,15 +24,25 @@ export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
 
 case "$mode" in
   js)
+    # The Rust tests sign with the module's own RSA: the fallback module's feature.
     step "wasm-bindgen-test under Node"
-    cargo test --locked -p alipay-openapi-wasm --target wasm32-unknown-unknown --test node
+    cargo test --locked -p alipay-openapi-wasm --target wasm32-unknown-unknown --features fallback --test node
 
-    step "node --test: vectors with every backend, client, package, hostile inputs, Node example"
-    tests=()
+    # Every test of the package's behaviour runs with each module; those of the package as a whole
+    # (package, size, the Node example) once.
+    whole=(test/package.test.mjs test/size.test.mjs test/example-node.test.mjs)
+    behaviour=()
     for file in bindings-wasm/test/*.test.mjs; do
-      [ "$file" = bindings-wasm/test/browser.test.mjs ] || tests+=("${file#bindings-wasm/}")
+      file="${file#bindings-wasm/}"
+      [[ "$file" = test/browser.test.mjs || " ${whole[*]} " = *" $file "* ]] || behaviour+=("$file")
     done
-    (cd bindings-wasm && ALIPAY_LOCAL_GATEWAY="$gateway_bin" ALIPAY_REQUIRE_GATEWAY=1 node --test "${tests[@]}")
+    for module in default fallback; do
+      step "node --test, $module module: vectors with every backend, client, hostile inputs, memory"
+      (cd bindings-wasm && ALIPAY_MODULE="$module" ALIPAY_LOCAL_GATEWAY="$gateway_bin" ALIPAY_REQUIRE_GATEWAY=1 \
+        node --test "${behaviour[@]}")
+    done
+    step "node --test: the package as published, its size budget, the Node example"
+    (cd bindings-wasm && ALIPAY_LOCAL_GATEWAY="$gateway_bin" ALIPAY_REQUIRE_GATEWAY=1 node --test "${whole[@]}")
 
     step "other runtimes: Node 18, Bun, Deno, workerd (smoke tests of the built package)"
     bash bindings-wasm/test/runtimes/run.sh
@@ -49,7 +60,7 @@ case "$mode" in
     need chromedriver
     step "wasm-bindgen-test in headless Chromium"
     CHROMEDRIVER="$(command -v chromedriver)" \
-      cargo test --locked -p alipay-openapi-wasm --target wasm32-unknown-unknown --test browser
+      cargo test --locked -p alipay-openapi-wasm --target wasm32-unknown-unknown --features fallback --test browser
 
     step "node --test: the package's demo page in headless Chromium (WebCrypto, the web build)"
     (cd bindings-wasm && ALIPAY_REQUIRE_BROWSER=1 ALIPAY_LOCAL_GATEWAY="$gateway_bin" ALIPAY_REQUIRE_GATEWAY=1 \
