@@ -11,7 +11,7 @@ const ROOTS = [
   ['/vectors/', join(here, '../../tests/vectors/')],
   ['/', here],
 ];
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.json': 'application/json', '.wasm': 'application/wasm', '.pem': 'text/plain' };
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.json': 'application/json', '.wasm': 'application/wasm', '.pem': 'text/plain' };
 
 export function startServer(port = 0) {
   const server = createServer((req, res) => {
