@@ -2,10 +2,11 @@
 # each part also runs alone. `make setup` installs what the parts need (idempotent); the parts
 # themselves install nothing and say so when something is missing.
 #
-#   make setup         wasm32 target, wasm-bindgen-cli (Cargo.lock's version), cargo-deny, cargo-fuzz,
-#                      Debian's chromium, chromedriver and curl, npm packages, .venv with maturin/pytest/mypy
+#   make setup         wasm32 and aarch64 targets, wasm-bindgen-cli (Cargo.lock's version), cargo-deny,
+#                      cargo-fuzz, Debian's chromium, chromedriver and curl, npm packages, .venv with
+#                      maturin/pytest/mypy/ziglang/auditwheel
 #   make check         format, references, versions, this Makefile's parts, clippy (native and wasm32),
-#                      the core's tests: a few minutes warm
+#                      rustdoc with warnings denied, the core's tests: a few minutes warm
 #   make test-rust     the Rust tests of the crates that have no part of their own (Python binding,
 #                      sans-IO probe, demo)
 #   make test-cli      the `alipay` CLI through the built binary
@@ -18,6 +19,10 @@
 #   make fuzz          every fuzz target for FUZZ_SECONDS (default 20) each
 #   make bench         the core beside `openssl speed`, the npm package beside node:crypto and the
 #                      official SDK (report only; BENCH=1 fails when a speed target is missed)
+#   make package       the packages as published: cargo publish --dry-run of the Rust crates; the
+#                      Python sdist and, built from it, manylinux abi3 wheels for x86_64 and aarch64
+#                      (zig), checked by auditwheel, the x86_64 one tested in a venv without Rust
+#                      (last in ci: it cleans the debug builds of the published crates)
 #
 # Every cargo test runs in exactly one part. A part's script is a prerequisite of its target, so a
 # missing script stops make ("No rule to make target") instead of being skipped; scripts/check-make.sh
@@ -31,10 +36,13 @@ export CARGO_TERM_COLOR := never
 FUZZ_SECONDS ?= 20
 BENCH ?= 0
 WASM := --target wasm32-unknown-unknown
+# The crates meant for users (the others say `publish = false`): the core, the CLI, and the local
+# gateway, which the CLI's `alipay gateway` embeds.
+RUST_PACKAGES := -p alipay-openapi -p alipay-cli -p alipay-local-gateway
 
-.PHONY: ci setup check test-rust test-cli test-gateway test-python test-js test-browser sans-io deny fuzz bench wasm-package
+.PHONY: ci setup check test-rust test-cli test-gateway test-python test-js test-browser sans-io deny fuzz bench package wasm-package
 
-ci: setup check test-rust test-cli test-gateway test-python test-js test-browser sans-io deny fuzz bench
+ci: setup check test-rust test-cli test-gateway test-python test-js test-browser sans-io deny fuzz bench package
 	@echo 'make ci: every part passed'
 
 setup: scripts/setup.sh
@@ -47,6 +55,7 @@ check: scripts/check-refs.sh scripts/check-versions.sh scripts/check-make.sh
 	bash scripts/check-make.sh
 	cargo clippy --locked --workspace --all-targets -- -D warnings
 	cargo clippy --locked -p alipay-openapi-wasm $(WASM) --all-targets -- -D warnings
+	RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps --all-features $(RUST_PACKAGES)
 	cargo test --locked -p alipay-openapi
 
 # The core runs in `check`, the CLI and the gateway in their parts, the wasm crate on wasm32 in
@@ -64,6 +73,10 @@ test-gateway: scripts/test-gateway.sh
 
 test-python: scripts/test-python.sh
 	bash scripts/test-python.sh
+
+package: scripts/package-rust.sh scripts/package-python.sh
+	bash scripts/package-rust.sh
+	bash scripts/package-python.sh
 
 # The npm package in dist/ and the gateway binary the Node tests start; built once per make run.
 wasm-package: bindings-wasm/build.sh

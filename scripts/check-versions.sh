@@ -2,7 +2,8 @@
 # `make check` runs this: the three published packages carry one version. The workspace's
 # [workspace.package] version (the crates inherit it) must equal the npm package's (package.json
 # and its lockfile) and the Python package's: pyproject.toml's [project] version, or, when the
-# version is dynamic there, the version maturin reads from bindings-python/Cargo.toml.
+# version is dynamic there, the version maturin reads from bindings-python/Cargo.toml. The versions
+# the published crates require of each other (Cargo.toml's alipay-openapi, the CLI's gateway) too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo metadata --locked --no-deps --format-version 1 | python3 -c '
@@ -10,7 +11,10 @@ import json, sys, tomllib
 
 crates = {p["name"]: p["version"] for p in json.load(sys.stdin)["packages"]}
 with open("Cargo.toml", "rb") as f:
-    workspace = tomllib.load(f)["workspace"]["package"]["version"]
+    manifest = tomllib.load(f)["workspace"]
+workspace = manifest["package"]["version"]
+with open("cli/Cargo.toml", "rb") as f:
+    cli_gateway = tomllib.load(f)["dependencies"]["alipay-local-gateway"]["version"]
 with open("bindings-python/pyproject.toml", "rb") as f:
     project = tomllib.load(f)["project"]
 with open("bindings-wasm/package.json") as f:
@@ -26,6 +30,10 @@ else:
 found = [
     ("Cargo.toml [workspace.package]", workspace),
     ("core/Cargo.toml", crates["alipay-openapi"]),
+    ("Cargo.toml [workspace.dependencies] alipay-openapi", manifest["dependencies"]["alipay-openapi"]["version"]),
+    ("cli/Cargo.toml alipay-local-gateway", cli_gateway),
+    ("tests/gateway/Cargo.toml", crates["alipay-local-gateway"]),
+    ("cli/Cargo.toml", crates["alipay-cli"]),
     ("bindings-wasm/Cargo.toml", crates["alipay-openapi-wasm"]),
     python,
     ("bindings-wasm/package.json", npm),

@@ -10,7 +10,7 @@ seconds=${1:-20}
 shift $(($# > 0 ? 1 : 0))
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(verify_response notify keys build_request certs cert_chain notify_pairs aes aes_response v3_response)
+  targets=(verify_response notify keys build_request certs cert_chain notify_pairs aes aes_response v3_response options)
 fi
 command -v cargo-fuzz >/dev/null || { echo "fuzz.sh: cargo-fuzz is missing: run make setup" >&2; exit 1; }
 # cargo-fuzz needs nightly-only flags; the stable compiler accepts them with RUSTC_BOOTSTRAP.

@@ -124,6 +124,7 @@ def main(out):
     notify_pair_seeds(out, load("notifies.json"))
     aes_seeds(out, response_nodes(load("responses.json")))
     v3_seeds(out, load("v3/responses.json")["cases"])
+    options_seeds(out)
 
 
 def v3_seeds(out, cases):
@@ -132,6 +133,19 @@ def v3_seeds(out, cases):
         head = "".join(f"{name}: {value}\n" for name, value in case["headers"])
         body = base64.b64decode(case["body_b64"]) if "body_b64" in case else case.get("body", "").encode()
         write(f"{out}/v3_response", (case["status"] - 100).to_bytes(2, "big") + head.encode() + b"\n" + body)
+
+
+def options_seeds(out):
+    """The parity table's rows as the options target reads them: one JSON object of parts."""
+    table = json.load(open(os.path.join(ROOT, "..", "parity", "cases.json"), encoding="utf-8"))
+    part = {"sign": "request", "sign_v3": "v3", "check_order": "order"}
+    for row in table["cases"]:
+        client = row["client"] if isinstance(row["client"], dict) else table["clients"][row["client"]]
+        seed = {"client": client}
+        if row["op"] in part:
+            given = row["input"]["order"] if row["op"] == "check_order" else row["input"]
+            seed[part[row["op"]]] = given
+        write(f"{out}/options", json.dumps(seed, ensure_ascii=False).encode())
 
 
 if __name__ == "__main__":

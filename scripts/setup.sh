@@ -8,12 +8,15 @@ cd "$(dirname "$0")/.."
 step() { printf '\n--> setup: %s\n' "$*"; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-step "Rust: rustfmt, clippy and the wasm32-unknown-unknown target"
+step "Rust: rustfmt, clippy, the wasm32-unknown-unknown and aarch64-unknown-linux-gnu targets"
 installed=$(rustup component list --installed)
 for component in rustfmt clippy; do
   grep -q "^$component" <<<"$installed" || rustup component add "$component"
 done
-rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+targets=$(rustup target list --installed)
+for target in wasm32-unknown-unknown aarch64-unknown-linux-gnu; do # aarch64: the Python wheel (make package)
+  grep -qx "$target" <<<"$targets" || rustup target add "$target"
+done
 
 step "Debian packages: chromium, chromium-driver, curl"
 missing=()
@@ -42,9 +45,9 @@ for dir in bindings-wasm bindings-wasm/test/runtimes tests/gateway/node-compat e
   fi
 done
 
-step "Python: .venv with maturin, pytest, mypy and cryptography"
+step "Python: .venv with maturin, pytest, mypy, cryptography, and ziglang and auditwheel for manylinux wheels"
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip --disable-pip-version-check --quiet install \
-  "maturin>=1.9,<2" "pytest>=8" "mypy>=1.10" "cryptography>=42"
+  "maturin>=1.9,<2" "pytest>=8" "mypy>=1.10" "cryptography>=42" "ziglang>=0.13,<0.18" "auditwheel>=6"
 
 echo "setup: done"

@@ -1,5 +1,6 @@
 """Signs/s and response verifications/s of alipay_openapi beside the two Python SDKs and raw
-PyPI `cryptography`, in one run, on the same inputs (alipay.marketing.voucher.send, the test keys).
+PyPI `cryptography`, in one run, on the same inputs (alipay.marketing.voucher.send, the test keys),
+and the same for OpenAPI v3 (a trade query and the golden v3 answer) beside raw `cryptography`.
 
     bash bindings-python/bench/run.sh       # makes its own venv with the SDKs and runs this
 
@@ -124,6 +125,52 @@ def ours() -> dict[str, Callable[[], object]]:
     }
 
 
+V3_PATH = "/v3/alipay/trade/query"
+V3_BODY = '{"out_trade_no":"20150320010101001"}'
+
+
+def v3_answer() -> dict[str, object]:
+    """The golden v3 answer `valid` (tests/vectors/v3): status, headers, exact body."""
+    cases = json.loads((REPO / "tests" / "vectors" / "v3" / "responses.json").read_text(encoding="utf-8"))["cases"]
+    return next(c for c in cases if c["name"] == "valid")
+
+
+def ours_v3() -> dict[str, Callable[[], object]]:
+    from alipay_openapi import Client
+
+    client = Client(
+        app_id=APP_ID,
+        private_key=key("app_2048.private.pkcs1.pem"),
+        alipay_public_key=key("alipay_2048.public.spki.pem"),
+    )
+    answer = v3_answer()
+    status, headers, body = answer["status"], answer["headers"], str(answer["body"]).encode()
+    return {
+        "v3 sign: sign_v3": lambda: client.sign_v3("POST", V3_PATH, body=V3_BODY, nonce="n", request_id="r",
+                                                   timestamp=1715593760000),
+        "v3 verify: verify_v3_response": lambda: client.verify_v3_response(status, headers, body),  # type: ignore[arg-type]
+    }
+
+
+def raw_cryptography_v3() -> dict[str, Callable[[], object]]:
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+    private = serialization.load_pem_private_key(key("app_2048.private.pkcs1.pem").encode(), password=None)
+    public = serialization.load_pem_public_key(key("alipay_2048.public.spki.pem").encode())
+    assert isinstance(private, rsa.RSAPrivateKey) and isinstance(public, rsa.RSAPublicKey)
+    content = f"app_id={APP_ID},nonce=n,timestamp=1715593760000\nPOST\n{V3_PATH}\n{V3_BODY}\n".encode()
+    answer = v3_answer()
+    headers = dict(answer["headers"])  # type: ignore[arg-type]
+    signed = f"{headers['alipay-timestamp']}\n{headers['alipay-nonce']}\n{answer['body']}\n".encode()
+    signature = base64.b64decode(headers["alipay-signature"])
+    public.verify(signature, signed, padding.PKCS1v15(), hashes.SHA256())  # the golden answer really verifies
+    return {
+        "v3 sign: RSA-SHA256 (key loaded)": lambda: private.sign(content, padding.PKCS1v15(), hashes.SHA256()),
+        "v3 verify: RSA-SHA256": lambda: public.verify(signature, signed, padding.PKCS1v15(), hashes.SHA256()),
+    }
+
+
 def raw_cryptography() -> dict[str, Callable[[], object]]:
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import padding, rsa
@@ -198,6 +245,8 @@ def main() -> int:
         "cryptography (raw RSA)": raw_cryptography(),
         "alipay-sdk-python 3.7 (official)": official_sdk(),
         "python-alipay-sdk 3.4": community_sdk(),
+        "alipay_openapi (OpenAPI v3)": ours_v3(),
+        "cryptography (raw RSA, v3 content)": raw_cryptography_v3(),
     }
     print(f"{'implementation':34s} {'operation':30s} {'ops/s':>9s} {'ops/CPU-s':>10s}")
     for suite, operations in suites.items():
@@ -219,6 +268,12 @@ def main() -> int:
         ("verify >= 5x the community SDK (per CPU-s)", 5.0,
          ratio(verify_ours, suites["python-alipay-sdk 3.4"]["verify: sync response"])),
         ("2 threads >= 1.6x 1 thread (signing, wall clock)", 1.6, ours_scaling),
+        ("v3 sign >= 0.8x cryptography's raw sign (per CPU-s)", 0.8,
+         ratio(suites["alipay_openapi (OpenAPI v3)"]["v3 sign: sign_v3"],
+               suites["cryptography (raw RSA, v3 content)"]["v3 sign: RSA-SHA256 (key loaded)"])),
+        ("v3 verify >= 0.5x cryptography's raw verify (per CPU-s)", 0.5,
+         ratio(suites["alipay_openapi (OpenAPI v3)"]["v3 verify: verify_v3_response"],
+               suites["cryptography (raw RSA, v3 content)"]["v3 verify: RSA-SHA256"])),
     ]
     print("\npaired ratios (alternating rounds, medians):")
     for label, target, measured in checks:

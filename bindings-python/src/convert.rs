@@ -130,6 +130,11 @@ fn json_at(obj: &Bound<'_, PyAny>, path: &str, depth: usize) -> PyResult<Value> 
     if obj.is_instance_of::<PyDateTime>() {
         return Ok(Value::String(instant(obj, field)?.to_string()));
     }
+    if obj.is_instance_of::<PyBytes>() || obj.is_instance_of::<pyo3::types::PyByteArray>() {
+        // Where the core takes bytes in an options object (a v3 upload's file), it takes base64 text.
+        let bytes = bytes_like(obj).unwrap_or_default();
+        return Ok(Value::String(base64::engine::general_purpose::STANDARD.encode(&*bytes)));
+    }
     if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
         let items = obj.try_iter()?.enumerate();
         let items = items.map(|(i, item)| json_at(&item?, &format!("{field}[{i}]"), depth + 1));
@@ -161,6 +166,41 @@ fn decimal_type(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
 pub(crate) fn now() -> Timestamp {
     let since_epoch = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
     Timestamp::from_unix_millis(i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// The host's clock, in milliseconds since the epoch.
+pub(crate) fn now_millis() -> u64 {
+    u64::try_from(SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_millis()).unwrap_or(u64::MAX)
+}
+
+/// 128 random bits as 32 hex digits, from Python's `uuid` (the OS's randomness): a v3 nonce or
+/// request id the caller did not give.
+pub(crate) fn fresh_id(py: Python<'_>) -> PyResult<String> {
+    py.import("uuid")?.call_method0("uuid4")?.getattr("hex")?.extract()
+}
+
+/// An HTTP status as the core takes it: an `int` that is not a 16-bit one (or anything else)
+/// becomes 0, which the core refuses naming `status`.
+pub(crate) fn status(obj: &Bound<'_, PyAny>) -> u16 {
+    if obj.is_instance_of::<PyBool>() {
+        return 0;
+    }
+    obj.extract::<u16>().unwrap_or(0)
+}
+
+/// Response headers: a mapping (its `items()`, e.g. `http.client.HTTPMessage`, `httpx.Headers`,
+/// `requests`' headers) or an iterable of `(name, value)` pairs.
+pub(crate) fn header_pairs(obj: &Bound<'_, PyAny>) -> PyResult<Vec<(String, String)>> {
+    let items = if obj.hasattr("items")? { obj.call_method0("items")? } else { obj.clone() };
+    let rule = "must be a mapping of str or an iterable of (name, value) pairs of str";
+    items
+        .try_iter()
+        .map_err(|_| invalid_field("headers", rule))?
+        .map(|item| match item?.extract::<Vec<String>>().map(<[String; 2]>::try_from) {
+            Ok(Ok([name, value])) => Ok((name, value)),
+            _ => Err(invalid_field("headers", rule)),
+        })
+        .collect()
 }
 
 /// An instant given as the argument `field`: an aware `datetime`, or the host's clock when `None`.

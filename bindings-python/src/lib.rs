@@ -13,7 +13,7 @@ use std::sync::{Mutex, PoisonError};
 use alipay_openapi as core;
 use alipay_openapi::{
     api, cert, ClientOptions, Error, NotifyOptions, NotifyParams, NotifyVersion, Pending, RequestOptions,
-    SignatureCheck,
+    SignatureCheck, V3Request,
 };
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -173,6 +173,27 @@ impl Client {
         })
     }
 
+    /// Verifies the query string of a return to `return_url`: the raw query (text or bytes), or a
+    /// mapping of fields a framework decoded once.
+    #[pyo3(signature = (query, **options))]
+    fn verify_return(&self, query: &Object, options: Option<Kwargs>) -> PyResult<Notification> {
+        guarded(|| {
+            let (params, version) = self.return_query(query, options)?;
+            let verified = query.py().detach(|| self.inner.verify_return(params, version)).or_raise()?;
+            Ok(Notification::from(verified))
+        })
+    }
+
+    /// [`verify_return`](Self::verify_return) in two stages.
+    #[pyo3(signature = (query, **options))]
+    fn begin_verify_return(&self, query: &Object, options: Option<Kwargs>) -> PyResult<PendingVerification> {
+        guarded(|| {
+            let (params, version) = self.return_query(query, options)?;
+            let pending = self.inner.begin_verify_return(params, version).or_raise()?;
+            PendingVerification::new(query.py(), Stage::Notification(pending), None)
+        })
+    }
+
     /// Certificate mode: checks an Alipay certificate chain (PEM: the certificate, then its
     /// intermediates) against the root bundle at `now` and adds its key. Returns its SN.
     #[pyo3(signature = (pem, now = None))]
@@ -200,6 +221,52 @@ impl Client {
     fn begin_add_downloaded_certificate(&self, body: &Object, now: Option<&Object>) -> PyResult<PendingVerification> {
         let stage = guarded(|| self.downloaded(body, now).map(Stage::Certificate))?;
         PendingVerification::new(body.py(), stage, Some(cert::DOWNLOAD_METHOD))
+    }
+
+    /// OpenAPI v3: builds and signs a call; the keywords are the core's v3 request options.
+    #[pyo3(signature = (http_method, path, **options))]
+    fn sign_v3(&self, http_method: &Object, path: &Object, options: Option<Kwargs>) -> PyResult<SignedV3Request> {
+        let py = http_method.py();
+        guarded(|| {
+            let request = v3_request(http_method, path, options)?;
+            Ok(SignedV3Request::new(py, py.detach(|| self.inner.sign_v3(&request)).or_raise()?))
+        })
+    }
+
+    /// OpenAPI v3: fixes a call for a host's signer (sign `sign_content_bytes`, then `attach_signature`).
+    #[pyo3(signature = (http_method, path, **options))]
+    fn prepare_v3(&self, http_method: &Object, path: &Object, options: Option<Kwargs>) -> PyResult<PreparedV3Request> {
+        let py = http_method.py();
+        guarded(|| {
+            let inner = self.inner.prepare_v3(&v3_request(http_method, path, options)?).or_raise()?;
+            let sign_content_bytes = PyBytes::new(py, inner.sign_content_bytes()).unbind();
+            Ok(PreparedV3Request { sign_content: inner.sign_content().to_owned(), sign_content_bytes, inner })
+        })
+    }
+
+    /// OpenAPI v3: verifies an answer from its HTTP status, headers and exact body.
+    fn verify_v3_response(&self, status: &Object, headers: &Object, body: &Object) -> PyResult<V3Response> {
+        let py = body.py();
+        guarded(|| {
+            let (headers, body) = (convert::header_pairs(headers)?, convert::body(body, core::Charset::Utf8, "body")?);
+            let status = convert::status(status);
+            Ok(V3Response::from(py.detach(|| self.inner.verify_v3_response(status, &headers, &body)).or_raise()?))
+        })
+    }
+
+    /// [`verify_v3_response`](Self::verify_v3_response) in two stages.
+    fn begin_verify_v3_response(
+        &self,
+        status: &Object,
+        headers: &Object,
+        body: &Object,
+    ) -> PyResult<PendingVerification> {
+        let py = body.py();
+        guarded(|| {
+            let (headers, body) = (convert::header_pairs(headers)?, convert::body(body, core::Charset::Utf8, "body")?);
+            let pending = self.inner.begin_verify_v3_response(convert::status(status), &headers, &body).or_raise()?;
+            PendingVerification::new(py, Stage::V3(pending), None)
+        })
     }
 }
 
@@ -255,16 +322,51 @@ impl Client {
 
     /// A notification (the form body, or a mapping of decoded fields) and the core's notification options.
     fn notification(&self, notification: &Object, options: Option<Kwargs>) -> PyResult<(NotifyParams, NotifyVersion)> {
+        self.signed_fields(notification, options, "notification", core::Client::notification_form)
+    }
+
+    /// A return query (the raw query, or a mapping of decoded fields) and the notification options.
+    fn return_query(&self, query: &Object, options: Option<Kwargs>) -> PyResult<(NotifyParams, NotifyVersion)> {
+        self.signed_fields(query, options, "query", core::Client::return_query)
+    }
+
+    /// Fields signed by Alipay: a mapping, or text or bytes that `read` parses (`what` names them).
+    fn signed_fields(
+        &self,
+        input: &Object,
+        options: Option<Kwargs>,
+        what: &str,
+        read: fn(&core::Client, &[u8], core::Charset) -> Result<NotifyParams, Error>,
+    ) -> PyResult<(NotifyParams, NotifyVersion)> {
         let options = NotifyOptions::from_value(&Value::Object(convert::options(options)?)).or_raise()?;
-        let params = match notification.cast::<PyMapping>() {
-            Ok(_) => core::notification_fields(&convert::json(notification, "notification")?),
-            Err(_) => self.inner.notification_form(
-                &convert::body(notification, core::Charset::Utf8, "notification")?,
+        let params = match input.cast::<PyMapping>() {
+            Ok(_) => core::notification_fields(&convert::json(input, what)?),
+            Err(_) => read(
+                &self.inner,
+                &convert::body(input, core::Charset::Utf8, what)?,
                 options.charset.unwrap_or(self.inner.config().charset),
             ),
         };
         Ok((params.or_raise()?, options.version))
     }
+}
+
+/// A v3 call from its keyword options; the nonce, the request id and the timestamp are drawn
+/// here when absent.
+fn v3_request(http_method: &Object, path: &Object, options: Option<Kwargs>) -> PyResult<V3Request> {
+    let py = http_method.py();
+    let mut members = convert::options(options)?;
+    members.insert("http_method".to_owned(), convert::json(http_method, "http_method")?);
+    members.insert("path".to_owned(), convert::json(path, "path")?);
+    for name in ["nonce", "request_id"] {
+        if members.get(name).is_none_or(Value::is_null) {
+            members.insert(name.to_owned(), Value::from(convert::fresh_id(py)?));
+        }
+    }
+    if members.get("timestamp").is_none_or(Value::is_null) {
+        members.insert("timestamp".to_owned(), Value::from(convert::now_millis()));
+    }
+    V3Request::from_value(&Value::Object(members)).or_raise()
 }
 
 /// A certificate argument's text (`str` or bytes); anything else is a `TypeError` naming `pem`.
@@ -278,7 +380,8 @@ fn in_pem(error: Error) -> Error {
     Error::InOption { field: "pem".to_owned(), error: Box::new(error) }
 }
 
-/// A signed request, ready to POST as is: `url`, `method`, `headers`, `body`.
+/// A signed request, ready to POST as is: `url`, `method`, `headers`, `body`; or for the browser
+/// or the app: `page_link`, `page_form`, `order_string`.
 #[pyclass(frozen, get_all, module = "alipay_openapi")]
 struct SignedRequest {
     url: String,
@@ -289,6 +392,9 @@ struct SignedRequest {
     signature: String,
     sign_content: String,
     params: BTreeMap<String, String>,
+    page_link: String,
+    page_form: String,
+    order_string: String,
 }
 
 impl SignedRequest {
@@ -301,6 +407,9 @@ impl SignedRequest {
             signature: signed.signature().to_owned(),
             sign_content: signed.sign_content().to_owned(),
             params: signed.params().clone(),
+            page_link: signed.page_link(),
+            page_form: signed.page_form(),
+            order_string: signed.order_string(),
         }
     }
 }
@@ -341,11 +450,120 @@ impl PreparedRequest {
     }
 }
 
+/// A signed OpenAPI v3 request: `method`, `url`, `headers` and `body` are what to send.
+#[pyclass(frozen, get_all, module = "alipay_openapi")]
+struct SignedV3Request {
+    method: String,
+    url: String,
+    path_with_query: String,
+    /// A new dict each time.
+    headers: BTreeMap<String, String>,
+    body: Py<PyBytes>,
+    signature: String,
+    sign_content: String,
+}
+
+impl SignedV3Request {
+    fn new(py: Python<'_>, signed: core::SignedV3Request) -> Self {
+        SignedV3Request {
+            method: signed.http_method().to_owned(),
+            url: signed.url().to_owned(),
+            path_with_query: signed.path_with_query().to_owned(),
+            headers: signed.headers().iter().cloned().collect(),
+            body: PyBytes::new(py, signed.body()).unbind(),
+            signature: signed.signature().to_owned(),
+            sign_content: signed.sign_content().to_owned(),
+        }
+    }
+}
+
+#[pymethods]
+impl SignedV3Request {
+    /// Without the headers, which hold an `alipay-app-auth-token` when one is set.
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let size = self.body.bind(py).len().unwrap_or(0);
+        format!("SignedV3Request(method={:?}, url={:?}, body=<{size} bytes>)", self.method, self.url)
+    }
+}
+
+/// An OpenAPI v3 call with everything fixed, for a host's signer.
+#[pyclass(frozen, module = "alipay_openapi")]
+struct PreparedV3Request {
+    inner: core::UnsignedV3Request,
+    #[pyo3(get)]
+    sign_content: String,
+    /// The bytes to sign with SHA256withRSA (UTF-8).
+    #[pyo3(get)]
+    sign_content_bytes: Py<PyBytes>,
+}
+
+#[pymethods]
+impl PreparedV3Request {
+    /// Always `RSA2`.
+    #[getter]
+    fn sign_type(&self) -> &'static str {
+        self.inner.sign_type().as_str()
+    }
+
+    /// The signed request, with `signature` (the raw signature bytes) attached.
+    fn attach_signature(&self, py: Python<'_>, signature: &Bound<'_, PyAny>) -> PyResult<SignedV3Request> {
+        guarded(|| {
+            let signature = convert::body(signature, core::Charset::Utf8, "signature")?;
+            Ok(SignedV3Request::new(py, self.inner.clone().attach_signature(&signature).or_raise()?))
+        })
+    }
+}
+
+/// A 2xx OpenAPI v3 answer whose signature verified (and, if encrypted, that was decrypted).
+#[pyclass(frozen, get_all, module = "alipay_openapi")]
+struct V3Response {
+    status: u16,
+    /// The business object as JSON text.
+    body: String,
+    timestamp: u64,
+    nonce: String,
+    alipay_sn: Option<String>,
+    trace_id: Option<String>,
+    was_encrypted: bool,
+}
+
+impl From<core::V3Response> for V3Response {
+    fn from(verified: core::V3Response) -> Self {
+        V3Response {
+            status: verified.status(),
+            body: verified.body().to_owned(),
+            timestamp: verified.timestamp(),
+            nonce: verified.nonce().to_owned(),
+            alipay_sn: verified.alipay_sn().map(str::to_owned),
+            trace_id: verified.trace_id().map(str::to_owned),
+            was_encrypted: verified.was_encrypted(),
+        }
+    }
+}
+
+#[pymethods]
+impl V3Response {
+    /// The business object as Python values (a new object each time; non-integer numbers as
+    /// `Decimal`); `None` for an empty body.
+    #[getter]
+    fn data<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        if self.body.is_empty() {
+            return Ok(py.None().into_bound(py));
+        }
+        models(py)?.getattr("_json_loads")?.call1((&self.body,))
+    }
+
+    fn __repr__(&self) -> String {
+        format!("V3Response(status={}, trace_id={:?})", self.status, self.trace_id)
+    }
+}
+
 /// A verification waiting for its RSA verdict, by what it gives once it verified.
 enum Stage {
     Response { pending: Pending<core::VerifiedResponse>, allow_gateway_error: bool },
     Notification(Pending<core::Notification>),
     Certificate(Pending<String>),
+    V3(Pending<core::V3Response>),
 }
 
 impl Stage {
@@ -354,6 +572,7 @@ impl Stage {
             Stage::Response { pending, .. } => pending.check(),
             Stage::Notification(pending) => pending.check(),
             Stage::Certificate(pending) => pending.check(),
+            Stage::V3(pending) => pending.check(),
         }
     }
 
@@ -371,6 +590,9 @@ impl Stage {
             }
             Stage::Certificate(pending) => {
                 pending.finish(verified).map_err(|e| raise(&e))?.into_pyobject(py)?.into_any().unbind()
+            }
+            Stage::V3(pending) => {
+                Py::new(py, V3Response::from(pending.finish(verified).map_err(|e| raise(&e))?))?.into_any()
             }
         })
     }
@@ -495,6 +717,16 @@ impl Notification {
         self.fields.contains_key(key)
     }
 
+    /// Holds the notification against the merchant's order (`out_trade_no`, `total_amount_fen`,
+    /// optionally `seller_id`); a difference raises `order_mismatch` naming the field.
+    #[pyo3(signature = (**order))]
+    fn check_order(&self, order: Option<Kwargs>) -> PyResult<()> {
+        guarded(|| {
+            let order = core::ExpectedOrder::from_value(&Value::Object(convert::options(order)?)).or_raise()?;
+            core::check_order(&self.fields, &order).or_raise()
+        })
+    }
+
     fn __repr__(&self) -> String {
         let get = |k| self.fields.get(k).map_or("", String::as_str);
         format!("Notification(notify_type={:?}, notify_id={:?})", get("notify_type"), get("notify_id"))
@@ -549,6 +781,9 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<PendingVerification>()?;
     module.add_class::<Response>()?;
     module.add_class::<Notification>()?;
+    module.add_class::<SignedV3Request>()?;
+    module.add_class::<PreparedV3Request>()?;
+    module.add_class::<V3Response>()?;
     module.add("PRODUCTION_GATEWAY", core::PRODUCTION_GATEWAY)?;
     module.add("SANDBOX_GATEWAY", core::SANDBOX_GATEWAY)?;
     module.add("APIS", PyTuple::new(module.py(), api::APIS.iter().map(|typed| (typed.name, typed.method)))?)?;

@@ -23,3 +23,5 @@ def test_voucher_flow_example_runs_against_the_local_gateway() -> None:
     assert "V_USE 5.00 yuan at " in out and "+08:00" in out
     assert "now USED, 0.00 yuan left" in out
     assert "expired template refused: 40004 TEMPLATE_EXPIRED" in out and "retryable: False" in out
+    assert "paid order " in out
+    assert "v3 trade query: TRADE_SUCCESS, 88.88 yuan (signed answer, trace " in out

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 import alipay_openapi
-from alipay_openapi import APIS, AlipayError, Client, Notification, Response, SignedRequest
+from alipay_openapi import APIS, AlipayError, Client, Notification, Response, SignedRequest, SignedV3Request, V3Response
 from conftest import REPO, VECTORS, load_cases
 
 PARITY = REPO / "tests" / "parity"
@@ -21,6 +21,7 @@ TABLE: dict[str, Any] = json.loads((PARITY / "cases.json").read_text(encoding="u
 OPERATIONS: list[dict[str, str]] = json.loads((PARITY / "operations.json").read_text(encoding="utf-8"))["operations"]
 ROWS = [row for row in TABLE["cases"] if "python" in row.get("hosts", ["python"])]
 REPEAT = re.compile(r"<(\d+) x (.)>")
+V3_ANSWERS: list[dict[str, Any]] = json.loads((VECTORS / "v3" / "responses.json").read_text(encoding="utf-8"))["cases"]
 
 
 def vector_input(file: str, case_id: str, member: str) -> Any:
@@ -45,6 +46,12 @@ def resolved(value: Any) -> Any:
         if value.startswith(prefix):
             found = vector_input(file, value.removeprefix(prefix), member)
             return found.encode("utf-8") if prefix == "@response:" else found
+    if value.startswith("@v3-response:"):
+        answer = next(case for case in V3_ANSWERS if case["name"] == value.removeprefix("@v3-response:"))
+        return {"status": answer["status"], "headers": answer["headers"], "body": answer["body"]}
+    if value.startswith("@return:"):
+        returns: list[dict[str, Any]] = json.loads((VECTORS / "client-modes.json").read_text(encoding="utf-8"))["returns"]
+        return next(case["query"] for case in returns if case["id"] == value.removeprefix("@return:"))
     value = value.replace("<lone-surrogate>", "\ud800")
     return REPEAT.sub(lambda match: match.group(2) * int(match.group(1)), value)
 
@@ -75,6 +82,17 @@ def run(row: dict[str, Any]) -> Any:
     if op == "verify_notification":
         versions = {"version": given["version"]} if "version" in given else {}
         return client.verify_notification(given["notification"], **versions)
+    if op == "check_order":
+        return client.verify_notification(given["notification"]).check_order(**given["order"])
+    if op == "sign_v3":
+        options = {"timestamp": TABLE["timestamp"], **given}
+        return client.sign_v3(options.pop("http_method", None), options.pop("path", None), **options)
+    if op == "verify_v3_response":
+        answer = given["answer"]
+        return client.verify_v3_response(answer["status"], answer["headers"], answer["body"])
+    if op == "verify_return":
+        versions = {"version": given["version"]} if "version" in given else {}
+        return client.verify_return(given["query"], **versions)
     raise AssertionError(f"unknown op {op}")
 
 
@@ -82,7 +100,7 @@ def check_ok(op: str, outcome: Any, checks: dict[str, Any]) -> None:
     if op == "verify_response":
         outcome, pending = outcome
     for name, expected in checks.items():
-        if isinstance(outcome, SignedRequest) and name in {"url_prefix", "url_contains", "sign_content", "sign_content_contains", "sign_content_lacks", "body_contains"}:
+        if isinstance(outcome, SignedRequest) and name in {"url_prefix", "url_contains", "sign_content", "sign_content_contains", "sign_content_lacks", "body_contains", "page_link_contains", "page_form_contains", "page_form_lacks", "order_string_contains"}:
             body = outcome.body.decode("ascii")
             checks_of: dict[str, Callable[[], bool]] = {
                 "url_prefix": lambda: outcome.url.startswith(expected),
@@ -91,6 +109,10 @@ def check_ok(op: str, outcome: Any, checks: dict[str, Any]) -> None:
                 "sign_content_contains": lambda: all(text in outcome.sign_content for text in expected),
                 "sign_content_lacks": lambda: not any(text in outcome.sign_content for text in expected),
                 "body_contains": lambda: all(text in body for text in expected),
+                "page_link_contains": lambda: all(text in outcome.page_link for text in expected),
+                "page_form_contains": lambda: all(text in outcome.page_form for text in expected),
+                "page_form_lacks": lambda: not any(text in outcome.page_form for text in expected),
+                "order_string_contains": lambda: all(text in outcome.order_string for text in expected),
             }
             assert checks_of[name](), f"{name} {expected!r}: url {outcome.url!r}, sign content {outcome.sign_content!r}, body {body!r}"
         elif isinstance(outcome, Response) and name in {"node_key", "code"}:
@@ -99,6 +121,18 @@ def check_ok(op: str, outcome: Any, checks: dict[str, Any]) -> None:
             assert len(pending.messages) == expected
         elif isinstance(outcome, Notification) and name == "fields":
             assert {key: outcome.fields.get(key) for key in expected} == expected
+        elif isinstance(outcome, SignedV3Request):
+            v3_checks: dict[str, Callable[[], bool]] = {
+                "sign_content": lambda: outcome.sign_content == expected,
+                "url_prefix": lambda: outcome.url.startswith(expected),
+                "sign_content_contains": lambda: all(text in outcome.sign_content for text in expected),
+                "headers": lambda: all(outcome.headers.get(k) == v for k, v in expected.items()),
+                "headers_present": lambda: all(k in outcome.headers for k in expected),
+            }
+            assert v3_checks[name](), f"{name} {expected!r}: sign content {outcome.sign_content!r}, headers {outcome.headers!r}"
+        elif isinstance(outcome, V3Response):
+            actual = outcome.data if name == "value" else getattr(outcome, name)
+            assert actual == expected, name
         elif op == "parse_response":
             assert getattr(outcome, name) == expected, name
         else:

@@ -124,6 +124,27 @@ function createApi(engine, host) {
     return value;
   }
 
+  // The engine takes a 16-bit status; anything else becomes 0, which the engine refuses by name.
+  const statusArg = (value) => (Number.isInteger(value) && value >= 0 && value <= 0xffff ? value : 0);
+
+  // 128 random bits as 32 hex digits: a v3 nonce or request id the caller did not give.
+  function freshId() {
+    const bytes = host.nodeCrypto ? host.nodeCrypto.randomBytes(16) : globalThis.crypto.getRandomValues(new Uint8Array(16));
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  }
+
+  // A v3 call's options with what varies per attempt drawn when absent (the timestamp comes from
+  // the engine's clock); anything but a plain object goes to the engine, which names the mistake.
+  function v3Request(request) {
+    if (request === null || typeof request !== 'object' || Array.isArray(request)) return request;
+    return { ...request, nonce: request.nonce ?? freshId(), requestId: request.requestId ?? freshId() };
+  }
+
+  // fetch's `Headers` (and any Map-like) as pairs; arrays and plain objects go as they are.
+  function headerPairs(headers) {
+    return headers && !Array.isArray(headers) && typeof headers.entries === 'function' ? Array.from(headers.entries()) : headers;
+  }
+
   const BACKENDS = ['node', 'webcrypto', 'wasm'];
 
   function chooseBackend(requested) {
@@ -279,6 +300,10 @@ function createApi(engine, host) {
       return this.#call((e) => e.beginVerifyNotification(input, options));
     }
 
+    beginVerifyReturn(input, options) {
+      return this.#call((e) => e.beginVerifyReturn(input, options));
+    }
+
     beginAddDownloadedCertificate(body, now = Date.now()) {
       return this.#call((e) => e.beginAddDownloadedCertificate(body, now));
     }
@@ -305,6 +330,41 @@ function createApi(engine, host) {
 
     async verifyNotificationAsync(input, options) {
       return this.#verifyAsync(this.beginVerifyNotification(input, options));
+    }
+
+    prepareV3(request) {
+      const fixed = v3Request(request);
+      return this.#call((e) => e.prepareV3(fixed));
+    }
+
+    signV3(request) {
+      const fixed = v3Request(request);
+      return this.#signSync('signV3', (e) => e.prepareV3(fixed), (e) => e.signV3(fixed));
+    }
+
+    async signV3Async(request) {
+      const fixed = v3Request(request);
+      return this.#signAsync((e) => e.prepareV3(fixed), (e) => e.signV3(fixed));
+    }
+
+    beginVerifyV3Response(status, headers, body) {
+      return this.#call((e) => e.beginVerifyV3Response(statusArg(status), headerPairs(headers), body));
+    }
+
+    verifyV3Response(status, headers, body) {
+      return this.#verifySync('verifyV3Response', () => this.beginVerifyV3Response(status, headers, body));
+    }
+
+    async verifyV3ResponseAsync(status, headers, body) {
+      return this.#verifyAsync(this.beginVerifyV3Response(status, headers, body));
+    }
+
+    verifyReturn(input, options) {
+      return this.#verifySync('verifyReturn', () => this.beginVerifyReturn(input, options));
+    }
+
+    async verifyReturnAsync(input, options) {
+      return this.#verifyAsync(this.beginVerifyReturn(input, options));
     }
 
     // Without a host key the engine signs, or throws the core's own error when there is no key.
@@ -382,10 +442,15 @@ function createApi(engine, host) {
     return guarded(() => engine.rootCertSn(requireString(pem, 'pem')));
   }
 
+  /** Holds a verified notification's fields against your order (amount in integer fen). */
+  function checkOrder(fields, order) {
+    guarded(() => engine.checkOrder(fields, order));
+  }
+
   /** Test only: forces a Rust panic inside the engine (see `internal_panic`). */
   function __testPanic() {
     guarded(() => engine.__testPanic());
   }
 
-  return { AlipayClient, isAlipayError, certSn, rootCertSn, apis, __testPanic };
+  return { AlipayClient, isAlipayError, certSn, rootCertSn, checkOrder, apis, __testPanic };
 }

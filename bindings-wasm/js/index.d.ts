@@ -9,12 +9,20 @@ import type {
   Charset,
   ClientOptions,
   ErrorCode,
+  ExpectedOrder,
   JsonValue,
   NotifyFields,
   NotifyInput,
   NotifyOptions,
   PendingVerification,
   PreparedRequest,
+  PreparedV3Request,
+  NamedStrings,
+  ResponseHeaders,
+  SignedV3Request,
+  V3File,
+  V3RequestOptions,
+  V3Response,
   RequestOptions,
   SignedRequest,
   SignType,
@@ -56,12 +64,20 @@ export type {
   Charset,
   ClientOptions,
   ErrorCode,
+  ExpectedOrder,
   JsonValue,
   NotifyFields,
   NotifyInput,
   NotifyOptions,
   PendingVerification,
   PreparedRequest,
+  PreparedV3Request,
+  NamedStrings,
+  ResponseHeaders,
+  SignedV3Request,
+  V3File,
+  V3RequestOptions,
+  V3Response,
   RequestOptions,
   SignedRequest,
   SignType,
@@ -131,6 +147,12 @@ export declare class AlipayClient {
   verifyNotification(input: NotifyInput, options?: NotifyOptions): NotifyFields;
   verifyNotificationAsync(input: NotifyInput, options?: NotifyOptions): Promise<NotifyFields>;
   /**
+   * Verifies the query string of a return to `return_url` (raw, with or without its `?`, or the
+   * fields a framework decoded once) as notifications are verified. Show it; act on the notification.
+   */
+  verifyReturn(input: NotifyInput, options?: NotifyOptions): NotifyFields;
+  verifyReturnAsync(input: NotifyInput, options?: NotifyOptions): Promise<NotifyFields>;
+  /**
    * The first stage of {@link verifyResponse}, for an RSA of your own (a KMS, an HSM): check
    * `messages` in order with `spki` and `signature`, then call `finish(index)` (or
    * `finish(undefined)` when none verified); `finish` returns what `verifyResponse` returns.
@@ -140,8 +162,25 @@ export declare class AlipayClient {
   beginParseResponse<M extends ApiMethod>(method: M, body: ResponseBody): PendingVerification;
   /** The first stage of {@link verifyNotification}. */
   beginVerifyNotification(input: NotifyInput, options?: NotifyOptions): PendingVerification;
+  /** The first stage of {@link verifyReturn}. */
+  beginVerifyReturn(input: NotifyInput, options?: NotifyOptions): PendingVerification;
   /** The first stage of {@link addDownloadedCertificate}. */
   beginAddDownloadedCertificate(body: ResponseBody, now?: Date | number): PendingVerification;
+  /** OpenAPI v3: builds and signs a call (backends `node` and `wasm`). */
+  signV3(request: V3RequestOptions): SignedV3Request;
+  /** OpenAPI v3: builds and signs a call with any backend. */
+  signV3Async(request: V3RequestOptions): Promise<SignedV3Request>;
+  /** OpenAPI v3: fixes a call for a signer elsewhere (sign `signContentBytes`, then `attachSignature`). */
+  prepareV3(request: V3RequestOptions): PreparedV3Request;
+  /**
+   * OpenAPI v3: verifies an answer (its HTTP status, headers and exact body). A 2xx answer must be
+   * signed; 4xx and 5xx answers throw `v3_gateway_error` (unverified, with `httpStatus`, `gatewayCode`,
+   * `traceId`).
+   */
+  verifyV3Response<T = JsonValue>(status: number, headers: ResponseHeaders, body: ResponseBody): V3Response<T>;
+  verifyV3ResponseAsync<T = JsonValue>(status: number, headers: ResponseHeaders, body: ResponseBody): Promise<V3Response<T>>;
+  /** The first stage of {@link verifyV3Response}. */
+  beginVerifyV3Response(status: number, headers: ResponseHeaders, body: ResponseBody): PendingVerification;
 }
 
 /** The typed APIs, from the core's table (`name` in snake_case, e.g. `voucher_send`). */
@@ -149,6 +188,13 @@ export declare function apis(): { name: string; method: ApiMethod }[];
 
 /** True for the errors this package throws. */
 export declare function isAlipayError(error: unknown): error is AlipayError;
+
+/**
+ * Holds a verified notification's fields against your order before you act on it: `outTradeNo`,
+ * `totalAmountFen` (integer fen) and, when given, `sellerId`. Throws `order_mismatch` naming the
+ * field that differs; answer Alipay `success` only when it returns.
+ */
+export declare function checkOrder(fields: NotifyFields, order: ExpectedOrder): void;
 
 /** The SN of the first certificate in `pem`: `app_cert_sn` of an app certificate, or an Alipay certificate's SN. */
 export declare function certSn(pem: string): string;

@@ -95,7 +95,89 @@ export interface SignedRequest {
   signContent: string;
   /** Every parameter sent, without `sign`. */
   params: { [name: string]: string };
+  /** Page/WAP pay: the gateway URL with every parameter and `sign` in the query. */
+  pageLink: string;
+  /** Page/WAP pay: an HTML form that submits itself, every value HTML-escaped. */
+  pageForm: string;
+  /** App pay: every parameter and `sign`, form-encoded, without the gateway. */
+  orderString: string;
 }
+
+/** Named strings: `[name, value]` pairs keep their order; an object's members go in name order. */
+export type NamedStrings = [string, string][] | { [name: string]: string };
+
+/** A file of an OpenAPI v3 upload (`multipart/form-data`): never signed. */
+export interface V3File {
+  /** The form field, e.g. `file_content`. */
+  field: string;
+  fileName: string;
+  /** The part's `Content-Type`, e.g. `image/png`; empty: none. */
+  contentType?: string;
+  content: Uint8Array;
+}
+
+/** One OpenAPI v3 call (RSA2 and UTF-8 only). */
+export interface V3RequestOptions {
+  /** `GET`, `POST`, … */
+  httpMethod: string;
+  /** The path, e.g. `/v3/alipay/trade/query`, with `{name}` placeholders filled from `pathParams`. */
+  path: string;
+  /** Values of the path's `{name}` placeholders, percent-encoded. */
+  pathParams?: NamedStrings;
+  /** Query parameters, sent and signed in the order given. */
+  query?: NamedStrings;
+  /** JSON text, signed and sent byte for byte, or a value serialized once. */
+  body?: string | { [key: string]: JsonValue } | JsonValue[];
+  /** `alipay-app-auth-token`; overrides the client's `appAuthToken`. */
+  appAuthToken?: string;
+  /** `alipay-request-id`: up to 32 of `A-Z a-z 0-9 _ -`; 32 random hex digits by default. Keep it on a retry. */
+  requestId?: string;
+  /** The auth string's nonce: fresh for every attempt; 32 random hex digits by default. */
+  nonce?: string;
+  /** Milliseconds since the epoch; now by default. */
+  timestamp?: number | Date;
+  /** More `key=value` members of the auth string, e.g. `[["expired_seconds", "120"]]`. */
+  authInfo?: NamedStrings;
+  /** Files: the call becomes a multipart upload whose `data` part is the (signed) body. */
+  files?: V3File[];
+  /** The multipart boundary (needed with `files`): up to 70 of `A-Z a-z 0-9 '()+_,-./:=?`. */
+  multipartBoundary?: string;
+}
+
+/** A signed v3 request, ready for `fetch(url, { method, headers, body })`. */
+export interface SignedV3Request {
+  method: string;
+  url: string;
+  /** The path and query as signed. */
+  pathWithQuery: string;
+  headers: { [name: string]: string };
+  /** JSON, AES ciphertext text or a multipart body, as bytes. */
+  body: Uint8Array;
+  /** The base64 signature in the `authorization` header. */
+  signature: string;
+  signContent: string;
+}
+
+/** A 2xx v3 answer whose `alipay-signature` verified (and, if encrypted, that was decrypted). */
+export interface V3Response<T = JsonValue> {
+  status: number;
+  /** The business object as JSON text. */
+  body: string;
+  /** The body parsed with `JSON.parse`; `null` for an empty body. */
+  value: T | null;
+  /** `alipay-timestamp` (milliseconds), covered by the signature: refuse answers too old for you. */
+  timestamp: number;
+  /** `alipay-nonce`, covered by the signature. */
+  nonce: string;
+  /** `alipay-sn` (certificate mode): chose the key, not signed. */
+  alipaySn?: string;
+  /** `alipay-trace-id`, for support requests; not signed. */
+  traceId?: string;
+  wasEncrypted: boolean;
+}
+
+/** Response headers: fetch's `Headers`, `[name, value]` pairs, or an object (names without case). */
+export type ResponseHeaders = Headers | [string, string][] | { [name: string]: string };
 
 /** A response node whose signature verified and whose code is `10000`. */
 export interface VerifiedResponse<T = { [key: string]: JsonValue }> {
@@ -122,6 +204,15 @@ export interface NotifyOptions {
 
 /** The fields of a notification whose signature verified. */
 export type NotifyFields = { readonly [field: string]: string };
+
+/** The merchant's own record of an order, to hold a verified notification against. */
+export interface ExpectedOrder {
+  outTradeNo: string;
+  /** The amount in fen (1 yuan = 100 fen), a whole number: never a float of yuan. */
+  totalAmountFen: number;
+  /** The merchant's Alipay account (2088…), when you check it. */
+  sellerId?: string;
+}
 
 /** Extra options of a typed call. */
 export interface CallOptions {
@@ -240,7 +331,7 @@ export type ErrorCode =
   | "unsupported_charset" | "unsupported_sign_type" | "signing_failed" | "malformed_response"
   | "response_node_missing" | "duplicate_member" | "missing_signature" | "signature_encoding"
   | "signature_mismatch" | "unsigned_gateway_error" | "gateway_error" | "malformed_notification"
-  | "unknown_cert_sn" | "invalid_certificate" | "aes_error" | "app_id_mismatch" | "body_too_large"
+  | "unknown_cert_sn" | "invalid_certificate" | "aes_error" | "app_id_mismatch" | "order_mismatch" | "body_too_large"
   | "v3_gateway_error" | "internal_panic";
 
 /** Every error this package throws from the core: a real `Error` with a stable `code`. */

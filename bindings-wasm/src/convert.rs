@@ -8,7 +8,8 @@
 
 use std::borrow::Cow;
 
-use alipay_openapi::{Charset, Error, SignedRequest, Timestamp, VerifiedResponse};
+use alipay_openapi::{Charset, Error, SignedRequest, SignedV3Request, Timestamp, V3Response, VerifiedResponse};
+use base64::Engine as _;
 use js_sys::{Array, JsString, Object, Reflect, Uint8Array};
 use serde::Serialize;
 use serde_json::{Map, Number, Value};
@@ -53,6 +54,18 @@ extern "C" {
     /// A raw signature.
     #[wasm_bindgen(typescript_type = "Uint8Array")]
     pub type SignatureArg;
+    /// `V3RequestOptions` in TypeScript.
+    #[wasm_bindgen(typescript_type = "V3RequestOptions")]
+    pub type V3RequestArg;
+    /// `SignedV3Request` in TypeScript.
+    #[wasm_bindgen(typescript_type = "SignedV3Request")]
+    pub type SignedV3RequestJs;
+    /// `ExpectedOrder` in TypeScript.
+    #[wasm_bindgen(typescript_type = "ExpectedOrder")]
+    pub type OrderArg;
+    /// Response headers.
+    #[wasm_bindgen(typescript_type = "[string, string][] | Record<string, string>")]
+    pub type HeadersArg;
     /// `Date | number`, or nothing for now.
     #[wasm_bindgen(typescript_type = "Date | number | undefined")]
     pub type NowArg;
@@ -95,7 +108,11 @@ pub(crate) fn json(value: &JsValue, path: &str, names: Names) -> Result<Value, E
         let item = |(i, v): (usize, JsValue)| json(&v, &format!("{}[{i}]", here), nested);
         return items.iter().enumerate().map(item).collect::<Result<_, _>>().map(Value::Array);
     }
-    if value.is_object() && !value.is_function() && !value.is_instance_of::<Uint8Array>() {
+    if let Some(bytes) = value.dyn_ref::<Uint8Array>() {
+        // Where the core takes bytes in an options object (a v3 upload's file), it takes base64 text.
+        return Ok(Value::String(base64::engine::general_purpose::STANDARD.encode(bytes.to_vec())));
+    }
+    if value.is_object() && !value.is_function() {
         let mut members = Map::new();
         for entry in Object::entries(value.unchecked_ref::<Object>()).iter() {
             let entry: Array = entry.unchecked_into();
@@ -103,7 +120,9 @@ pub(crate) fn json(value: &JsValue, path: &str, names: Names) -> Result<Value, E
             let key = key.as_str().unwrap_or_default();
             let name = if names == Names::AsGiven { key.to_owned() } else { snake_case(key) };
             let child_path = if path.is_empty() { name.clone() } else { format!("{path}.{name}") };
-            members.insert(name, json(&entry.get(1), &child_path, nested)?);
+            // A v3 upload's file descriptors are options too, not data.
+            let child_names = if names == Names::Options && name == "files" { Names::Fields } else { nested };
+            members.insert(name, json(&entry.get(1), &child_path, child_names)?);
         }
         return Ok(Value::Object(members));
     }
@@ -219,6 +238,9 @@ struct SignedRequestOut<'a> {
     signature: &'a str,
     sign_content: &'a str,
     params: &'a std::collections::BTreeMap<String, String>,
+    page_link: String,
+    page_form: String,
+    order_string: String,
 }
 
 pub(crate) fn signed_request(signed: &SignedRequest) -> JsResult<JsValue> {
@@ -233,6 +255,9 @@ pub(crate) fn signed_request(signed: &SignedRequest) -> JsResult<JsValue> {
         signature: signed.signature(),
         sign_content: signed.sign_content(),
         params: signed.params(),
+        page_link: signed.page_link(),
+        page_form: signed.page_form(),
+        order_string: signed.order_string(),
     })
 }
 
@@ -264,4 +289,89 @@ pub(crate) fn text_fields<'a>(fields: impl IntoIterator<Item = (&'a String, &'a 
 /// A typed result, names in camelCase.
 pub(crate) fn typed_result(value: Value) -> JsResult<JsValue> {
     to_js(&camel_keys(value))
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SignedV3RequestOut<'a> {
+    method: &'a str,
+    url: &'a str,
+    path_with_query: &'a str,
+    headers: std::collections::BTreeMap<&'a str, &'a str>,
+    signature: &'a str,
+    sign_content: &'a str,
+}
+
+/// `{ method, url, pathWithQuery, headers, body, signature, signContent }`, `body` as bytes (an
+/// upload's multipart body is binary).
+pub(crate) fn signed_v3_request(signed: &SignedV3Request) -> JsResult<JsValue> {
+    let object = to_js(&SignedV3RequestOut {
+        method: signed.http_method(),
+        url: signed.url(),
+        path_with_query: signed.path_with_query(),
+        headers: signed.headers().iter().map(|(k, v)| (k.as_str(), v.as_str())).collect(),
+        signature: signed.signature(),
+        sign_content: signed.sign_content(),
+    })?;
+    Reflect::set(&object, &"body".into(), &Uint8Array::from(signed.body()).into())?;
+    Ok(object)
+}
+
+/// Response headers, as `[name, value]` pairs or an object of strings.
+pub(crate) fn header_pairs(value: &JsValue) -> Result<Vec<(String, String)>, Error> {
+    let rule = "must be an array of [name, value] pairs of strings or an object of strings";
+    match json(value, "headers", Names::AsGiven)? {
+        Value::Array(items) => items
+            .into_iter()
+            .map(|item| match item {
+                Value::Array(pair) => match <[Value; 2]>::try_from(pair) {
+                    Ok([Value::String(name), Value::String(text)]) => Ok((name, text)),
+                    _ => Err(Error::field("headers", rule)),
+                },
+                _ => Err(Error::field("headers", rule)),
+            })
+            .collect(),
+        Value::Object(members) => members
+            .into_iter()
+            .map(|(name, value)| match value {
+                Value::String(text) => Ok((name, text)),
+                _ => Err(Error::field("headers", rule)),
+            })
+            .collect(),
+        _ => Err(Error::field("headers", rule)),
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct V3ResponseOut<'a> {
+    status: u16,
+    body: &'a str,
+    timestamp: u64,
+    nonce: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    alipay_sn: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    trace_id: Option<&'a str>,
+    was_encrypted: bool,
+}
+
+/// `{ status, body, value, timestamp, nonce, alipaySn?, traceId?, wasEncrypted }`: `value` is the
+/// body parsed once by `JSON.parse`, names as the gateway sent them (`null` for an empty body).
+pub(crate) fn v3_response(response: &V3Response) -> JsResult<JsValue> {
+    let object = to_js(&V3ResponseOut {
+        status: response.status(),
+        body: response.body(),
+        timestamp: response.timestamp(),
+        nonce: response.nonce(),
+        alipay_sn: response.alipay_sn(),
+        trace_id: response.trace_id(),
+        was_encrypted: response.was_encrypted(),
+    })?;
+    let value = match response.value() {
+        Some(_) => js_sys::JSON::parse(response.body())?,
+        None => JsValue::NULL,
+    };
+    Reflect::set(&object, &"value".into(), &value)?;
+    Ok(object)
 }

@@ -18,16 +18,17 @@ mod error;
 
 use alipay_openapi::api::typed_api;
 use alipay_openapi::{
-    notification_fields, AppPrivateKey, Charset, ClientOptions, Error, KeyForm, Notification, NotifyOptions, Pending,
-    Request, RequestOptions, SignatureCheck, Timestamp, UnsignedRequest, VerifiedResponse,
+    notification_fields, AppPrivateKey, Charset, ClientOptions, Error, ExpectedOrder, KeyForm, Notification,
+    NotifyOptions, NotifyParams, NotifyVersion, Pending, Request, RequestOptions, SignatureCheck, Timestamp,
+    UnsignedRequest, UnsignedV3Request, V3Request, V3Response, VerifiedResponse,
 };
 use js_sys::{Array, Uint8Array};
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{
-    BodyArg, CallArg, CallOptionsArg, ClientOptionsArg, Names, NotifyInputArg, NotifyOptionsArg, NowArg, RequestArg,
-    SignatureArg, SignedRequestJs,
+    BodyArg, CallArg, CallOptionsArg, ClientOptionsArg, HeadersArg, Names, NotifyInputArg, NotifyOptionsArg, NowArg,
+    OrderArg, RequestArg, SignatureArg, SignedRequestJs, SignedV3RequestJs, V3RequestArg,
 };
 use crate::error::{IntoJs, JsResult};
 
@@ -159,19 +160,22 @@ impl Client {
         input: NotifyInputArg,
         options: Option<NotifyOptionsArg>,
     ) -> JsResult<PendingVerification> {
-        let options = options.map(|o| convert::json(&o, "", Names::Options)).transpose().js()?;
-        let options = NotifyOptions::from_value(&options.unwrap_or(Value::Null)).js()?;
-        let params = if input.is_object()
-            && !input.is_instance_of::<Uint8Array>()
-            && !input.is_instance_of::<js_sys::ArrayBuffer>()
-        {
-            notification_fields(&convert::json(&input, "", Names::AsGiven).js()?)
-        } else {
-            // The copy of the body is dropped once it is parsed.
-            let form = convert::bytes(&input, "notification", Charset::Utf8).js()?;
-            self.inner.notification_form(&form, options.charset.unwrap_or(self.charset_of()))
-        };
-        let pending = self.inner.begin_verify_notification(params.js()?, options.version).js()?;
+        let (params, version) =
+            self.signed_fields(&input, options, "notification", alipay_openapi::Client::notification_form)?;
+        let pending = self.inner.begin_verify_notification(params, version).js()?;
+        Ok(PendingVerification { waiting: Waiting::Notification(pending) })
+    }
+
+    /// Begins verifying the query string of a return to `return_url` (the raw query, or fields a
+    /// framework decoded once): its `finish` returns the fields.
+    #[wasm_bindgen(js_name = beginVerifyReturn)]
+    pub fn begin_verify_return(
+        &self,
+        input: NotifyInputArg,
+        options: Option<NotifyOptionsArg>,
+    ) -> JsResult<PendingVerification> {
+        let (params, version) = self.signed_fields(&input, options, "query", alipay_openapi::Client::return_query)?;
+        let pending = self.inner.begin_verify_return(params, version).js()?;
         Ok(PendingVerification { waiting: Waiting::Notification(pending) })
     }
 
@@ -185,11 +189,63 @@ impl Client {
         let pending = self.inner.begin_add_downloaded_certificate(&body, now).js()?;
         Ok(PendingVerification { waiting: Waiting::Certificate(pending) })
     }
+
+    /// Builds and signs an OpenAPI v3 call with the module's own RSA.
+    #[wasm_bindgen(js_name = signV3)]
+    pub fn sign_v3(&self, request: V3RequestArg) -> JsResult<SignedV3RequestJs> {
+        let signed = self.inner.sign_v3(&v3_request(&request).js()?).js()?;
+        convert::signed_v3_request(&signed).map(JsCast::unchecked_into)
+    }
+
+    /// Fixes an OpenAPI v3 call so that the host can sign `signContentBytes`.
+    #[wasm_bindgen(js_name = prepareV3)]
+    pub fn prepare_v3(&self, request: V3RequestArg) -> JsResult<PreparedV3Request> {
+        self.inner.prepare_v3(&v3_request(&request).js()?).map(|inner| PreparedV3Request { inner }).js()
+    }
+
+    /// Begins verifying an OpenAPI v3 answer (HTTP status, headers as `[name, value]` pairs or an
+    /// object, exact body): its `finish` returns the verified business object.
+    #[wasm_bindgen(js_name = beginVerifyV3Response)]
+    pub fn begin_verify_v3_response(
+        &self,
+        status: u16,
+        headers: HeadersArg,
+        body: BodyArg,
+    ) -> JsResult<PendingVerification> {
+        let headers = convert::header_pairs(&headers).js()?;
+        let body = convert::bytes(&body, "body", Charset::Utf8).js()?;
+        let pending = self.inner.begin_verify_v3_response(status, &headers, &body).js()?;
+        Ok(PendingVerification { waiting: Waiting::V3(pending) })
+    }
 }
 
 impl Client {
     fn charset_of(&self) -> Charset {
         self.inner.config().charset
+    }
+
+    /// Fields signed by Alipay: an object of decoded fields, or text or bytes that `read` parses
+    /// (`what` names them); and the notification options.
+    fn signed_fields(
+        &self,
+        input: &JsValue,
+        options: Option<NotifyOptionsArg>,
+        what: &str,
+        read: fn(&alipay_openapi::Client, &[u8], Charset) -> Result<NotifyParams, Error>,
+    ) -> JsResult<(NotifyParams, NotifyVersion)> {
+        let options = options.map(|o| convert::json(&o, "", Names::Options)).transpose().js()?;
+        let options = NotifyOptions::from_value(&options.unwrap_or(Value::Null)).js()?;
+        let params = if input.is_object()
+            && !input.is_instance_of::<Uint8Array>()
+            && !input.is_instance_of::<js_sys::ArrayBuffer>()
+        {
+            notification_fields(&convert::json(input, "", Names::AsGiven).js()?)
+        } else {
+            // The copy of the input is dropped once it is parsed.
+            let bytes = convert::bytes(input, what, Charset::Utf8).js()?;
+            read(&self.inner, &bytes, options.charset.unwrap_or(self.charset_of()))
+        };
+        Ok((params.js()?, options.version))
     }
 
     fn sign_own(&self, request: &Request, timestamp: Timestamp) -> JsResult<SignedRequestJs> {
@@ -224,11 +280,21 @@ fn request_at(options: RequestOptions) -> Result<(Request, Timestamp), Error> {
     Ok((options.to_request()?, timestamp))
 }
 
+/// A v3 call from its options in camelCase; the host's clock gives the timestamp when there is none.
+fn v3_request(options: &JsValue) -> Result<V3Request, Error> {
+    let mut options = convert::json(options, "", Names::Options)?;
+    if let Value::Object(members) = &mut options {
+        members.entry("timestamp").or_insert_with(|| Value::from(js_sys::Date::now() as u64));
+    }
+    V3Request::from_value(&options)
+}
+
 /// What a verification is for, and so what its `finish` returns.
 enum Waiting {
     Response { pending: Pending<VerifiedResponse>, method: String, typed: bool },
     Notification(Pending<Notification>),
     Certificate(Pending<String>),
+    V3(Pending<V3Response>),
 }
 
 /// Who decides the RSA check.
@@ -309,6 +375,7 @@ impl PendingVerification {
             Waiting::Response { pending, .. } => pending.check(),
             Waiting::Notification(pending) => pending.check(),
             Waiting::Certificate(pending) => pending.check(),
+            Waiting::V3(pending) => pending.check(),
         }
     }
 
@@ -324,6 +391,7 @@ impl PendingVerification {
             }
             Waiting::Notification(pending) => convert::text_fields(decide(pending, verdict).js()?.fields()),
             Waiting::Certificate(pending) => decide(pending, verdict).map(JsValue::from).js(),
+            Waiting::V3(pending) => convert::v3_response(&decide(pending, verdict).js()?),
         }
     }
 }
@@ -363,6 +431,41 @@ impl PreparedRequest {
     }
 }
 
+/// An OpenAPI v3 call whose parts are fixed, waiting for the host's signature.
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct PreparedV3Request {
+    inner: UnsignedV3Request,
+}
+
+#[wasm_bindgen]
+impl PreparedV3Request {
+    /// Always `RSA2`.
+    #[wasm_bindgen(getter, js_name = signType, unchecked_return_type = "SignType")]
+    pub fn sign_type(&self) -> String {
+        self.inner.sign_type().as_str().to_owned()
+    }
+
+    /// The sign content, as text.
+    #[wasm_bindgen(getter, js_name = signContent)]
+    pub fn sign_content(&self) -> String {
+        self.inner.sign_content().to_owned()
+    }
+
+    /// The bytes to sign (UTF-8).
+    #[wasm_bindgen(getter, js_name = signContentBytes)]
+    pub fn sign_content_bytes(&self) -> Vec<u8> {
+        self.inner.sign_content_bytes().to_vec()
+    }
+
+    /// Attaches the host's raw signature and builds the request. Consumes this object.
+    #[wasm_bindgen(js_name = attachSignature)]
+    pub fn attach_signature(self, signature: SignatureArg) -> JsResult<SignedV3RequestJs> {
+        let signature = convert::signature(&signature).js()?;
+        convert::signed_v3_request(&self.inner.attach_signature(&signature).js()?).map(JsCast::unchecked_into)
+    }
+}
+
 /// The typed APIs, from the core's table: `{ name, method }` each (`name` in snake_case).
 #[wasm_bindgen(unchecked_return_type = "{ name: string; method: ApiMethod }[]")]
 pub fn apis() -> JsResult<JsValue> {
@@ -371,6 +474,15 @@ pub fn apis() -> JsResult<JsValue> {
         .map(|api| serde_json::json!({ "name": api.name, "method": api.method }))
         .collect();
     convert::to_js(&table)
+}
+
+/// Holds a verified notification's fields against the merchant's order (`outTradeNo`,
+/// `totalAmountFen`, optionally `sellerId`); a difference throws `order_mismatch` naming the field.
+#[wasm_bindgen(js_name = checkOrder)]
+pub fn check_order(fields: NotifyInputArg, order: OrderArg) -> JsResult<()> {
+    let fields = notification_fields(&convert::json(&fields, "", Names::AsGiven).js()?).js()?;
+    let order = ExpectedOrder::from_value(&convert::json(&order, "", Names::Options).js()?).js()?;
+    alipay_openapi::check_order(fields.fields(), &order).js()
 }
 
 /// The SN of the first certificate in `pem` (`app_cert_sn` of an app certificate, or the SN of an

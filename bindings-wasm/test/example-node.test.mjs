@@ -23,5 +23,7 @@ test('the Node example runs the voucher flow against the local gateway', { skip:
   assert.match(stdout, /same voucher, nothing sent twice/);
   assert.match(stdout, /voucher\.query: .*status ENABLED, \d+\.\d\d of \d+\.\d\d available/);
   assert.match(stdout, /TEMPLATE_EXPIRED .*retryable: false/);
-  assert.match(stdout, /^voucher flow ok: /m);
+  assert.match(stdout, /^paid order node\d+: trade \d{28}$/m);
+  assert.match(stdout, /^v3 trade query: TRADE_SUCCESS, 88\.88 yuan \(signed answer, trace \S+\)$/m);
+  assert.match(stdout, /^voucher flow ok: .*"tradeStatus":"TRADE_SUCCESS"/m);
 });

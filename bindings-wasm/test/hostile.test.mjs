@@ -9,10 +9,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { inspect } from 'node:util';
 
-import { APP_ID, BACKENDS, MODULE, alipayKey, api, appKey, key, outcome, packageDir, sign, verifyNotify, verifyResponse } from './support.mjs';
-
-// A synchronous backend: the module's own RSA where it signs, else node:crypto.
-const OWN = MODULE === 'fallback' ? 'wasm' : 'node';
+import { APP_ID, BACKENDS, MODULE, SYNC_SIGNER, alipayKey, api, appKey, key, outcome, packageDir, sign, verifyNotify, verifyResponse } from './support.mjs';
 
 const { AlipayClient, isAlipayError } = api;
 const METHOD = 'alipay.marketing.voucher.query';
@@ -256,10 +253,10 @@ test('a Rust panic becomes internal_panic and the module keeps working, clients 
     alipayCert: certs('alipay_cert.pem'),
     alipayRootCert: certs('root_bundle.pem'),
     aesKey: key('protocol-examples/aes_key.txt').trim(),
-    crypto: OWN,
+    crypto: SYNC_SIGNER,
   });
   const added = certClient.addAlipayCertificate(certs('alipay_cert_new.pem'));
-  const plain = client({ crypto: OWN });
+  const plain = client({ crypto: SYNC_SIGNER });
   const request = { method: METHOD, bizContent: '{}', timestamp: 0 };
   const before = plain.sign(request).signature;
   for (let round = 0; round < 3; round++) {

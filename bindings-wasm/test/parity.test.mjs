@@ -10,6 +10,8 @@ const table = JSON.parse(readFileSync(`${repoDir}tests/parity/cases.json`, 'utf8
 const manifest = JSON.parse(readFileSync(`${repoDir}tests/parity/operations.json`, 'utf8'));
 const responses = vectors('responses');
 const notifies = vectors('notifies');
+const v3Answers = vectors('v3/responses').cases;
+const returns = vectors('client-modes').returns;
 const vector = (list, id) => list.find((c) => c.id === id) ?? assert.fail(`no vector ${id}`);
 
 const camel = (name) => name.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
@@ -22,7 +24,12 @@ const camelDeep = (value) =>
 function text(value) {
   const file = /^@((keys|certs)\/.+)$/.exec(value);
   if (file) return key(file[1]);
-  const [, kind, id] = /^@(response|notify|notify-fields):(.+)$/.exec(value) ?? [];
+  const [, kind, id] = /^@(response|notify|notify-fields|v3-response|return):(.+)$/.exec(value) ?? [];
+  if (kind === 'v3-response') {
+    const { status, headers, body } = v3Answers.find((c) => c.name === id) ?? assert.fail(`no v3 answer ${id}`);
+    return { status, headers, body };
+  }
+  if (kind === 'return') return vector(returns, id).query;
   if (kind === 'response') return new TextEncoder().encode(vector(responses, id).inputs.body);
   if (kind === 'notify') return vector(notifies, id).inputs.body;
   if (kind === 'notify-fields') return vector(notifies, id).inputs.params_decoded;
@@ -71,6 +78,24 @@ async function run(row, backend) {
       const fields = await (async ? client.verifyNotificationAsync(input.notification, options) : client.verifyNotification(input.notification, options));
       return { fields };
     }
+    case 'check_order': {
+      const fields = await (async ? client.verifyNotificationAsync(input.notification) : client.verifyNotification(input.notification));
+      api.checkOrder(fields, camelKeys(input.order));
+      return {};
+    }
+    case 'sign_v3': {
+      const options = requestOptions(input);
+      return async ? client.signV3Async(options) : client.signV3(options);
+    }
+    case 'verify_v3_response': {
+      const { status, headers, body } = input.answer;
+      return async ? client.verifyV3ResponseAsync(status, headers, body) : client.verifyV3Response(status, headers, body);
+    }
+    case 'verify_return': {
+      const options = input.version === undefined ? undefined : { version: input.version };
+      const fields = await (async ? client.verifyReturnAsync(input.query, options) : client.verifyReturn(input.query, options));
+      return { fields };
+    }
     default:
       throw new Error(`unknown op ${row.op}`);
   }
@@ -85,8 +110,15 @@ function checkOk(row, result, checks) {
       sign_content_contains: () => expected.forEach((part) => assert.ok(result.signContent.includes(part), `${part} in ${result.signContent}`)),
       sign_content_lacks: () => expected.forEach((part) => assert.ok(!result.signContent.includes(part), `${part} in ${result.signContent}`)),
       body_contains: () => expected.forEach((part) => assert.ok(result.body.includes(part), `${part} in ${result.body}`)),
+      page_link_contains: () => expected.forEach((part) => assert.ok(result.pageLink.includes(part), `${part} in ${result.pageLink}`)),
+      page_form_contains: () => expected.forEach((part) => assert.ok(result.pageForm.includes(part), `${part} in ${result.pageForm}`)),
+      page_form_lacks: () => expected.forEach((part) => assert.ok(!result.pageForm.includes(part), `${part} in ${result.pageForm}`)),
+      order_string_contains: () => expected.forEach((part) => assert.ok(result.orderString.includes(part), `${part} in ${result.orderString}`)),
       node_key: () => assert.equal(result.nodeKey, expected),
       fields: () => Object.entries(expected).forEach(([k, v]) => assert.equal(result.fields[k], v, k)),
+      headers: () => Object.entries(expected).forEach(([k, v]) => assert.equal(result.headers[k], v, k)),
+      headers_present: () => expected.forEach((k) => assert.ok(k in result.headers, k)),
+      value: () => assert.deepEqual(result.value, expected),
     }[name];
     if (actual) actual();
     else assert.deepEqual(result[camel(name)], camelDeep(expected), `${row.id}: ${name}`);
@@ -126,7 +158,10 @@ test('every operation of the manifest is exported under its JavaScript name', ()
   const client = new api.AlipayClient({ appId: '2021000000000001', alipayPublicKey: key('keys/alipay_2048.public.spki.pem'), crypto: 'wasm' });
   const pending = client.beginVerifyNotification('a=1&sign=AAAA');
   const prepared = client.prepare({ method: 'alipay.trade.query', timestamp: 0 });
-  const owners = { AlipayClient: client, PendingVerification: pending, PreparedRequest: prepared };
+  const signer = new api.AlipayClient({ appId: '2021000000000001', privateKey: key('keys/app_2048.private.pkcs1.pem'), crypto: 'wasm' });
+  const preparedV3 = signer.prepareV3({ httpMethod: 'GET', path: '/v3/x' });
+  const signed = signer.sign({ method: 'alipay.trade.page.pay', timestamp: 0 });
+  const owners = { AlipayClient: client, PendingVerification: pending, PreparedRequest: prepared, PreparedV3Request: preparedV3, SignedRequest: signed };
   for (const { js } of manifest.operations) {
     const [owner, member] = js.includes('.') ? js.split('.') : [undefined, js];
     const where = owner ? owners[owner] : api;
@@ -134,6 +169,7 @@ test('every operation of the manifest is exported under its JavaScript name', ()
   }
   pending.free();
   prepared.free();
+  preparedV3.free();
   // The table of typed APIs: each method has a typed model (an empty call fails on a field, not on the method).
   const table = api.apis();
   assert.equal(table.length, 4);

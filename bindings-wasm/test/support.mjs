@@ -25,6 +25,9 @@ export const api = createRequire(import.meta.url)(MODULE === 'fallback' ? 'alipa
  */
 export const BACKENDS = MODULE === 'fallback' ? ['node', 'webcrypto', 'wasm'] : ['node', 'webcrypto'];
 
+/** A synchronous backend that signs: the module's own RSA in the fallback module, else node:crypto. */
+export const SYNC_SIGNER = MODULE === 'fallback' ? 'wasm' : 'node';
+
 export const vectors = (name) => JSON.parse(readFileSync(`${vectorsDir}${name}.json`, 'utf8'));
 export const key = (file) => readFileSync(`${vectorsDir}${file}`, 'utf8');
 export const fromB64 = (text) => new Uint8Array(Buffer.from(text, 'base64'));

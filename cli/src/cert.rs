@@ -16,7 +16,7 @@ use crate::output::{Failure, Report};
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("certs").required(true).multiple(true)))]
 pub struct CertSnArgs {
-    /// The app certificate (appCertPublicKey_<appid>.crt): prints app_cert_sn
+    /// The app certificate (appCertPublicKey_APPID.crt): prints app_cert_sn
     #[arg(long, value_name = "FILE", group = "certs")]
     pub app_cert: Option<PathBuf>,
     /// The Alipay root bundle (alipayRootCert.crt): prints alipay_root_cert_sn

@@ -1,6 +1,6 @@
 //! `diagnose`: why did the gateway answer `isv.invalid-signature`?
 //!
-//! The gateway's `sub_msg` echoes the sign content it computed ("…网关生成的验签字符串为：<content>",
+//! The gateway's `sub_msg` echoes the sign content it computed (`…网关生成的验签字符串为：<content>`,
 //! HTML-escaped). Compared with what the client signed (its logged sign content, or the content of
 //! the request as sent), the difference names the cause: a parameter the gateway never received, an
 //! empty parameter it dropped, a value re-encoded on the way, a charset mismatch. When both contents

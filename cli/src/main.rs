@@ -11,6 +11,7 @@ mod keys;
 mod output;
 mod probe;
 mod request;
+mod v3;
 mod verify;
 
 use std::path::PathBuf;
@@ -66,6 +67,12 @@ enum Command {
     VerifyNotify(verify::VerifyNotifyArgs),
     /// Explain an isv.invalid-signature answer from the gateway's echoed sign content and the request
     Diagnose(DiagnoseArgs),
+    /// OpenAPI v3: build and sign a call; print the sign content, the headers and a curl command
+    SignV3(v3::SignV3Args),
+    /// OpenAPI v3: verify a saved answer (headers and exact body); when it fails, say why
+    VerifyV3(v3::VerifyV3Args),
+    /// OpenAPI v3: explain an `invalid-signature` answer from the request as sent
+    DiagnoseV3(v3::DiagnoseV3Args),
     /// Print app_cert_sn / alipay_root_cert_sn / a certificate's SN from PEM files
     CertSn(cert::CertSnArgs),
     /// Run the local development gateway (a test stand-in for Alipay) until interrupted
@@ -165,6 +172,9 @@ fn run(command: &Command, as_json: bool) -> Result<Report, Failure> {
         Command::VerifyResponse(args) => verify::response(args),
         Command::VerifyNotify(args) => verify::notify(args),
         Command::Diagnose(args) => diagnose_command(args),
+        Command::SignV3(args) => v3::sign(args),
+        Command::VerifyV3(args) => v3::verify(args),
+        Command::DiagnoseV3(args) => v3::diagnose(args),
         Command::CertSn(args) => cert::run(args),
         // Serves until interrupted; it only returns when it could not start.
         Command::Gateway(args) => gateway::run(args, as_json).map(|never| match never {}),

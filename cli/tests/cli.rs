@@ -987,3 +987,137 @@ fn call_speaks_tls_to_https_gateways() {
     server.join().unwrap();
     assert_eq!((code, json["error"]["code"].as_str()), (3, Some("unreachable")), "{json}");
 }
+
+// ---------------------------------------------------------------- OpenAPI v3
+
+fn v3_vectors(file: &str) -> Vec<Value> {
+    let text = std::fs::read_to_string(vectors().join("v3").join(file)).unwrap();
+    serde_json::from_str::<Value>(&text).unwrap()["cases"].as_array().unwrap().clone()
+}
+
+fn v3_case(file: &str, name: &str) -> Value {
+    v3_vectors(file).into_iter().find(|c| c["name"] == name).unwrap_or_else(|| panic!("no v3 case {name}"))
+}
+
+#[test]
+fn sign_v3_reproduces_the_node_sdk_request() {
+    let case = v3_case("requests.json", "post_json");
+    let input = &case["input"];
+    let (code, out) = run_json(
+        &[
+            "sign-v3",
+            "--app-id",
+            APP_ID,
+            "--app-key",
+            &key("app_2048.private.pkcs1.pem"),
+            "--http-method",
+            input["http_method"].as_str().unwrap(),
+            "--path",
+            input["path"].as_str().unwrap(),
+            "--body",
+            input["body"].as_str().unwrap(),
+            "--nonce",
+            input["nonce"].as_str().unwrap(),
+            "--request-id",
+            input["request_id"].as_str().unwrap(),
+            "--timestamp-ms",
+            &input["timestamp"].to_string(),
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(out["sign_content"], case["sign_content"]);
+    assert_eq!(out["signature"], case["signature"]);
+    assert_eq!(out["headers"]["authorization"], case["captured"]["headers"]["authorization"]);
+    assert!(out["curl"]
+        .as_str()
+        .unwrap()
+        .starts_with("curl -X POST 'https://openapi.alipay.com/v3/alipay/trade/query'"));
+    let (code, out) = run_json(
+        &[
+            "sign-v3",
+            "--app-id",
+            APP_ID,
+            "--app-key",
+            &key("app_2048.private.pkcs1.pem"),
+            "--path",
+            "/v3/x",
+            "--query",
+            "nokey",
+        ],
+        None,
+    );
+    assert_eq!((code, out["error"]["code"].as_str()), (2, Some("invalid_query")), "{out}");
+}
+
+/// Runs `verify-v3` on a v3 answer vector, saved as `curl -D` would (status line, headers).
+fn verify_v3(case: &Value, body: &[u8], extra: &[&str]) -> (i32, Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut headers = format!("HTTP/1.1 {} X\r\n", case["status"]);
+    for pair in case["headers"].as_array().unwrap() {
+        headers.push_str(&format!("{}: {}\r\n", pair[0].as_str().unwrap(), pair[1].as_str().unwrap()));
+    }
+    let (headers, body) = (write(dir.path(), "headers", headers.as_bytes()), write(dir.path(), "body", body));
+    let alipay_key = key("alipay_2048.public.spki.pem");
+    run_json(&[&["verify-v3", &body, "--headers", &headers, "--alipay-key", &alipay_key][..], extra].concat(), None)
+}
+
+#[test]
+fn verify_v3_accepts_the_signed_answer_and_explains_each_failure() {
+    let valid = v3_case("responses.json", "valid");
+    let (code, out) = verify_v3(&valid, valid["body"].as_str().unwrap().as_bytes(), &[]);
+    assert_eq!((code, &out["verified"]), (0, &Value::Bool(true)), "{out}");
+    assert_eq!(out["response"]["total_amount"], "88.88");
+
+    let mut saved = valid["body"].as_str().unwrap().as_bytes().to_vec();
+    saved.push(b'\n');
+    let (code, out) = verify_v3(&valid, &saved, &[]);
+    assert_eq!((code, out["error_code"].as_str()), (1, Some("signature_mismatch")), "{out}");
+    assert!(out["findings"][0].as_str().unwrap().contains("without the trailing line break"), "{out}");
+
+    let pretty = v3_case("responses.json", "reserialised_body");
+    let (code, out) = verify_v3(&pretty, pretty["body"].as_str().unwrap().as_bytes(), &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out["findings"][0].as_str().unwrap().contains("without its layout whitespace"), "{out}");
+
+    let wrong = v3_case("responses.json", "wrong_key");
+    let other = key("other_2048.public.spki.pem");
+    let (code, out) = verify_v3(&wrong, wrong["body"].as_str().unwrap().as_bytes(), &["--other-key", &other]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out["findings"][0].as_str().unwrap().contains("other_2048.public.spki.pem"), "{out}");
+
+    let error = v3_case("responses.json", "error_400");
+    let (code, out) = verify_v3(&error, error["body"].as_str().unwrap().as_bytes(), &[]);
+    assert_eq!((code, out["error_code"].as_str()), (1, Some("v3_gateway_error")), "{out}");
+}
+
+#[test]
+fn diagnose_v3_tells_a_console_key_mismatch_from_a_changed_body() {
+    let case = v3_case("requests.json", "post_json");
+    let captured = &case["captured"];
+    let dump = |body: &str| {
+        let mut text = format!("POST {} HTTP/1.1\r\n", captured["path"].as_str().unwrap());
+        for (name, value) in captured["headers"].as_object().unwrap() {
+            text.push_str(&format!("{name}: {}\r\n", value.as_str().unwrap()));
+        }
+        format!("{text}\r\n{body}")
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let diagnose = |name: &str, body: &str, key_file: &str| {
+        let request = write(dir.path(), name, dump(body).as_bytes());
+        run_json(&["diagnose-v3", "--request", &request, "--app-public-key", &key(key_file)], None)
+    };
+    let body = captured["body"].as_str().unwrap();
+    let (code, out) = diagnose("as-sent", body, "app_2048.public.spki.pem");
+    assert_eq!((code, &out["signature_verifies"]), (0, &Value::Bool(true)), "{out}");
+    assert!(out["findings"][1].as_str().unwrap().contains("another app public key"), "{out}");
+
+    let (code, out) = diagnose("newline", &format!("{body}\n"), "app_2048.public.spki.pem");
+    assert_eq!((code, &out["signature_verifies"]), (1, &Value::Bool(false)), "{out}");
+    assert!(out["findings"][0].as_str().unwrap().contains("without its trailing line break"), "{out}");
+
+    let (code, out) = diagnose("other-key", body, "other_2048.public.spki.pem");
+    assert_eq!(code, 1, "{out}");
+    assert!(out["findings"][0].as_str().unwrap().contains("does not verify"), "{out}");
+    assert!(out["findings"][1].as_str().unwrap().contains(case["sign_content"].as_str().unwrap()), "{out}");
+}

@@ -201,8 +201,9 @@ pub(crate) fn form_encode_into(out: &mut String, bytes: &[u8]) {
     }
 }
 
-/// Builds `k=v&k=v` form text from pairs whose values are encoded in `charset` first.
-pub(crate) fn form_encode<'a>(charset: Charset, pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<String> {
+/// Builds `k=v&k=v` form text (`application/x-www-form-urlencoded`, as requests, links and
+/// notifications carry it) from pairs whose values are encoded in `charset` first.
+pub fn form_encode<'a>(charset: Charset, pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<String> {
     let mut out = String::new();
     for (key, value) in pairs {
         if !out.is_empty() {

@@ -227,7 +227,42 @@ impl Client {
         params: NotifyParams,
         version: NotifyVersion,
     ) -> Result<Pending<Notification>> {
-        self.config.check_body_size("notification", params.text_len())?;
+        self.begin_verify_fields("notification", params, version)
+    }
+
+    /// Verifies the query string Alipay appends to `return_url` when it sends the browser back
+    /// after page or WAP pay. The rules are those of notifications ([`verify_notification`](Self::verify_notification)
+    /// with `version`, `V1` for what Alipay sends): `rsaCheckV1`, the `app_id` binding, the key
+    /// by `alipay_cert_sn` in certificate mode. Read the query with [`return_query`](Self::return_query),
+    /// or fields a web framework decoded with [`NotifyParams::from_pairs`]. The browser carries
+    /// the query, so anyone can forge or replay one: act on a verified return only for display,
+    /// and on the notification (or `alipay.trade.query`) for the order's state.
+    pub fn verify_return(&self, params: NotifyParams, version: NotifyVersion) -> Result<Notification> {
+        self.begin_verify_return(params, version)?.finish_with(self.rsa())
+    }
+
+    /// Reads the query string of a return to `return_url` (the part after `?`; a leading `?` is
+    /// skipped) once its length is checked against [`max_body_bytes`](Config::max_body_bytes):
+    /// a longer one is [`Error::BodyTooLarge`], unread. Fields are decoded once in the query's own
+    /// `charset`, else `default_charset`; a field that appears twice is refused.
+    pub fn return_query(&self, query: &[u8], default_charset: Charset) -> Result<NotifyParams> {
+        self.config.check_body_size(RETURN_QUERY, query.len())?;
+        NotifyParams::from_form(query.strip_prefix(b"?").unwrap_or(query), default_charset)
+    }
+
+    /// [`verify_return`](Self::verify_return) in two stages; see [`Pending`].
+    pub fn begin_verify_return(&self, params: NotifyParams, version: NotifyVersion) -> Result<Pending<Notification>> {
+        self.begin_verify_fields(RETURN_QUERY, params, version)
+    }
+
+    /// The first stage for the fields of a notification or a return query (`body`, for errors).
+    fn begin_verify_fields(
+        &self,
+        body: &'static str,
+        params: NotifyParams,
+        version: NotifyVersion,
+    ) -> Result<Pending<Notification>> {
+        self.config.check_body_size(body, params.text_len())?;
         let (signature, messages) = params.check_parts(version, self.config.sign_type)?;
         let sn = params.fields().get("alipay_cert_sn").filter(|sn| !sn.is_empty()).cloned();
         let key = self.response_key(sn.as_deref())?;
@@ -283,6 +318,9 @@ impl Client {
         self.key_verifier.as_deref().unwrap_or(&OwnRsa)
     }
 }
+
+/// What a return query is called in [`Error::BodyTooLarge`].
+const RETURN_QUERY: &str = "return query";
 
 fn no_alipay_key() -> Error {
     Error::InvalidKey { expected: KeyKind::Public, reason: "no Alipay public key is configured".to_owned() }

@@ -190,7 +190,8 @@ pub enum Error {
     /// An OpenAPI v3 error answer (HTTP status 400 or above), which is never signed.
     /// The fields are unverified: show them, never act on them as data.
     V3Gateway(Box<V3GatewayError>),
-    /// A notification that is not a form-encoded body of the expected shape.
+    /// A notification or return query that is not form-encoded text of the expected shape
+    /// (e.g. a field that appears twice).
     MalformedNotification(String),
     /// The response's `alipay_cert_sn` is not in the configured key ring: download the new
     /// certificate with `alipay.open.app.alipaycert.download`, check it, and add it.
@@ -207,10 +208,20 @@ pub enum Error {
         /// The message's `app_id` (empty when it has none).
         found: String,
     },
+    /// A verified notification or return names another order than the merchant's own record
+    /// ([`ExpectedOrder`](crate::ExpectedOrder)): genuine, but not to be acted on for this order.
+    OrderMismatch {
+        /// `out_trade_no`, `total_amount` or `seller_id`.
+        field: &'static str,
+        /// What the merchant's order says (`total_amount` in yuan, two decimals).
+        expected: String,
+        /// What the message says (empty when it lacks the field).
+        found: String,
+    },
     /// A response or notification body longer than the client's `max_body_bytes`: refused before
     /// any of it is read. Its field is `body`.
     BodyTooLarge {
-        /// What the body is: `response` or `notification`.
+        /// What the body is: `response`, `notification` or `return query`.
         body: &'static str,
         /// Its length in bytes (for decoded notification fields: their keys and values).
         size: usize,
@@ -252,6 +263,7 @@ impl Error {
             Error::InvalidCertificate(_) => "invalid_certificate",
             Error::Aes(_) => "aes_error",
             Error::AppIdMismatch { .. } => "app_id_mismatch",
+            Error::OrderMismatch { .. } => "order_mismatch",
             Error::BodyTooLarge { .. } => "body_too_large",
             Error::InOption { error, .. } => error.code(),
         }
@@ -265,6 +277,7 @@ impl Error {
             | Error::Undecodable { field, .. }
             | Error::InOption { field, .. } => Some(field),
             Error::BodyTooLarge { .. } => Some("body"),
+            Error::OrderMismatch { field, .. } => Some(field),
             _ => None,
         }
     }
@@ -277,6 +290,7 @@ impl Error {
             Error::Undecodable { charset, .. } => Some(format!("must be valid {charset}")),
             Error::InOption { error, .. } => Some(error.rule().unwrap_or_else(|| error.to_string())),
             Error::BodyTooLarge { limit, .. } => Some(format!("must be at most {limit} bytes (max_body_bytes)")),
+            Error::OrderMismatch { expected, .. } => Some(format!("must be `{expected}`, as in the merchant's order")),
             _ => None,
         }
     }
@@ -400,6 +414,10 @@ impl fmt::Display for Error {
             Error::AppIdMismatch { expected, found } => write!(
                 f,
                 "the message is for app_id `{found}`, not this client's `{expected}`: it was meant for another app"
+            ),
+            Error::OrderMismatch { field, expected, found } => write!(
+                f,
+                "the message's `{field}` is `{found}`, but the merchant's order says `{expected}`: do not act on it"
             ),
             Error::BodyTooLarge { body, size, limit } => write!(
                 f,

@@ -18,6 +18,19 @@
 //! [`Signer`] (a KMS, an HSM, Node's crypto) signs the bytes the client chose, and a [`KeyVerifier`]
 //! checks signatures with the Alipay key the client picked ([`Client::with_key_verifier`]).
 //!
+//! ## Feature flags
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `aws-lc` | yes | RSA through AWS-LC (`aws-lc-rs`): native and constant-time, and the default [`Backend`] (`Backend::AwsLc`). It needs a C compiler at build time. Ignored on `wasm32`, where the pure-Rust `rsa` crate always serves. |
+//! | `portable-signing` | yes | Signing with the pure-Rust `rsa` crate (its private-key operations): on `wasm32`, and for `RSA` (SHA-1) signatures, which AWS-LC does not make. Without it a key signs through AWS-LC (`RSA2` only) or a host [`Signer`] signs; verification never needs it. |
+//!
+//! Without `aws-lc` (`default-features = false`) every key uses [`Backend::RustCrypto`], the `rsa`
+//! crate: it builds wherever Rust does, but it is slower and its private-key operation (signing)
+//! is not constant-time (RUSTSEC-2023-0071, see SECURITY.md); a host [`Signer`] can sign instead.
+//! Without `portable-signing` as well, the crate only verifies and prepares requests for a host
+//! signer (the npm package's default WebAssembly module is built so, to stay small).
+//!
 //! ```
 //! use alipay_openapi::{AlipayPublicKey, AppPrivateKey, Client, Config, Request, Timestamp};
 //! # let app_key_pem = include_str!("../../tests/vectors/keys/app_2048.private.pkcs1.pem");
@@ -58,15 +71,15 @@ pub mod verify;
 
 pub use crate::aes::AesKey;
 pub use cert::{AlipayCertificate, AppCertificate, CertificateMode};
-pub use charset::Charset;
+pub use charset::{form_encode, Charset};
 pub use client::Client;
 pub use crypto::{Backend, KeyVerifier, SignType, Signer, Verifier};
 pub use error::{Error, ErrorDetails, GatewayError, KeyKind, Result, V3GatewayError};
 pub use keys::{AlipayPublicKey, AppPrivateKey, KeyEncoding, KeyForm, KeyInfo, PrivateKey, PublicKey};
-pub use notify::{Notification, NotifyParams, NotifyVersion};
+pub use notify::{check_order, ExpectedOrder, Notification, NotifyParams, NotifyVersion};
 pub use options::{
     notification_fields, BizContent, ClientOptions, ClientParts, NotifyOptions, RequestOptions, CLIENT_OPTIONS,
-    NOTIFY_OPTIONS, REQUEST_OPTIONS,
+    NOTIFY_OPTIONS, ORDER_OPTIONS, REQUEST_OPTIONS, V3_REQUEST_OPTIONS,
 };
 pub use request::{
     sign_content, Config, Gateway, Request, SignedRequest, UnsignedRequest, DEFAULT_MAX_BODY_BYTES, PRODUCTION_GATEWAY,

@@ -33,6 +33,7 @@ use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
 
+use base64::Engine as _;
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
@@ -42,9 +43,10 @@ use crate::charset::Charset;
 use crate::client::Client;
 use crate::error::{Error, KeyKind, Result};
 use crate::keys::{AlipayPublicKey, AppPrivateKey};
-use crate::notify::{NotifyParams, NotifyVersion};
+use crate::notify::{ExpectedOrder, NotifyParams, NotifyVersion};
 use crate::request::{Config, Gateway, Request};
 use crate::time::Timestamp;
+use crate::v3::V3Request;
 
 /// The options of a [`Client`]. Key material is wiped when the options are dropped and never
 /// shown by `Debug`.
@@ -75,7 +77,7 @@ pub struct ClientOptions {
     pub app_auth_token: Option<Zeroizing<String>>,
     /// `format`: `json` by default; `Some(None)` (a `null`) leaves it out.
     pub format: Option<Option<String>>,
-    /// `max_body_bytes`: the longest response or notification body that is read, a positive whole
+    /// `max_body_bytes`: the longest response, notification or return query that is read, a positive whole
     /// number of bytes; [`DEFAULT_MAX_BODY_BYTES`](crate::DEFAULT_MAX_BODY_BYTES) (4 MiB) by default.
     pub max_body_bytes: Option<usize>,
 }
@@ -478,6 +480,128 @@ impl<'de> serde::Deserialize<'de> for RequestOptions {
     }
 }
 
+/// The names [`V3Request::from_value`] knows.
+pub const V3_REQUEST_OPTIONS: &[&str] = &[
+    "http_method",
+    "path",
+    "path_params",
+    "query",
+    "body",
+    "app_auth_token",
+    "request_id",
+    "nonce",
+    "timestamp",
+    "auth_info",
+    "files",
+    "multipart_boundary",
+];
+
+impl V3Request {
+    /// Reads a v3 call from a JSON object with the [`V3_REQUEST_OPTIONS`] names: `http_method` and
+    /// `path` are required; `path_params`, `query` and `auth_info` are arrays of `[name, value]`
+    /// pairs, kept in their order, or objects of strings, taken in name order; `body` is JSON text sent as is, or an
+    /// object or array serialized once; `timestamp` is milliseconds since the epoch; each of
+    /// `files` is `{field, file_name, content_type, content}` with `content` as base64 text. Errors
+    /// name the option.
+    pub fn from_value(value: &Value) -> Result<Self> {
+        let members = object(value, "request", V3_REQUEST_OPTIONS)?;
+        let required = |name: &str| match members.get(name) {
+            Some(value) => text(name, value)?.ok_or_else(|| Error::field(name, "is required")),
+            None => Err(Error::field(name, "is required")),
+        };
+        let mut request = V3Request::new(required("http_method")?, required("path")?);
+        for (name, value) in members {
+            request = match name.as_str() {
+                "path_params" => pairs(name, value)?.into_iter().fold(request, |r, (k, v)| r.path_param(k, v)),
+                "query" => pairs(name, value)?.into_iter().fold(request, |r, (k, v)| r.query(k, v)),
+                "auth_info" => pairs(name, value)?.into_iter().fold(request, |r, (k, v)| r.auth_info(k, v)),
+                "body" => match value {
+                    Value::Null => request,
+                    Value::String(text) => request.body(text.as_str()),
+                    Value::Object(_) | Value::Array(_) => request.body_json(value),
+                    _ => return Err(Error::field(name, "must be JSON text, an object or an array")),
+                },
+                "app_auth_token" => match text(name, value)? {
+                    Some(text) => request.app_auth_token(text),
+                    None => request,
+                },
+                "request_id" => match text(name, value)? {
+                    Some(text) => request.request_id(text),
+                    None => request,
+                },
+                "nonce" => match text(name, value)? {
+                    Some(text) => request.nonce(text),
+                    None => request,
+                },
+                "multipart_boundary" => match text(name, value)? {
+                    Some(text) => request.multipart_boundary(text),
+                    None => request,
+                },
+                "timestamp" => match value {
+                    Value::Null => request,
+                    _ => request.timestamp_millis(
+                        value
+                            .as_u64()
+                            .ok_or_else(|| Error::field(name, "must be whole milliseconds since the epoch"))?,
+                    ),
+                },
+                "files" => with_files(request, value)?,
+                _ => request, // `http_method`, `path`, and names `object` refused
+            };
+        }
+        Ok(request)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for V3Request {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        let value = Value::deserialize(deserializer)?;
+        V3Request::from_value(&value).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Named strings, from an array of `[name, value]` pairs (in order) or an object (in name order).
+fn pairs(name: &str, value: &Value) -> Result<Vec<(String, String)>> {
+    let pair_rule = "must be an object of strings or an array of [name, value] pairs of strings";
+    match value {
+        Value::Null => Ok(Vec::new()),
+        Value::Object(members) => members
+            .iter()
+            .map(|(key, value)| Ok((key.clone(), text(&format!("{name}.{key}"), value)?.unwrap_or_default())))
+            .collect(),
+        Value::Array(items) => items
+            .iter()
+            .map(|item| match item.as_array().map(Vec::as_slice) {
+                Some([Value::String(key), Value::String(value)]) => Ok((key.clone(), value.clone())),
+                _ => Err(Error::field(name, pair_rule)),
+            })
+            .collect(),
+        _ => Err(Error::field(name, pair_rule)),
+    }
+}
+
+/// `request` with the upload's `files`: each `{field, file_name, content_type, content}`
+/// (content as base64 text).
+fn with_files(request: V3Request, value: &Value) -> Result<V3Request> {
+    const FILE_OPTIONS: &[&str] = &["field", "file_name", "content_type", "content"];
+    let items = match value {
+        Value::Null => return Ok(request),
+        Value::Array(items) => items,
+        _ => return Err(Error::field("files", "must be an array of {field, file_name, content_type, content}")),
+    };
+    items.iter().try_fold(request, |request, item| {
+        let members = object(item, "files", FILE_OPTIONS)?;
+        let member = |name: &str| -> Result<String> {
+            let named = format!("files.{name}");
+            Ok(members.get(name).map(|value| text(&named, value)).transpose()?.flatten().unwrap_or_default())
+        };
+        let content = base64::engine::general_purpose::STANDARD
+            .decode(member("content")?)
+            .map_err(|_| Error::field("files.content", "must be base64 text of the file's bytes"))?;
+        Ok(request.file(member("field")?, member("file_name")?, member("content_type")?, content))
+    })
+}
+
 /// The options of a notification check.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct NotifyOptions {
@@ -508,6 +632,34 @@ impl NotifyOptions {
             }
         }
         Ok(options)
+    }
+}
+
+/// The names [`ExpectedOrder::from_value`] knows.
+pub const ORDER_OPTIONS: &[&str] = &["out_trade_no", "total_amount_fen", "seller_id"];
+
+impl ExpectedOrder {
+    /// Reads the merchant's order from a JSON object: `out_trade_no` (required), `total_amount_fen`
+    /// (required, a whole number of fen, never a float) and `seller_id`.
+    pub fn from_value(value: &Value) -> Result<Self> {
+        let members = object(value, "order", ORDER_OPTIONS)?;
+        let out_trade_no = members.get("out_trade_no").map(|v| text("out_trade_no", v)).transpose()?.flatten();
+        let total_amount_fen = match members.get("total_amount_fen") {
+            Some(Value::Number(n)) if n.is_i64() || n.is_u64() => {
+                Some(n.as_i64().ok_or_else(|| Error::field("total_amount_fen", "is too large an amount"))?)
+            }
+            None | Some(Value::Null) => None,
+            Some(_) => {
+                return Err(Error::field("total_amount_fen", "must be a whole number of fen (1 yuan = 100 fen)"))
+            }
+        };
+        Ok(ExpectedOrder {
+            out_trade_no: out_trade_no
+                .filter(|t| !t.is_empty())
+                .ok_or_else(|| Error::field("out_trade_no", "is required"))?,
+            total_amount_fen: total_amount_fen.ok_or_else(|| Error::field("total_amount_fen", "is required"))?,
+            seller_id: members.get("seller_id").map(|v| text("seller_id", v)).transpose()?.flatten(),
+        })
     }
 }
 

@@ -414,12 +414,15 @@ impl UnsignedRequest {
         )?;
         let separator = if self.gateway_url.contains('?') { '&' } else { '?' };
         let url = format!("{}{separator}{query}", self.gateway_url);
+        let query_start = url.len() - query.len();
         let headers = vec![
             ("content-type".to_owned(), format!("application/x-www-form-urlencoded;charset={}", self.charset.as_str())),
             ("accept".to_owned(), "application/json".to_owned()),
         ];
         Ok(SignedRequest {
             url,
+            query_start,
+            charset: self.charset,
             headers,
             body: body.into_bytes(),
             signature: sign,
@@ -433,6 +436,9 @@ impl UnsignedRequest {
 #[derive(Clone, PartialEq, Eq)]
 pub struct SignedRequest {
     url: String,
+    /// Where the query (system parameters and `sign`) starts in `url`.
+    query_start: usize,
+    charset: Charset,
     headers: Vec<(String, String)>,
     body: Vec<u8>,
     signature: String,
@@ -488,6 +494,78 @@ impl SignedRequest {
     /// Every parameter sent (without `sign`).
     pub fn params(&self) -> &BTreeMap<String, String> {
         &self.params
+    }
+
+    /// Page or WAP pay as a link for the browser (a redirect or an `href`): the gateway URL with
+    /// every parameter and `sign` in the query, each value percent-encoded from the bytes of the
+    /// request charset. The gateway takes the whole request from a GET; a long `biz_content` can
+    /// pass the length browsers and proxies allow in a URL, where [`page_form`](Self::page_form)
+    /// has no limit.
+    pub fn page_link(&self) -> String {
+        let mut link = String::with_capacity(self.url.len() + 1 + self.body.len());
+        link.push_str(&self.url);
+        self.push_body(&mut link);
+        link
+    }
+
+    /// Page or WAP pay as an HTML form that the browser submits as soon as it is read: `POST` to
+    /// [`url`](Self::url) (the system parameters and `sign` in the query, as the server-side POST
+    /// puts them), one hidden input for `biz_content` and each other parameter. The action and
+    /// every name and value are HTML-escaped (`& < > " '`), so no value can leave its attribute;
+    /// `accept-charset` makes the browser send the inputs in the charset they were signed in,
+    /// whatever the charset of the page that holds the form. The inline script submits it (a page
+    /// whose Content-Security-Policy forbids inline scripts shows the button instead).
+    pub fn page_form(&self) -> String {
+        let mut form = String::with_capacity(self.url.len() + self.body.len() + 400);
+        form.push_str(r#"<form id="alipay_submit" name="alipay_submit" method="post" accept-charset=""#);
+        form.push_str(self.charset.as_str());
+        form.push_str(r#"" action=""#);
+        html_escape_into(&mut form, &self.url);
+        form.push_str("\">\n");
+        for (key, value) in self.params.iter().filter(|(key, _)| !QUERY_PARAMS.contains(&key.as_str())) {
+            form.push_str(r#"<input type="hidden" name=""#);
+            html_escape_into(&mut form, key);
+            form.push_str(r#"" value=""#);
+            html_escape_into(&mut form, value);
+            form.push_str("\">\n");
+        }
+        form.push_str("<noscript><button type=\"submit\">Continue to Alipay</button></noscript>\n</form>\n");
+        form.push_str(r#"<script>document.getElementById("alipay_submit").submit();</script>"#);
+        form
+    }
+
+    /// The app-pay order string that the Alipay app SDK (`payV2`, `my.tradePay`) takes: every
+    /// parameter and `sign` as `k=v`, each percent-encoded from the bytes of the request charset,
+    /// joined by `&`, without the gateway.
+    pub fn order_string(&self) -> String {
+        let query = self.url.get(self.query_start..).unwrap_or_default();
+        let mut order = String::with_capacity(query.len() + 1 + self.body.len());
+        order.push_str(query);
+        self.push_body(&mut order);
+        order
+    }
+
+    /// Appends `&` and the form body (ASCII: percent-encoded), if there is one.
+    fn push_body(&self, out: &mut String) {
+        if !self.body.is_empty() {
+            out.push('&');
+            out.extend(self.body.iter().map(|&b| char::from(b)));
+        }
+    }
+}
+
+/// Appends `text` with the five characters that can end an HTML attribute or start markup
+/// replaced by references.
+fn html_escape_into(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
     }
 }
 

@@ -41,7 +41,7 @@
 mod request;
 mod response;
 
-pub use request::{SignedV3Request, UnsignedV3Request, V3Request, V3_AUTH_SCHEME};
+pub use request::{v3_request_sign_content, SignedV3Request, UnsignedV3Request, V3Request, V3_AUTH_SCHEME};
 pub use response::{v3_response_sign_content, V3Response};
 
 use crate::client::Client;

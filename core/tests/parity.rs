@@ -4,7 +4,8 @@
 
 use alipay_openapi::api::typed_api;
 use alipay_openapi::{
-    Charset, Client, ClientOptions, Error, NotifyParams, NotifyVersion, RequestOptions, SignedRequest, Timestamp,
+    Charset, Client, ClientOptions, Error, ExpectedOrder, NotifyParams, NotifyVersion, RequestOptions, SignedRequest,
+    SignedV3Request, Timestamp, V3Request, V3Response,
 };
 use serde_json::{Map, Value};
 
@@ -20,6 +21,8 @@ struct Table {
     root: Value,
     responses: Value,
     notifies: Value,
+    v3_responses: Value,
+    client_modes: Value,
 }
 
 impl Table {
@@ -38,8 +41,16 @@ impl Table {
         if let Some(id) = text.strip_prefix("@notify:") {
             return Table::vector(&self.notifies, id)["inputs"]["body"].clone();
         }
+        if let Some(id) = text.strip_prefix("@return:") {
+            return Table::vector(&self.client_modes["returns"], id)["query"].clone();
+        }
         if let Some(id) = text.strip_prefix("@notify-fields:") {
             return Table::vector(&self.notifies, id)["inputs"]["params_decoded"].clone();
+        }
+        if let Some(name) = text.strip_prefix("@v3-response:") {
+            let cases = self.v3_responses["cases"].as_array().unwrap();
+            let case = cases.iter().find(|case| case["name"] == name).unwrap_or_else(|| panic!("no v3 answer {name}"));
+            return serde_json::json!({ "status": case["status"], "headers": case["headers"], "body": case["body"] });
         }
         Value::String(repeat_placeholders(text))
     }
@@ -95,6 +106,8 @@ enum Outcome {
     Verified { node_key: String, code: String, messages: usize },
     Typed(Value),
     Notified(Value),
+    SignedV3(SignedV3Request),
+    VerifiedV3(V3Response),
 }
 
 fn run(table: &Table, case: &Value) -> Result<Outcome, Error> {
@@ -135,7 +148,7 @@ fn run(table: &Table, case: &Value) -> Result<Outcome, Error> {
             let api = typed_api(method)?;
             api.result(client.verify_response(method, input["body"].as_str().unwrap().as_bytes())?).map(Outcome::Typed)
         }
-        "verify_notification" => {
+        "verify_notification" | "check_order" => {
             let params = match &input["notification"] {
                 Value::String(form) => NotifyParams::from_form(form.as_bytes(), Charset::Utf8)?,
                 Value::Object(fields) => {
@@ -145,7 +158,23 @@ fn run(table: &Table, case: &Value) -> Result<Outcome, Error> {
             };
             let version: NotifyVersion = input["version"].as_str().unwrap_or("v1").parse()?;
             let notification = client.verify_notification(params, version)?;
+            if case["op"] == "check_order" {
+                return notification.check_order(&ExpectedOrder::from_value(&input["order"])?).map(|()| Outcome::Built);
+            }
             Ok(Outcome::Notified(serde_json::to_value(notification.fields()).unwrap()))
+        }
+        "sign_v3" => client.sign_v3(&V3Request::from_value(&with_timestamp(input))?).map(Outcome::SignedV3),
+        "verify_v3_response" => {
+            let answer = &input["answer"];
+            let headers: Vec<(String, String)> = serde_json::from_value(answer["headers"].clone()).unwrap();
+            let (status, body) = (answer["status"].as_u64().unwrap() as u16, answer["body"].as_str().unwrap());
+            client.verify_v3_response(status, &headers, body.as_bytes()).map(Outcome::VerifiedV3)
+        }
+        "verify_return" => {
+            let params = client.return_query(input["query"].as_str().unwrap().as_bytes(), Charset::Utf8)?;
+            let version: NotifyVersion = input["version"].as_str().unwrap_or("v1").parse()?;
+            let verified = client.verify_return(params, version)?;
+            Ok(Outcome::Notified(serde_json::to_value(verified.fields()).unwrap()))
         }
         other => panic!("unknown op {other}"),
     }
@@ -164,17 +193,23 @@ fn check_ok(id: &str, outcome: &Outcome, checks: &Map<String, Value>) {
                 assert_eq!(signed.sign_content(), exact.as_str().unwrap(), "{id}");
             }
             let body = std::str::from_utf8(signed.body()).unwrap();
+            let (link, form, order) = (signed.page_link(), signed.page_form(), signed.order_string());
             for (key, text) in [
                 ("url_contains", signed.url()),
                 ("sign_content_contains", signed.sign_content()),
                 ("body_contains", body),
+                ("page_link_contains", &link),
+                ("page_form_contains", &form),
+                ("order_string_contains", &order),
             ] {
                 for part in strings(key).unwrap_or_default() {
                     assert!(text.contains(part), "{id}: {key} `{part}` in {text}");
                 }
             }
-            for part in strings("sign_content_lacks").unwrap_or_default() {
-                assert!(!signed.sign_content().contains(part), "{id}: `{part}` in {}", signed.sign_content());
+            for (key, text) in [("sign_content_lacks", signed.sign_content()), ("page_form_lacks", &form)] {
+                for part in strings(key).unwrap_or_default() {
+                    assert!(!text.contains(part), "{id}: {key} `{part}` in {text}");
+                }
             }
         }
         Outcome::Verified { node_key, code, messages } => {
@@ -198,7 +233,47 @@ fn check_ok(id: &str, outcome: &Outcome, checks: &Map<String, Value>) {
                 assert_eq!(&fields[key], expected, "{id}: {key}");
             }
         }
-        Outcome::Built => assert!(checks.is_empty(), "{id}: a build row checks nothing but success"),
+        Outcome::SignedV3(signed) => {
+            for (key, expected) in checks {
+                match key.as_str() {
+                    "sign_content" => assert_eq!(signed.sign_content(), expected.as_str().unwrap(), "{id}"),
+                    "url_prefix" => assert!(signed.url().starts_with(expected.as_str().unwrap()), "{id}"),
+                    "sign_content_contains" => {
+                        for part in strings(key).unwrap() {
+                            assert!(
+                                signed.sign_content().contains(part),
+                                "{id}: `{part}` in {}",
+                                signed.sign_content()
+                            );
+                        }
+                    }
+                    "headers" => {
+                        for (name, value) in expected.as_object().unwrap() {
+                            assert_eq!(signed.header(name), value.as_str(), "{id}: {name}");
+                        }
+                    }
+                    "headers_present" => {
+                        for name in strings(key).unwrap() {
+                            assert!(signed.header(name).is_some(), "{id}: {name}");
+                        }
+                    }
+                    other => panic!("{id}: no check {other} for sign_v3"),
+                }
+            }
+        }
+        Outcome::VerifiedV3(response) => {
+            for (key, expected) in checks {
+                let actual = match key.as_str() {
+                    "status" => Value::from(response.status()),
+                    "trace_id" => Value::from(response.trace_id()),
+                    "value" => response.value().cloned().unwrap_or(Value::Null),
+                    "was_encrypted" => Value::from(response.was_encrypted()),
+                    other => panic!("{id}: no check {other} for verify_v3_response"),
+                };
+                assert_eq!(&actual, expected, "{id}: {key}");
+            }
+        }
+        Outcome::Built => assert!(checks.is_empty(), "{id}: a build or check row checks nothing but success"),
     }
 }
 
@@ -221,6 +296,8 @@ fn every_row_has_the_expected_outcome() {
         root: json("tests/parity/cases.json"),
         responses: json("tests/vectors/responses.json"),
         notifies: json("tests/vectors/notifies.json"),
+        v3_responses: json("tests/vectors/v3/responses.json"),
+        client_modes: json("tests/vectors/client-modes.json"),
     };
     let mut ran = 0;
     for case in table.root["cases"].as_array().unwrap() {
@@ -248,10 +325,21 @@ fn every_row_has_the_expected_outcome() {
 
 #[test]
 fn every_rust_operation_of_the_manifest_exists() {
-    let sources: String = ["client.rs", "options.rs", "verify.rs", "request.rs", "cert.rs", "error.rs", "api/mod.rs"]
-        .iter()
-        .map(|file| repo(&format!("core/src/{file}")))
-        .collect();
+    let sources: String = [
+        "client.rs",
+        "notify.rs",
+        "options.rs",
+        "verify.rs",
+        "request.rs",
+        "cert.rs",
+        "error.rs",
+        "api/mod.rs",
+        "v3.rs",
+        "v3/request.rs",
+    ]
+    .iter()
+    .map(|file| repo(&format!("core/src/{file}")))
+    .collect();
     let manifest = json("tests/parity/operations.json");
     for operation in manifest["operations"].as_array().unwrap() {
         let name = operation["rust"].as_str().unwrap();

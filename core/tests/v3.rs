@@ -136,6 +136,28 @@ fn requests_match_the_node_sdk_byte_for_byte() {
     }
 }
 
+/// The options model (what the bindings pass) reads every golden input into the same request.
+#[test]
+fn the_options_model_reads_every_golden_input() {
+    for case in vectors("requests.json")["cases"].as_array().unwrap() {
+        let mut input = case["input"].clone();
+        for file in input["files"].as_array_mut().unwrap() {
+            let content = file.as_object_mut().unwrap().remove("content_b64").unwrap();
+            file["content"] = content;
+        }
+        let read = V3Request::from_value(&input).unwrap_or_else(|e| panic!("{}: {e}", case["name"]));
+        assert_eq!(read, request_from(&case["input"]), "{}", case["name"]);
+    }
+    let error = V3Request::from_value(&serde_json::json!({"path": "/v3/x"})).unwrap_err();
+    assert_eq!((error.code(), error.field_name()), ("invalid_field", Some("http_method")));
+    let error = V3Request::from_value(&serde_json::json!({"http_method": "GET", "path": "/v3/x", "query": [["a"]]}));
+    assert_eq!(error.unwrap_err().field_name(), Some("query"));
+    let error = V3Request::from_value(&serde_json::json!({"http_method": "GET", "path": "/v3/x", "timestamp": -1}));
+    assert_eq!(error.unwrap_err().field_name(), Some("timestamp"));
+    let ordered = serde_json::json!({"http_method": "GET", "path": "/v3/x", "query": [["b", "1"], ["a", "2"]]});
+    assert_eq!(V3Request::from_value(&ordered).unwrap().path_with_query().unwrap(), "/v3/x?b=1&a=2");
+}
+
 #[test]
 fn response_verdicts_match_the_node_sdk() {
     let cases = vectors("responses.json");
@@ -331,6 +353,11 @@ fn statuses_other_than_2xx_and_errors_are_refused() {
     for status in [100, 304, 302, 399] {
         let error = client("public_key").verify_v3_response(status, &signed_headers(b""), b"").unwrap_err();
         assert_eq!(error.code(), "malformed_response", "{status}");
+    }
+    // The bindings pass 0 for a status that is not a 16-bit integer, so every host gets this error.
+    for status in [0, 99, 600, u16::MAX] {
+        let error = client("public_key").verify_v3_response(status, &signed_headers(b""), b"").unwrap_err();
+        assert_eq!((error.code(), error.field_name()), ("invalid_field", Some("status")), "{status}");
     }
 }
 
@@ -616,4 +643,22 @@ fn a_v3_body_over_the_limit_is_refused_before_it_is_read() {
     let error =
         options.build().unwrap().verify_v3_response(200, &headers, br#"{"out_trade_no":"1234567890"}"#).unwrap_err();
     assert_eq!(error.code(), "signature_mismatch");
+}
+
+#[test]
+fn debug_never_shows_the_app_auth_token() {
+    let request = V3Request::new("POST", "/v3/alipay/trade/query")
+        .body("{}")
+        .app_auth_token("secret-token-value")
+        .request_id("r1")
+        .nonce("n1")
+        .timestamp_millis(1_715_593_760_000);
+    let client = client("public_key");
+    let unsigned = client.prepare_v3(&request).unwrap();
+    let signed = client.sign_v3(&request).unwrap();
+    assert_eq!(signed.header("alipay-app-auth-token"), Some("secret-token-value"));
+    for shown in [format!("{request:?}"), format!("{unsigned:?}"), format!("{signed:?}")] {
+        assert!(!shown.contains("secret-token-value"), "{shown}");
+    }
+    assert!(format!("{request:?}").contains("has_app_auth_token: true"));
 }

@@ -1,5 +1,7 @@
 // The voucher flow with fetch: send a voucher, retry the send safely, query the voucher, and meet a
-// business error, against the local test gateway. The package signs and verifies; fetch does HTTP.
+// business error, against the local test gateway; then pay an order through the local cashier's
+// app-pay test endpoint and query the trade with OpenAPI v3. The package signs and verifies; fetch
+// does HTTP.
 //
 //   node voucher-flow.mjs [GATEWAY_URL]
 //
@@ -38,7 +40,7 @@ async function send(signed) {
   return new Uint8Array(await response.arrayBuffer());
 }
 
-async function voucherFlow(gatewayUrl) {
+function makeClient(gatewayUrl) {
   const client = new AlipayClient({
     appId: APP_ID,
     privateKey: readFileSync(`${repo}tests/vectors/keys/app_2048.private.pkcs1.pem`, 'utf8'),
@@ -46,6 +48,10 @@ async function voucherFlow(gatewayUrl) {
     gateway: gatewayUrl,
   });
   console.log(`client: RSA by ${client.backend}, gateway ${gatewayUrl}`);
+  return client;
+}
+
+async function voucherFlow(client) {
 
   // 1. Send a voucher. outBizNo is the idempotency key: keep it to retry.
   const voucherSend = { templateId: TEMPLATE_VOUCHER, userId: USER_ID, outBizNo: `node${Date.now()}`, memo: '示例券' };
@@ -76,9 +82,27 @@ async function voucherFlow(gatewayUrl) {
   return { voucherId: sent.voucherId, status: voucher.status };
 }
 
+/** An app-pay order paid through the local cashier's test endpoint, then queried with OpenAPI v3. */
+async function tradeQueryV3(client, gatewayUrl) {
+  const outTradeNo = `node${Date.now()}`;
+  const order = client.sign({
+    method: 'alipay.trade.app.pay',
+    bizContent: { out_trade_no: outTradeNo, total_amount: '88.88', subject: '测试订单', product_code: 'QUICK_MSECURITY_PAY' },
+  });
+  const paid = await fetch(new URL('/test/app-pay', gatewayUrl), { method: 'POST', body: order.orderString });
+  console.log(`paid order ${outTradeNo}: trade ${(await paid.json()).trade_no}`);
+
+  const signed = client.signV3({ httpMethod: 'POST', path: '/v3/alipay/trade/query', body: { out_trade_no: outTradeNo } });
+  const reply = await fetch(signed.url, { method: signed.method, headers: signed.headers, body: signed.body });
+  const answer = client.verifyV3Response(reply.status, reply.headers, new Uint8Array(await reply.arrayBuffer()));
+  console.log(`v3 trade query: ${answer.value.trade_status}, ${answer.value.total_amount} yuan (signed answer, trace ${answer.traceId})`);
+  return answer.value.trade_status;
+}
+
 const gateway = process.argv[2] ? { url: process.argv[2], stop() {} } : await startGateway();
 try {
-  const result = await voucherFlow(gateway.url);
+  const client = makeClient(gateway.url);
+  const result = { ...(await voucherFlow(client)), tradeStatus: await tradeQueryV3(client, gateway.url) };
   console.log(`voucher flow ok: ${JSON.stringify(result)}`);
 } finally {
   gateway.stop();

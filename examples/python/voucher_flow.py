@@ -1,6 +1,7 @@
 """The voucher flow over real HTTP, with the standard library only (urllib):
 send a voucher, query it, redeem its code at the till, query it again, and handle a business
-failure, against the local test gateway.
+failure, against the local test gateway; then pay an order through the local cashier's app-pay
+test endpoint and query the trade with OpenAPI v3.
 
     python examples/python/voucher_flow.py                 # starts a fresh local gateway
     python examples/python/voucher_flow.py --gateway URL   # or talks to one already running
@@ -9,8 +10,10 @@ failure, against the local test gateway.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import urllib.request
+import urllib.parse
 import uuid
 
 from alipay_openapi import Client, GatewayError, SignedRequest
@@ -71,6 +74,28 @@ def run(gateway: str) -> None:
     except GatewayError as error:
         print(f"expired template refused: {error.gateway_code} {error.sub_code} {error.sub_msg}"
               f" (retryable: {error.retryable})")
+
+    trade_query_v3(client, gateway)
+
+
+def trade_query_v3(client: Client, gateway: str) -> None:
+    """An app-pay order paid through the local cashier's test endpoint, then queried with OpenAPI v3."""
+    out_trade_no = uuid.uuid4().hex
+    order = client.sign(
+        "alipay.trade.app.pay",
+        {"out_trade_no": out_trade_no, "total_amount": "88.88", "subject": "测试订单", "product_code": "QUICK_MSECURITY_PAY"},
+    )
+    origin = urllib.parse.urljoin(gateway, "/")
+    pay = urllib.request.Request(origin + "test/app-pay", data=order.order_string.encode(), method="POST")
+    with urllib.request.urlopen(pay, timeout=10) as reply:
+        print(f"paid order {out_trade_no}: trade {json.loads(reply.read())['trade_no']}")
+
+    signed = client.sign_v3("POST", "/v3/alipay/trade/query", body={"out_trade_no": out_trade_no})
+    request = urllib.request.Request(signed.url, data=signed.body, headers=signed.headers, method=signed.method)
+    with urllib.request.urlopen(request, timeout=10) as reply:
+        answer = client.verify_v3_response(reply.status, reply.headers, reply.read())
+    trade = answer.data
+    print(f"v3 trade query: {trade['trade_status']}, {trade['total_amount']} yuan (signed answer, trace {answer.trace_id})")
 
 
 def main() -> int:

@@ -1,4 +1,4 @@
-"""Signing and verification for the Alipay Open Platform gateway (OpenAPI v2).
+"""Signing and verification for the Alipay Open Platform gateway (OpenAPI v2 and v3).
 
 A thin Python layer over a Rust core: build signed requests that any HTTP client can send,
 verify responses over their exact bytes, and verify asynchronous notifications.
@@ -13,8 +13,11 @@ from ._native import (
     Notification,
     PendingVerification,
     PreparedRequest,
+    PreparedV3Request,
     Response,
     SignedRequest,
+    SignedV3Request,
+    V3Response,
     cert_sn,
     root_cert_sn,
 )
@@ -46,6 +49,9 @@ __all__ = [
     "PendingVerification",
     "Response",
     "Notification",
+    "SignedV3Request",
+    "PreparedV3Request",
+    "V3Response",
     "cert_sn",
     "root_cert_sn",
     "VoucherSendResult",

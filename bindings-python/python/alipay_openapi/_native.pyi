@@ -1,4 +1,4 @@
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Final, Generic, Literal, Optional, TypeVar, Union, final
 
@@ -13,6 +13,9 @@ __all__ = [
     "PendingVerification",
     "Response",
     "Notification",
+    "SignedV3Request",
+    "PreparedV3Request",
+    "V3Response",
     "PRODUCTION_GATEWAY",
     "SANDBOX_GATEWAY",
     "cert_sn",
@@ -33,6 +36,8 @@ _Pem = Union[str, _Bytes]
 _Body = Union[_Bytes, str]
 _Timestamp = Union[datetime, int, str, None]
 _Json = Any
+_Pairs = Union[Sequence[tuple[str, str]], Mapping[str, str]]
+_Headers = Union[Mapping[str, str], Iterable[tuple[str, str]]]
 _T = TypeVar("_T")
 
 @disjoint_base
@@ -149,6 +154,65 @@ class Client:
         version: Literal["v1", "v2"] = "v1",
         charset: Optional[str] = None,
     ) -> PendingVerification[Notification]: ...
+    def sign_v3(
+        self,
+        http_method: str,
+        path: str,
+        *,
+        path_params: Optional[_Pairs] = None,
+        query: Optional[_Pairs] = None,
+        body: Union[str, Mapping[str, _Json], Sequence[_Json], None] = None,
+        app_auth_token: Optional[str] = None,
+        request_id: Optional[str] = None,
+        nonce: Optional[str] = None,
+        timestamp: Union[datetime, int, None] = None,
+        auth_info: Optional[_Pairs] = None,
+        files: Optional[Sequence[Mapping[str, Union[str, bytes]]]] = None,
+        multipart_boundary: Optional[str] = None,
+    ) -> SignedV3Request:
+        """OpenAPI v3: builds and signs a call (RSA2, UTF-8). ``query`` pairs keep their order;
+        ``nonce`` and ``request_id`` are 32 random hex digits and ``timestamp`` now unless given
+        (keep ``request_id`` on a retry). Each of ``files`` is ``{field, file_name, content_type,
+        content}``; they need a ``multipart_boundary``."""
+    def prepare_v3(
+        self,
+        http_method: str,
+        path: str,
+        *,
+        path_params: Optional[_Pairs] = None,
+        query: Optional[_Pairs] = None,
+        body: Union[str, Mapping[str, _Json], Sequence[_Json], None] = None,
+        app_auth_token: Optional[str] = None,
+        request_id: Optional[str] = None,
+        nonce: Optional[str] = None,
+        timestamp: Union[datetime, int, None] = None,
+        auth_info: Optional[_Pairs] = None,
+        files: Optional[Sequence[Mapping[str, Union[str, bytes]]]] = None,
+        multipart_boundary: Optional[str] = None,
+    ) -> PreparedV3Request:
+        """``sign_v3`` for a host's signer: sign ``sign_content_bytes``, then attach it."""
+    def verify_v3_response(self, status: int, headers: _Headers, body: _Body) -> V3Response:
+        """OpenAPI v3: verifies an answer over its exact body. A 2xx answer must be signed; 4xx and
+        5xx answers raise ``UnsignedGatewayError`` (``v3_gateway_error``, with ``http_status``,
+        ``gateway_code`` and ``trace_id``)."""
+    def begin_verify_v3_response(self, status: int, headers: _Headers, body: _Body) -> PendingVerification[V3Response]:
+        """``verify_v3_response`` in two stages."""
+    def verify_return(
+        self,
+        query: Union[_Body, Mapping[str, str]],
+        *,
+        version: Literal["v1", "v2"] = "v1",
+        charset: Optional[str] = None,
+    ) -> Notification:
+        """Verifies the query of a return to ``return_url`` (raw, or fields decoded once) as
+        notifications are verified: display it, act on the notification."""
+    def begin_verify_return(
+        self,
+        query: Union[_Body, Mapping[str, str]],
+        *,
+        version: Literal["v1", "v2"] = "v1",
+        charset: Optional[str] = None,
+    ) -> PendingVerification[Notification]: ...
     def add_alipay_certificate(self, pem: _Pem, now: Optional[datetime] = None) -> str:
         """Checks a certificate chain against the root bundle at ``now`` and adds its key; returns its SN."""
     def add_downloaded_certificate(self, body: _Body, now: Optional[datetime] = None) -> str:
@@ -174,6 +238,15 @@ class SignedRequest:
     def sign_content(self) -> str: ...
     @property
     def params(self) -> dict[str, str]: ...
+    @property
+    def page_link(self) -> str:
+        """Page/WAP pay: the gateway URL with every parameter and ``sign`` in the query."""
+    @property
+    def page_form(self) -> str:
+        """Page/WAP pay: an auto-submitting HTML form, every value escaped."""
+    @property
+    def order_string(self) -> str:
+        """App pay: every parameter and ``sign``, form-encoded, without the gateway."""
 
 @final
 class PreparedRequest:
@@ -239,6 +312,62 @@ class Notification:
     def get(self, key: str, default: Optional[str] = None) -> Optional[str]: ...
     def __getitem__(self, key: str, /) -> str: ...
     def __contains__(self, key: str, /) -> bool: ...
+    def check_order(self, *, out_trade_no: str, total_amount_fen: int, seller_id: Optional[str] = None) -> None:
+        """Holds the notification against your order (the amount in integer fen) before you act on it:
+        raises ``SignatureError`` with code ``order_mismatch`` naming the field that differs."""
+
+@final
+class SignedV3Request:
+    """A signed OpenAPI v3 request: send ``method`` to ``url`` with ``headers`` and ``body``."""
+    @property
+    def method(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def path_with_query(self) -> str: ...
+    @property
+    def headers(self) -> dict[str, str]: ...
+    @property
+    def body(self) -> bytes: ...
+    @property
+    def signature(self) -> str: ...
+    @property
+    def sign_content(self) -> str: ...
+
+@final
+class PreparedV3Request:
+    """An OpenAPI v3 call with everything fixed, for a host's signer."""
+    @property
+    def sign_type(self) -> str: ...
+    @property
+    def sign_content(self) -> str: ...
+    @property
+    def sign_content_bytes(self) -> bytes:
+        """The bytes to sign with SHA256withRSA (UTF-8)."""
+    def attach_signature(self, signature: _Bytes) -> SignedV3Request: ...
+
+@final
+class V3Response:
+    """A 2xx OpenAPI v3 answer whose signature verified."""
+    @property
+    def status(self) -> int: ...
+    @property
+    def body(self) -> str:
+        """The business object as JSON text."""
+    @property
+    def data(self) -> Any:
+        """The business object parsed (``Decimal`` for non-integers); ``None`` for an empty body."""
+    @property
+    def timestamp(self) -> int:
+        """``alipay-timestamp`` in milliseconds, covered by the signature."""
+    @property
+    def nonce(self) -> str: ...
+    @property
+    def alipay_sn(self) -> Optional[str]: ...
+    @property
+    def trace_id(self) -> Optional[str]: ...
+    @property
+    def was_encrypted(self) -> bool: ...
 
 def cert_sn(pem: _Pem) -> str:
     """The SN of the first certificate in ``pem`` (e.g. ``app_cert_sn``)."""

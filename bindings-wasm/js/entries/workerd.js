@@ -4,4 +4,4 @@ import wasmModule from '../bundler/alipay_openapi_wasm_bg.wasm';
 import { initSync } from './alipay_openapi_wasm.js';
 
 initSync({ module: wasmModule });
-export { AlipayClient, isAlipayError, certSn, rootCertSn, apis, __testPanic } from './index.js';
+export { AlipayClient, isAlipayError, certSn, rootCertSn, checkOrder, apis, __testPanic } from './index.js';

@@ -17,6 +17,11 @@ const client = new AlipayClient({
 const signed: SignedRequest = client.sign({ method: 'alipay.trade.query', bizContent: { out_trade_no: '1' }, timestamp: new Date() });
 const init2: { method: string; headers: { [name: string]: string }; body: string } = signed;
 void init2;
+const browser: { pageLink: string; pageForm: string; orderString: string } = signed;
+void browser;
+// @ts-expect-error the page link is text, not a URL object
+const asUrl: URL = signed.pageLink;
+void asUrl;
 
 const call = client.signCall('alipay.marketing.voucher.send', { templateId: 't', outBizNo: 'o', amount: '9.99', userId: 'u' });
 void call.url;
@@ -43,6 +48,11 @@ async function flow(): Promise<void> {
   const text: string = verified.nodeText;
   const fields: NotifyFields = client.verifyNotification({ notify_id: '1', sign: 's' }, { version: 'v1' });
   const status: string | undefined = fields['trade_status'];
+  const back: NotifyFields = client.verifyReturn('out_trade_no=1&sign=s', { charset: 'utf-8' });
+  const backAsync: NotifyFields = await client.verifyReturnAsync(new Uint8Array(), { version: 'v1' });
+  client.beginVerifyReturn({ out_trade_no: '1' }).free();
+  void back;
+  void backAsync;
   void text;
   void status;
   try {
@@ -80,3 +90,33 @@ void onError;
 new AlipayClient({ appId: 'x', appCert: new Uint8Array(4) });
 // @ts-expect-error the AES key is base64 text
 new AlipayClient({ appId: 'x', aesKey: new Uint8Array(16) });
+
+// OpenAPI v3: options, the signed request for fetch, the verified answer and its error details.
+import type { SignedV3Request, V3Response } from 'alipay-openapi';
+const v3Client = new AlipayClient({ appId: 'x', privateKey: 'k', alipayPublicKey: 'k' });
+const v3Signed: SignedV3Request = v3Client.signV3({
+  httpMethod: 'POST',
+  path: '/v3/alipay/trade/query',
+  query: [['a', '1']],
+  body: { out_trade_no: 'T1' },
+  files: [{ field: 'file_content', fileName: 'a.png', contentType: 'image/png', content: new Uint8Array(1) }],
+  multipartBoundary: 'b',
+});
+const v3Body: Uint8Array = v3Signed.body;
+const v3Answer: V3Response<{ trade_no: string }> = v3Client.verifyV3Response(200, new Headers(), new Uint8Array());
+const tradeNo: string | undefined = v3Answer.value?.trade_no;
+const v3Prepared = v3Client.prepareV3({ httpMethod: 'GET', path: '/v3/x' });
+const v3Again: Promise<SignedV3Request> = v3Client.signV3Async({ httpMethod: 'GET', path: '/v3/x', timestamp: new Date() });
+void v3Body, tradeNo, v3Prepared.attachSignature(new Uint8Array(256)), v3Again;
+function onV3Error(error: AlipayError): number | undefined {
+  return error.code === 'v3_gateway_error' ? error.httpStatus : undefined;
+}
+void onV3Error;
+// @ts-expect-error the HTTP method is required
+v3Client.signV3({ path: '/v3/x' });
+
+// Holding a notification against the merchant's order: the amount in integer fen.
+import { checkOrder } from 'alipay-openapi';
+checkOrder({ out_trade_no: 'T1', total_amount: '9.99' }, { outTradeNo: 'T1', totalAmountFen: 999, sellerId: '2088' });
+// @ts-expect-error the amount is integer fen, not a string of yuan
+checkOrder({}, { outTradeNo: 'T1', totalAmountFen: '9.99' });

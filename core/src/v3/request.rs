@@ -24,8 +24,9 @@ const MAX_NONCE: usize = 64;
 
 /// One v3 call: HTTP method, path (with `{name}` placeholders), query, JSON body, and what the
 /// host draws for each attempt (request id, nonce, time). Reusable: a retry sets a fresh nonce
-/// and timestamp and keeps the request id.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// and timestamp and keeps the request id. `Debug` says whether an `app_auth_token` is set, never
+/// what it is.
+#[derive(Clone, PartialEq, Eq)]
 pub struct V3Request {
     http_method: String,
     path: String,
@@ -48,6 +49,37 @@ struct FilePart {
     file_name: String,
     content_type: String,
     content: Vec<u8>,
+}
+
+impl fmt::Debug for V3Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("V3Request")
+            .field("http_method", &self.http_method)
+            .field("path", &self.path)
+            .field("path_params", &self.path_params)
+            .field("query", &self.query)
+            .field("body", &self.body)
+            .field("has_app_auth_token", &self.app_auth_token.is_some())
+            .field("request_id", &self.request_id)
+            .field("nonce", &self.nonce)
+            .field("timestamp_millis", &self.timestamp_millis)
+            .field("auth_info", &self.auth_info)
+            .field("files", &self.files)
+            .field("boundary", &self.boundary)
+            .finish()
+    }
+}
+
+impl fmt::Debug for UnsignedV3Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UnsignedV3Request")
+            .field("http_method", &self.http_method)
+            .field("url", &self.url)
+            .field("auth_string", &self.auth_string)
+            .field("headers", &self.headers.iter().map(|(name, _)| name).collect::<Vec<_>>())
+            .field("body_len", &self.body.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl fmt::Debug for FilePart {
@@ -187,8 +219,27 @@ impl V3Request {
     }
 }
 
-/// A v3 request with everything fixed, ready to be signed here or by the host.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The text a v3 request's signature covers (docs/PROTOCOL.md §10.2): the auth string, the HTTP
+/// method, the path with query and the body, each followed by `\n`, then the `app_auth_token` and
+/// `\n` when one is sent. A server checking a request builds it from what it received.
+pub fn v3_request_sign_content(
+    auth_string: &str,
+    http_method: &str,
+    path_with_query: &str,
+    body: &str,
+    app_auth_token: Option<&str>,
+) -> String {
+    let mut content = format!("{auth_string}\n{http_method}\n{path_with_query}\n{body}\n");
+    if let Some(token) = app_auth_token {
+        content.push_str(token);
+        content.push('\n');
+    }
+    content
+}
+
+/// A v3 request with everything fixed, ready to be signed here or by the host. `Debug` shows
+/// neither the header values nor the sign content (an `app_auth_token` is in both).
+#[derive(Clone, PartialEq, Eq)]
 pub struct UnsignedV3Request {
     http_method: String,
     url: String,
@@ -246,12 +297,11 @@ impl UnsignedV3Request {
         if let Some(mode) = certificate_mode {
             headers.push(("alipay-root-cert-sn".to_owned(), mode.alipay_root_cert_sn().to_owned()));
         }
-        let mut sign_content = format!("{auth_string}\n{http_method}\n{path_with_query}\n{}\n", payload.signed);
         if let Some(token) = app_auth_token {
             headers.push(("alipay-app-auth-token".to_owned(), token.to_owned()));
-            sign_content.push_str(token);
-            sign_content.push('\n');
         }
+        let sign_content =
+            v3_request_sign_content(&auth_string, http_method, &path_with_query, &payload.signed, app_auth_token);
         Ok(UnsignedV3Request {
             http_method: http_method.to_owned(),
             url: format!("{}{path_with_query}", endpoint(&config.gateway)?),

@@ -86,6 +86,9 @@ pub(super) fn begin<N: AsRef<str>, V: AsRef<str>>(
     headers: &[(N, V)],
     body: &[u8],
 ) -> Result<Pending<V3Response>> {
+    if !(100..=599).contains(&status) {
+        return Err(Error::field("status", "must be an HTTP status code: an integer from 100 to 599"));
+    }
     let trace_id = first(headers, TRACE_ID).map(str::to_owned);
     if status >= 400 {
         return Err(error_answer(status, body, trace_id));

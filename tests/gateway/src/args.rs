@@ -81,6 +81,13 @@ pub struct GatewayArgs {
     /// tests/vectors/protocol-examples/aes_key.txt.
     #[arg(long, value_name = "BASE64")]
     pub aes_key: Option<String>,
+    /// Waits in milliseconds before each re-delivery of a notification not answered `success`,
+    /// e.g. `50,50` (three deliveries at most); default: Alipay's schedule, 4m to 15h, eight in all.
+    #[arg(long, value_name = "MS,MS,...", value_delimiter = ',')]
+    pub notify_retry_ms: Option<Vec<u64>>,
+    /// How long one notification delivery may take, in milliseconds.
+    #[arg(long, default_value_t = 5000, value_name = "MS")]
+    pub notify_timeout_ms: u64,
 }
 
 /// A key or certificate the gateway cannot start with, and the option it came from.
@@ -127,6 +134,11 @@ impl GatewayArgs {
             gateway_private_key: read_or(self.gateway_private_key.as_ref(), &defaults.gateway_private_key)?,
             timestamp_tolerance: (self.timestamp_tolerance > 0).then(|| Duration::from_secs(self.timestamp_tolerance)),
             aes_key: self.aes_key,
+            notify_retry: match self.notify_retry_ms {
+                Some(list) => list.into_iter().map(Duration::from_millis).collect(),
+                None => defaults.notify_retry.clone(),
+            },
+            notify_timeout: Duration::from_millis(self.notify_timeout_ms),
             ..defaults
         };
         if let Some(path) = &self.fixtures {
@@ -288,6 +300,11 @@ mod tests {
         assert_eq!(cert_mode.alipay_root_cert, TEST_ROOT_CERT_FILE);
         assert_eq!(described.app_private_key.as_deref(), Some(TEST_APP_PRIVATE_KEY_FILE));
         assert!(described.aes);
+        let notify =
+            parse(&["--notify-retry-ms", "50,75", "--notify-timeout-ms", "300"]).unwrap().into_config().unwrap();
+        assert_eq!(notify.notify_retry, vec![Duration::from_millis(50), Duration::from_millis(75)]);
+        assert_eq!(notify.notify_timeout, Duration::from_millis(300));
+        assert_eq!(config.notify_retry.len(), 7);
     }
 
     #[test]

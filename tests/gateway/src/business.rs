@@ -32,9 +32,9 @@ pub(crate) struct Partner {
 
 /// The key that makes two calls "the same business" (for `fail-first=N`).
 pub(crate) fn business_key(method: &str, biz_content: Option<&str>) -> String {
-    let key = biz_content
-        .and_then(|text| serde_json::from_str::<HashMap<String, Value>>(text).ok())
-        .and_then(|biz| ["out_biz_no", "request_id", "voucher_id"].iter().find_map(|k| biz.get(*k).cloned()));
+    let key = biz_content.and_then(|text| serde_json::from_str::<HashMap<String, Value>>(text).ok()).and_then(|biz| {
+        ["out_biz_no", "request_id", "voucher_id", "out_trade_no", "trade_no"].iter().find_map(|k| biz.get(*k).cloned())
+    });
     match key {
         Some(Value::String(s)) => format!("{method}:{s}"),
         _ => format!("{method}:{}", biz_content.unwrap_or_default()),
@@ -189,30 +189,30 @@ fn ticket_sync(store: &Store, biz: &Biz, now: Timestamp) -> Result<Fields, Failu
 }
 
 /// Fen as yuan with two decimals (`999` → `"9.99"`).
-fn yuan(fen: i64) -> String {
+pub(crate) fn yuan(fen: i64) -> String {
     Amount::from_fen(fen).map(|amount| amount.to_string()).unwrap_or_default()
 }
 
 /// `biz_content`, with each value kept as raw JSON so that numbers are read as written.
-struct Biz {
+pub(crate) struct Biz {
     fields: HashMap<String, Box<RawValue>>,
     invalid: (&'static str, &'static str),
 }
 
 impl Biz {
-    fn parse(text: Option<&str>, invalid: (&'static str, &'static str)) -> Result<Biz, Failure> {
+    pub(crate) fn parse(text: Option<&str>, invalid: (&'static str, &'static str)) -> Result<Biz, Failure> {
         let fail = |why: &str| Failure::business(invalid.0, format!("{}：{why}", invalid.1));
         let text = text.ok_or_else(|| fail("缺少biz_content"))?;
         let fields = serde_json::from_str(text).map_err(|_| fail("biz_content不是JSON对象"))?;
         Ok(Biz { fields, invalid })
     }
 
-    fn invalid(&self, why: &str) -> Failure {
+    pub(crate) fn invalid(&self, why: &str) -> Failure {
         Failure::business(self.invalid.0, format!("{}：{why}", self.invalid.1))
     }
 
     /// A string field (a JSON number is taken as written: `9.99` stays `"9.99"`); empty means absent.
-    fn optional(&self, name: &str, max_chars: usize) -> Result<Option<String>, Failure> {
+    pub(crate) fn optional(&self, name: &str, max_chars: usize) -> Result<Option<String>, Failure> {
         let Some(raw) = self.fields.get(name) else { return Ok(None) };
         let raw = raw.get();
         let text = match raw.as_bytes().first() {
@@ -233,7 +233,7 @@ impl Biz {
         Ok(Some(text))
     }
 
-    fn required(&self, name: &str, max_chars: usize) -> Result<String, Failure> {
+    pub(crate) fn required(&self, name: &str, max_chars: usize) -> Result<String, Failure> {
         self.optional(name, max_chars)?.ok_or_else(|| self.invalid(&format!("缺少必选参数{name}")))
     }
 }

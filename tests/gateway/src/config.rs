@@ -16,26 +16,26 @@ use crate::fault::Fault;
 /// The app id the gateway knows by default (the one of the test vectors).
 pub const TEST_APP_ID: &str = "2021000000000001";
 /// The test app's public key (`tests/vectors/keys/app_2048.public.spki.pem`).
-pub const TEST_APP_PUBLIC_KEY: &str = include_str!("../../vectors/keys/app_2048.public.spki.pem");
+pub const TEST_APP_PUBLIC_KEY: &str = include_str!("../test-keys/app_2048.public.spki.pem");
 /// The test app's private key, for clients of the gateway (`app_2048.private.pkcs1.pem`).
-pub const TEST_APP_PRIVATE_KEY: &str = include_str!("../../vectors/keys/app_2048.private.pkcs1.pem");
+pub const TEST_APP_PRIVATE_KEY: &str = include_str!("../test-keys/app_2048.private.pkcs1.pem");
 /// The key the gateway signs with, standing in for Alipay's (`alipay_2048.private.pkcs8.pem`).
-pub const TEST_GATEWAY_PRIVATE_KEY: &str = include_str!("../../vectors/keys/alipay_2048.private.pkcs8.pem");
+pub const TEST_GATEWAY_PRIVATE_KEY: &str = include_str!("../test-keys/alipay_2048.private.pkcs8.pem");
 /// The public half of [`TEST_GATEWAY_PRIVATE_KEY`]: what a client configures as "the Alipay public key".
-pub const TEST_GATEWAY_PUBLIC_KEY: &str = include_str!("../../vectors/keys/alipay_2048.public.spki.pem");
+pub const TEST_GATEWAY_PUBLIC_KEY: &str = include_str!("../test-keys/alipay_2048.public.spki.pem");
 
 /// The generated test app certificate (`tests/vectors/certs/generated/app_cert.pem`, key `app_2048`).
-pub const TEST_APP_CERT: &str = include_str!("../../vectors/certs/generated/app_cert.pem");
+pub const TEST_APP_CERT: &str = include_str!("../test-keys/app_cert.pem");
 /// The generated test Alipay certificate chain (`alipay_cert.pem`: leaf, then intermediate), whose
 /// key is [`TEST_GATEWAY_PRIVATE_KEY`].
-pub const TEST_ALIPAY_CERT: &str = include_str!("../../vectors/certs/generated/alipay_cert.pem");
+pub const TEST_ALIPAY_CERT: &str = include_str!("../test-keys/alipay_cert.pem");
 /// The generated root bundle (`root_bundle.pem`) the test certificates chain to.
-pub const TEST_ROOT_CERT: &str = include_str!("../../vectors/certs/generated/root_bundle.pem");
+pub const TEST_ROOT_CERT: &str = include_str!("../test-keys/root_bundle.pem");
 /// The "rotated" Alipay certificate chain (`alipay_cert_new.pem`), whose key is
 /// [`TEST_NEXT_GATEWAY_PRIVATE_KEY`].
-pub const TEST_NEXT_ALIPAY_CERT: &str = include_str!("../../vectors/certs/generated/alipay_cert_new.pem");
+pub const TEST_NEXT_ALIPAY_CERT: &str = include_str!("../test-keys/alipay_cert_new.pem");
 /// The key of [`TEST_NEXT_ALIPAY_CERT`] (`tests/vectors/keys/other_2048.private.pkcs8.pem`).
-pub const TEST_NEXT_GATEWAY_PRIVATE_KEY: &str = include_str!("../../vectors/keys/other_2048.private.pkcs8.pem");
+pub const TEST_NEXT_GATEWAY_PRIVATE_KEY: &str = include_str!("../test-keys/other_2048.private.pkcs8.pem");
 /// The test AES content-encryption key, base64 (`tests/vectors/protocol-examples/aes_key.txt`).
 pub const TEST_AES_KEY: &str = "Oa8qH9nFIKE04ycK448HwQ==";
 
@@ -298,6 +298,12 @@ pub struct GatewayConfig {
     /// with `encrypt_type=AES` are decrypted and their successful answers encrypted; without it they
     /// get `isv.invalid-encrypt-type`.
     pub aes_key: Option<String>,
+    /// Waits before each re-delivery of a `trade_status_sync` notification that was not answered
+    /// `success` (the first delivery is immediate). Default: Alipay's documented schedule, 4m, 10m,
+    /// 10m, 1h, 2h, 6h, 15h; tests use milliseconds.
+    pub notify_retry: Vec<Duration>,
+    /// How long one delivery may take before it counts as failed.
+    pub notify_timeout: Duration,
 }
 
 impl fmt::Debug for GatewayConfig {
@@ -313,6 +319,8 @@ impl fmt::Debug for GatewayConfig {
             .field("clock", &self.clock)
             .field("certificates", &self.certificates)
             .field("aes_key", &self.aes_key.as_ref().map(|_| "<redacted>"))
+            .field("notify_retry", &self.notify_retry)
+            .field("notify_timeout", &self.notify_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -333,6 +341,8 @@ impl Default for GatewayConfig {
             clock: Clock::system(),
             certificates: None,
             aes_key: None,
+            notify_retry: crate::notify_delivery::ALIPAY_RETRY_SCHEDULE.to_vec(),
+            notify_timeout: Duration::from_secs(5),
         }
     }
 }

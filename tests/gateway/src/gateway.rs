@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use alipay_openapi::keys::role;
 use alipay_openapi::{
@@ -19,8 +19,16 @@ use serde_json::Value;
 use crate::business::{self, Partner, DOWNLOAD, METHODS};
 use crate::config::{Clock, GatewayConfig};
 use crate::fault::Fault;
+use crate::notify_delivery::Schedule;
 use crate::store::{Failure, Store};
-use crate::wire::{read_params, Params};
+use crate::trade::{self, PAGE_PAY, TRADE_CLOSE, TRADE_QUERY, WAP_PAY};
+use crate::upload::{self, UPLOAD};
+use crate::wire::Params;
+
+mod cashier;
+pub(crate) mod v3;
+
+pub(crate) use cashier::{Paid, PAY_PATH};
 
 /// A gateway `code` and its fixed `msg`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,8 +83,11 @@ struct Reply {
 /// What goes back on the wire.
 #[derive(Debug)]
 pub(crate) struct Answer {
+    pub status: u16,
+    pub content_type: String,
+    /// A redirect's target.
+    pub location: Option<String>,
     pub body: Vec<u8>,
-    pub charset: Charset,
 }
 
 /// A key the gateway signs answers with and, in certificate mode, its certificate.
@@ -99,6 +110,8 @@ struct Checked<'p> {
     biz_content: Option<Cow<'p, str>>,
     /// `encrypt_type=AES`: a successful answer is encrypted too.
     encrypted: bool,
+    /// All of them, for an API that reads parameters other than `biz_content` (v2 only).
+    params: Option<&'p Params>,
 }
 
 /// The running state shared by all requests.
@@ -113,10 +126,13 @@ pub(crate) struct Gateway {
     partner: Partner,
     timestamp_tolerance: Option<std::time::Duration>,
     clock: Clock,
-    store: Store,
+    store: Arc<Store>,
+    notify: Schedule,
     faults: Vec<Fault>,
     /// Attempts seen per business key, for `fail-first=N`.
     attempts: Mutex<HashMap<String, u32>>,
+    /// Numbers v3 answers' nonces and trace ids.
+    sequence: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for Gateway {
@@ -161,9 +177,11 @@ impl Gateway {
             partner: Partner { id: config.partner_id.clone(), name: config.partner_name.clone() },
             timestamp_tolerance: config.timestamp_tolerance,
             clock: config.clock.clone(),
-            store: Store::open(&config.database, &config.fixtures)?,
+            store: Arc::new(Store::open(&config.database, &config.fixtures)?),
+            notify: Schedule { retry_after: config.notify_retry.clone(), timeout: config.notify_timeout },
             faults: config.faults.clone(),
             attempts: Mutex::new(HashMap::new()),
+            sequence: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
@@ -172,32 +190,53 @@ impl Gateway {
         self.faults.iter().copied().chain(extra).collect()
     }
 
-    /// Answers one request: `query` is the raw URL query, `body` the raw form body (empty if none).
-    pub fn process(&self, query: &[u8], body: &[u8], faults: &[Fault]) -> Answer {
+    /// The store, shared with the notification deliveries.
+    pub fn store(&self) -> Arc<Store> {
+        Arc::clone(&self.store)
+    }
+
+    /// When notifications are re-sent.
+    pub fn notify_schedule(&self) -> Schedule {
+        self.notify.clone()
+    }
+
+    /// `rotate-cert`: from now on, sign with the last configured key.
+    pub fn apply_rotation(&self, faults: &[Fault]) {
         if faults.contains(&Fault::RotateCert) {
             self.active.store(self.signing.len().saturating_sub(1), Ordering::SeqCst);
         }
-        let params = read_params(query, body);
+    }
+
+    /// The key answers are signed with now (there is always one).
+    fn signing_key(&self) -> Option<&SigningKey> {
+        self.signing.get(self.active.load(Ordering::SeqCst)).or(self.signing.first())
+    }
+
+    /// An uploaded image and its content type.
+    pub fn image(&self, image_id: &str) -> Option<(String, Vec<u8>)> {
+        upload::image(&self.store, image_id).ok().flatten()
+    }
+
+    /// The methods `gateway.do` serves.
+    fn gateway_methods(&self) -> Vec<&'static str> {
+        let trades = [TRADE_QUERY, TRADE_CLOSE, PAGE_PAY, WAP_PAY, UPLOAD];
+        METHODS.iter().copied().chain(trades).chain(self.certificate_checks.as_ref().map(|_| DOWNLOAD)).collect()
+    }
+
+    /// Answers one request (its parameters, read off the wire). Page and WAP pay are answered
+    /// with the cashier's HTML, everything else as the gateway does.
+    pub fn process(&self, params: &Params, faults: &[Fault]) -> Answer {
+        self.apply_rotation(faults);
         let method = params.get("method").filter(|m| looks_like_method(m));
-        let node_key = method.map_or_else(|| "error_response".to_owned(), response_node_key);
-        // Without a known app there is no key to sign with: such errors go out unsigned.
-        let app_error = match params.get("app_id") {
-            None => Some(reject(Code::MissingArguments, "isv.missing-app-id", "缺少AppID参数")),
-            Some(app_id) if app_id != self.app_id => {
-                Some(reject(Code::InvalidArguments, "isv.invalid-app-id", "无效的AppID参数"))
-            }
-            Some(_) => None,
-        };
-        if let Some(rejection) = app_error {
-            return self.write(error_reply(node_key, &rejection, None), params.charset, &[]);
+        if method.is_some_and(|m| m == PAGE_PAY || m == WAP_PAY) {
+            return self.cashier(params);
         }
-        let signing = Signing {
-            charset: params.charset,
-            sign_type: params.get("sign_type").and_then(|s| s.parse().ok()).unwrap_or_default(),
-        };
-        let reply = match self.check(&params) {
-            Err(rejection) => error_reply(node_key, &rejection, Some(signing)),
-            Ok(checked) => match self.before_processing(&checked, faults) {
+        let node_key = method.map_or_else(|| "error_response".to_owned(), response_node_key);
+        let reply = match self.admit(params, &self.gateway_methods()) {
+            // Without a known app there is no key to sign with: such errors go out unsigned.
+            Err((rejection, None)) => return self.write(error_reply(node_key, &rejection, None), params.charset, &[]),
+            Err((rejection, signing)) => error_reply(node_key, &rejection, signing),
+            Ok((checked, signing)) => match self.before_processing(&checked, faults) {
                 Some(rejection) => error_reply(node_key, &rejection, Some(signing)),
                 None if faults.contains(&Fault::UnsignedError) => {
                     error_reply(node_key, &reject(Code::Unavailable, "aop.unknow-error", "系统繁忙"), None)
@@ -205,11 +244,32 @@ impl Gateway {
                 None => self.run(&checked, signing),
             },
         };
-        self.write(reply, signing.charset, faults)
+        self.write(reply, params.charset, faults)
     }
 
-    /// The gateway's own checks, in order.
-    fn check<'p>(&self, params: &'p Params) -> Result<Checked<'p>, Rejection> {
+    /// The app, then [`check`](Self::check). A refusal carries how to sign it: `None` when the
+    /// app is unknown.
+    fn admit<'p>(
+        &self,
+        params: &'p Params,
+        served: &[&'static str],
+    ) -> Result<(Checked<'p>, Signing), (Rejection, Option<Signing>)> {
+        match params.get("app_id") {
+            None => return Err((reject(Code::MissingArguments, "isv.missing-app-id", "缺少AppID参数"), None)),
+            Some(app_id) if app_id != self.app_id => {
+                return Err((reject(Code::InvalidArguments, "isv.invalid-app-id", "无效的AppID参数"), None))
+            }
+            Some(_) => {}
+        }
+        let signing = Signing {
+            charset: params.charset,
+            sign_type: params.get("sign_type").and_then(|s| s.parse().ok()).unwrap_or_default(),
+        };
+        self.check(params, served).map(|checked| (checked, signing)).map_err(|rejection| (rejection, Some(signing)))
+    }
+
+    /// The gateway's own checks, in order; `served` are the methods this entry point takes.
+    fn check<'p>(&self, params: &'p Params, served: &[&'static str]) -> Result<Checked<'p>, Rejection> {
         if let Some(charset) = &params.unsupported_charset {
             return Err(reject(
                 Code::InvalidArguments,
@@ -223,8 +283,9 @@ impl Gateway {
         let method = params
             .get("method")
             .ok_or_else(|| reject(Code::MissingArguments, "isv.missing-method", "缺少方法名参数"))?;
-        let served = || METHODS.iter().copied().chain(self.certificate_checks.as_ref().map(|_| DOWNLOAD));
-        let method = served()
+        let method = served
+            .iter()
+            .copied()
             .find(|m| *m == method)
             .ok_or_else(|| reject(Code::InvalidArguments, "isv.invalid-method", "不存在的方法名"))?;
         if params.get("version").is_none() {
@@ -299,7 +360,7 @@ impl Gateway {
             (Some(key), Some(ciphertext)) => Some(Cow::Owned(decrypt(key, ciphertext, params.charset)?)),
             (_, plain) => plain.map(Cow::Borrowed),
         };
-        Ok(Checked { method, biz_content, encrypted: aes_key.is_some() })
+        Ok(Checked { method, biz_content, encrypted: aes_key.is_some(), params: Some(params) })
     }
 
     /// Faults that answer instead of processing: `unknown-error` and `fail-first=N`.
@@ -333,6 +394,10 @@ impl Gateway {
                 .map(|(sn, pem)| (sn.as_str(), pem.as_str()))
                 .collect();
             business::download(biz_content, &chains)
+        } else if checked.method == TRADE_QUERY || checked.method == TRADE_CLOSE {
+            trade::handle(&self.store, checked.method, biz_content, self.clock.now())
+        } else if let (UPLOAD, Some(params)) = (checked.method, checked.params) {
+            upload::upload(&self.store, params, self.clock.now())
         } else {
             business::handle(&self.store, checked.method, biz_content, self.clock.now(), &self.partner)
         };
@@ -367,8 +432,7 @@ impl Gateway {
             reply.node_key = other.unwrap_or_default();
         }
         let node = encodable(charset, &reply.node);
-        let signing_key = self.signing.get(self.active.load(Ordering::SeqCst)).or(self.signing.first());
-        let mut body = match (reply.signing, signing_key) {
+        let mut body = match (reply.signing, self.signing_key()) {
             (Some(s), Some(SigningKey { key, cert })) => {
                 let sn = cert.as_ref().map(|(sn, _)| sn.as_str());
                 match sign_response_body(&reply.node_key, &node, sn, s.charset, s.sign_type, key) {
@@ -389,7 +453,7 @@ impl Gateway {
         if faults.contains(&Fault::Truncated) {
             body.truncate(body.len() / 2);
         }
-        Answer { body, charset }
+        Answer { status: 200, content_type: format!("text/html;charset={}", charset.as_str()), location: None, body }
     }
 }
 
@@ -450,9 +514,14 @@ fn node_json(code: Code, sub: Option<(&str, &str)>, fields: &[(&str, Value)]) ->
         members.push(("sub_msg", Value::from(sub_msg)));
     }
     members.extend(fields.iter().cloned());
-    let inner: Vec<String> = members.iter().map(|(k, v)| format!("{}:{v}", Value::from(*k))).collect();
     // serde_json writes `/` only inside strings, so this escapes exactly the string slashes.
-    format!("{{{}}}", inner.join(",")).replace('/', "\\/")
+    object_json(&members).replace('/', "\\/")
+}
+
+/// A JSON object with the members in the order given.
+fn object_json(members: &[(&str, Value)]) -> String {
+    let inner: Vec<String> = members.iter().map(|(k, v)| format!("{}:{v}", Value::from(*k))).collect();
+    format!("{{{}}}", inner.join(","))
 }
 
 /// The text with every character `charset` cannot encode replaced by `?`, as Java's `getBytes` does.
@@ -481,10 +550,17 @@ fn flip_signature(body: &mut [u8]) {
     }
 }
 
-/// Changes the last digit of the node (digits never occur inside multi-byte GBK or UTF-8 characters).
+/// Changes the last digit of the node.
 fn tamper_node(body: &mut [u8]) {
     let end = sign_start(body).unwrap_or(0);
-    if let Some(digit) = body.get_mut(..end).and_then(|node| node.iter_mut().rev().find(|b| b.is_ascii_digit())) {
+    if let Some(node) = body.get_mut(..end) {
+        bump_last_digit(node);
+    }
+}
+
+/// Changes the last digit (digits never occur inside multi-byte GBK or UTF-8 characters).
+fn bump_last_digit(bytes: &mut [u8]) {
+    if let Some(digit) = bytes.iter_mut().rev().find(|b| b.is_ascii_digit()) {
         *digit = if *digit == b'9' { b'0' } else { *digit + 1 };
     }
 }

@@ -64,6 +64,43 @@ CREATE TABLE IF NOT EXISTS tickets (
     order_no    TEXT NOT NULL,
     quantity    INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS trades (
+    trade_no     TEXT PRIMARY KEY,
+    out_trade_no TEXT NOT NULL UNIQUE,
+    method       TEXT NOT NULL,      -- the pay method that created it (page, WAP or app pay)
+    product_code TEXT NOT NULL,
+    subject      TEXT NOT NULL,
+    total_cents  INTEGER NOT NULL,
+    status       TEXT NOT NULL,      -- WAIT_BUYER_PAY, TRADE_SUCCESS, TRADE_CLOSED
+    charset      TEXT NOT NULL,      -- of the creating request: return parameters and notifications use it
+    sign_type    TEXT NOT NULL,
+    notify_url   TEXT,
+    return_url   TEXT,
+    buyer_id     TEXT,
+    notify_id    TEXT UNIQUE,
+    gmt_create   INTEGER NOT NULL,
+    gmt_payment  INTEGER,
+    gmt_close    INTEGER
+);
+CREATE TABLE IF NOT EXISTS notify_attempts (
+    notify_id   TEXT NOT NULL REFERENCES trades(notify_id),
+    attempt     INTEGER NOT NULL,    -- 1 for the first delivery
+    at_millis   INTEGER NOT NULL,
+    http_status INTEGER,             -- NULL: no HTTP answer (refused, timed out)
+    outcome     TEXT NOT NULL,       -- `success`, or what came instead
+    PRIMARY KEY (notify_id, attempt)
+);
+CREATE TABLE IF NOT EXISTS images (
+    image_id   TEXT PRIMARY KEY,
+    image_type TEXT NOT NULL,
+    image_name TEXT NOT NULL,
+    content    BLOB NOT NULL,
+    gmt_create INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS v3_nonces (
+    nonce       TEXT PRIMARY KEY,
+    seen_millis INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS ticket_syncs (
     request_id  TEXT PRIMARY KEY,
     ticket_code TEXT NOT NULL REFERENCES tickets(ticket_code),
@@ -197,7 +234,7 @@ impl Store {
         Ok(Store { conn: Mutex::new(conn) })
     }
 
-    fn with_tx<T>(&self, work: impl FnOnce(&rusqlite::Transaction<'_>) -> Outcome<T>) -> Outcome<T> {
+    pub(crate) fn with_tx<T>(&self, work: impl FnOnce(&rusqlite::Transaction<'_>) -> Outcome<T>) -> Outcome<T> {
         let mut conn = self.conn.lock().map_err(|_| Failure::System("database lock poisoned".to_owned()))?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let value = work(&tx)?; // an error drops `tx`, which rolls back
@@ -363,7 +400,7 @@ impl Store {
             }
             let sequence: i64 =
                 tx.query_row("SELECT COALESCE(MAX(rowid), 0) + 1 FROM redemptions", [], |row| row.get(0))?;
-            let trade_no = format!("{}22001{sequence:015}", date_digits(now));
+            let trade_no = trade_no(now, sequence);
             tx.execute(
                 "INSERT INTO redemptions (out_biz_no, entity_no, voucher_id, trade_no, amount_cents, gmt_create)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -470,9 +507,14 @@ fn load(conn: &mut Connection, fixtures: &Fixtures, templates: &[(Option<i64>, T
 }
 
 /// `yyyyMMdd` of the Beijing date, the prefix of Alipay's ids.
-fn date_digits(now: Timestamp) -> String {
+pub(crate) fn date_digits(now: Timestamp) -> String {
     let d = now.to_beijing();
     format!("{:04}{:02}{:02}", d.year, d.month, d.day)
+}
+
+/// A `trade_no` as Alipay writes them: the Beijing date, `22001`, 15 digits of `sequence`.
+pub(crate) fn trade_no(now: Timestamp, sequence: i64) -> String {
+    format!("{}22001{sequence:015}", date_digits(now))
 }
 
 #[cfg(test)]

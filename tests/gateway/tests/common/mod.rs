@@ -1,6 +1,7 @@
 //! Shared by the end-to-end tests: a gateway per test, a merchant client, and HTTP through ureq.
 #![allow(dead_code)] // each test file uses part of it
 
+pub mod cashier;
 pub mod traffic;
 
 use std::io::{BufRead as _, BufReader};

@@ -1,0 +1,141 @@
+// Page/WAP pay links and forms, app-pay order strings and return_url queries through the npm
+// package, on every RSA backend, against the official SDKs' golden cases (tests/vectors/client-modes.json).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { APP_ID, BACKENDS, SYNC_SIGNER, alipayKey, api, appKey, outcome, sign, vectors } from './support.mjs';
+
+const golden = vectors('client-modes');
+const SYSTEM = new Set(['app_id', 'biz_content', 'charset', 'format', 'method', 'sign_type', 'timestamp', 'version']);
+const BEIJING_OFFSET_MS = 8 * 3600 * 1000;
+
+const client = (backend, options = {}) =>
+  new api.AlipayClient({ appId: APP_ID, privateKey: appKey(), alipayPublicKey: alipayKey(), crypto: backend, ...options });
+
+const verifyReturn = async (c, input, options) => (c.backend === 'webcrypto' ? c.verifyReturnAsync(input, options) : c.verifyReturn(input, options));
+
+// `k=v&k=v` decoded as a form: `+` is a space, `%XX` bytes, the bytes text in `charset`.
+function formPairs(query, charset) {
+  const decoder = new TextDecoder(charset === 'GBK' ? 'gbk' : 'utf-8', { fatal: true });
+  const part = (text) => {
+    const bytes = [];
+    for (let i = 0; i < text.length; i++) {
+      if (text[i] === '+') bytes.push(0x20);
+      else if (text[i] === '%') {
+        assert.match(text.slice(i + 1, i + 3), /^[0-9A-F]{2}$/);
+        bytes.push(parseInt(text.slice(i + 1, i + 3), 16));
+        i += 2;
+      } else {
+        assert.ok(text.charCodeAt(i) < 0x80, `a raw non-ASCII character in ${text}`);
+        bytes.push(text.charCodeAt(i));
+      }
+    }
+    return decoder.decode(Uint8Array.from(bytes));
+  };
+  return query.split('&').map((pair) => {
+    const eq = pair.indexOf('=');
+    return [part(pair.slice(0, eq)), part(pair.slice(eq + 1))];
+  });
+}
+
+const unescapeHtml = (text) =>
+  text.replaceAll('&quot;', '"').replaceAll('&#39;', "'").replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
+
+// What a browser (link, form) or the app SDK (order string) sends for our output.
+function decodeOurs(mode, signed, charset) {
+  if (mode === 'order_string') return [null, formPairs(signed.orderString, charset)];
+  if (mode === 'page_link') {
+    const [gateway, query] = signed.pageLink.split(/\?(.*)/s);
+    return [gateway, formPairs(query, charset)];
+  }
+  const tags = [...signed.pageForm.matchAll(/<(form|input) ([^>]*)>/g)].map(([, tag, body]) => [
+    tag,
+    Object.fromEntries([...body.matchAll(/([\w-]+)="([^"]*)"/g)].map(([, k, v]) => [k, unescapeHtml(v)])),
+  ]);
+  const [gateway, query] = tags[0][1].action.split(/\?(.*)/s);
+  const inputs = tags.filter(([tag, a]) => tag === 'input' && a.type === 'hidden').map(([, a]) => [a.name, a.value]);
+  return [gateway, [...formPairs(query, charset), ...inputs]];
+}
+
+function requestOf(params) {
+  const [date, time] = params.timestamp.split(' ');
+  return {
+    method: params.method,
+    version: params.version,
+    bizContent: params.biz_content,
+    params: Object.fromEntries(Object.entries(params).filter(([k]) => !SYSTEM.has(k))),
+    timestamp: Date.parse(`${date}T${time}Z`) - BEIJING_OFFSET_MS,
+  };
+}
+
+for (const backend of BACKENDS) {
+  test(`${backend}: our links, forms and order strings send what the official SDKs signed`, async () => {
+    assert.ok(golden.requests.length >= 12);
+    for (const c of golden.requests) {
+      const { params } = c;
+      const options = { appId: params.app_id, charset: params.charset, format: params.format ?? null, gateway: c.gateway ?? 'production' };
+      const signed = await sign(client(backend, options), requestOf(params));
+      assert.deepEqual(signed.params, params, c.id);
+      assert.equal(signed.signature, c.signature, c.id);
+      const [gateway, pairs] = decodeOurs(c.mode, signed, params.charset);
+      const expected = { ...params, sign: c.signature };
+      assert.deepEqual(Object.fromEntries(pairs), expected, `${c.id}: what our ${c.mode} sends`);
+      assert.equal(pairs.length, Object.keys(expected).length, `${c.id}: a duplicated pair`);
+      assert.equal(gateway, c.gateway, c.id);
+      assert.equal(isSame(c.sdk_decoded, expected), c.sdk_faithful, `${c.id}: sdk_faithful`);
+      assert.equal(signed.pageLink, `${signed.url}&${signed.body}`, c.id);
+      assert.equal(signed.orderString, signed.pageLink.split(/\?(.*)/s)[1], c.id);
+    }
+  });
+
+  test(`${backend}: return queries get the verdicts of the vectors`, async () => {
+    const c = client(backend);
+    for (const r of golden.returns) {
+      assert.equal(await outcome(verifyReturn(c, r.query)), r.expect, r.id);
+      if (r.expect !== 'ok') continue;
+      const fields = await verifyReturn(c, r.query);
+      assert.equal(fields.app_id, APP_ID);
+      assert.deepEqual(await verifyReturn(c, fields), fields, `${r.id}: decoded fields`);
+      assert.deepEqual(await verifyReturn(c, new TextEncoder().encode(`?${r.query}`)), fields, `${r.id}: bytes with ?`);
+    }
+  });
+}
+
+function isSame(a, b) {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
+}
+
+test('the sdk_faithful flag of each case says whether the SDK output decodes to what it signed', () => {
+  for (const c of golden.requests) assert.equal(isSame(c.sdk_decoded, { ...c.params, sign: c.signature }), c.sdk_faithful, c.id);
+  assert.ok(golden.requests.some((c) => !c.sdk_faithful), 'the hostile cases show the SDKs sending other values');
+});
+
+test('hostile values are escaped in the form and encoded in the link', () => {
+  const signed = client(SYNC_SIGNER, { gateway: 'https://gw.test/gateway.do' }).sign({
+    method: 'alipay.trade.page.pay',
+    bizContent: { subject: `"><script>alert('x')</script>&amp;`, out_trade_no: 'T1', total_amount: '1.00' },
+    returnUrl: `https://m.test/r?q="'><img src=x>`,
+    timestamp: 0,
+  });
+  assert.equal(signed.pageForm.split('<script>').length, 2);
+  assert.ok(!signed.pageForm.includes('<img'));
+  assert.ok(signed.pageForm.includes('&quot;&gt;&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;amp;'), signed.pageForm);
+  for (const text of [signed.pageLink, signed.orderString]) assert.doesNotMatch(text, /["'<> ]/);
+});
+
+test('return verification in two stages, under the size limit, and with typed errors', () => {
+  const query = golden.returns.find((r) => r.expect === 'ok').query;
+  const pending = client('wasm').beginVerifyReturn(query);
+  assert.equal(new TextDecoder().decode(pending.messages[0]).slice(0, 36), 'app_id=2021000000000001&auth_app_id=');
+  assert.throws(() => pending.finish(undefined), (e) => e.code === 'signature_mismatch');
+  assert.throws(
+    () => client('wasm', { maxBodyBytes: 100 }).verifyReturn(query),
+    (e) => api.isAlipayError(e) && e.code === 'body_too_large' && e.field === 'body' && /return query/.test(e.message),
+  );
+  assert.throws(
+    () => client('wasm').verifyReturn(`${query}&out_trade_no=X`),
+    (e) => e.code === 'malformed_notification' && e.message.includes('`out_trade_no` appears twice'),
+  );
+  assert.throws(() => client('wasm').verifyReturn(42), (e) => e.code === 'invalid_field' && e.field === 'query');
+});
