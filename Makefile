@@ -8,12 +8,15 @@
 #   make check         format, references, versions, this Makefile's parts, clippy (native and wasm32),
 #                      rustdoc with warnings denied, the core's tests: a few minutes warm
 #   make test-rust     the Rust tests of the crates that have no part of their own (Python binding,
-#                      sans-IO probe, demo)
+#                      sans-IO probe, demo, the axum recipe)
 #   make test-cli      the `alipay` CLI through the built binary
 #   make test-gateway  the local test gateway end to end and under load, the demo, the official Node SDK
-#   make test-python   the Python package: wheel, install from source, pytest, stubtest, mypy --strict
-#   make test-js       the npm package: wasm-bindgen tests under Node, node --test, Node 18/Bun/Deno/workerd
-#   make test-browser  wasm-bindgen tests and the package end to end in headless Chromium
+#   make test-python   the Python package: wheel, install from source, pytest, stubtest, mypy --strict;
+#                      the FastAPI and Flask recipes
+#   make test-js       the npm package: wasm-bindgen tests under Node, node --test, Node 18/Bun/Deno/workerd;
+#                      the Express and Hono recipes
+#   make test-browser  wasm-bindgen tests and the package end to end in headless Chromium; the Express
+#                      and FastAPI recipes paid through the local cashier
 #   make sans-io       the proof that the core does no I/O
 #   make deny          supply chain (cargo-deny: licenses, bans, sources)
 #   make fuzz          every fuzz target for FUZZ_SECONDS (default 20) each
@@ -40,7 +43,7 @@ WASM := --target wasm32-unknown-unknown
 # gateway, which the CLI's `alipay gateway` embeds.
 RUST_PACKAGES := -p alipay-openapi -p alipay-cli -p alipay-local-gateway
 
-.PHONY: ci setup check test-rust test-cli test-gateway test-python test-js test-browser sans-io deny fuzz bench package wasm-package
+.PHONY: ci setup check test-rust test-cli test-gateway test-python test-js test-browser sans-io deny fuzz bench package wasm-package python-package
 
 ci: setup check test-rust test-cli test-gateway test-python test-js test-browser sans-io deny fuzz bench package
 	@echo 'make ci: every part passed'
@@ -86,7 +89,13 @@ wasm-package: bindings-wasm/build.sh
 test-js: wasm-package scripts/test-wasm.sh bindings-wasm/test/runtimes/run.sh
 	bash scripts/test-wasm.sh js
 
-test-browser: wasm-package scripts/test-wasm.sh
+# The Python package in .venv, for the FastAPI recipe in test-browser; test-python (earlier in ci)
+# installs it from source every time.
+python-package:
+	.venv/bin/python -c 'import alipay_openapi' 2>/dev/null || \
+	  .venv/bin/python -m pip --disable-pip-version-check --quiet install ./bindings-python
+
+test-browser: wasm-package python-package scripts/test-wasm.sh
 	bash scripts/test-wasm.sh browser
 
 sans-io: scripts/check-sans-io.sh scripts/wasm_imports.py

@@ -39,15 +39,16 @@ fi
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --version 0.13.2
 
 step "npm packages (npm ci where node_modules is older than package-lock.json)"
-for dir in bindings-wasm bindings-wasm/test/runtimes tests/gateway/node-compat examples/node; do
+for dir in bindings-wasm bindings-wasm/test/runtimes tests/gateway/node-compat examples/node examples/recipes; do
   if [ ! "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ]; then
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
   fi
 done
 
-step "Python: .venv with maturin, pytest, mypy, cryptography, and ziglang and auditwheel for manylinux wheels"
+step "Python: .venv with maturin, pytest, mypy, cryptography, ziglang and auditwheel for manylinux wheels, and the recipes' frameworks (pinned)"
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip --disable-pip-version-check --quiet install \
-  "maturin>=1.9,<2" "pytest>=8" "mypy>=1.10" "cryptography>=42" "ziglang>=0.13,<0.18" "auditwheel>=6"
+  "maturin>=1.9,<2" "pytest>=8" "mypy>=1.10" "cryptography>=42" "ziglang>=0.13,<0.18" "auditwheel>=6" \
+  -r examples/recipes/requirements.txt
 
 echo "setup: done"

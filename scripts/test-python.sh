@@ -2,7 +2,7 @@
 # The Python package (bindings-python): builds the abi3 wheel, installs the package from source
 # the way users do (`pip install ./bindings-python`, maturin as the PEP 517 backend), then runs
 # pytest (every conformance vector, the API, threads, the README snippets and the HTTP example
-# against the local gateway) and checks the stubs against the built module (mypy stubtest) and
+# against the local gateway), the FastAPI and Flask recipes (examples/recipes) and checks the stubs against the built module (mypy stubtest) and
 # the tests and example against the stubs (mypy --strict). `make test-python` runs it, in the .venv
 # that `make setup` creates.
 set -euo pipefail
@@ -30,6 +30,10 @@ cargo build --locked -p alipay-local-gateway
 step "pytest"
 (cd bindings-python && "$py" -m pytest)
 
-step "stubs: stubtest against the built module, mypy --strict on the tests and the example"
+step "pytest: the FastAPI and Flask recipes against the local gateway"
+"$py" -m pytest -p no:cacheprovider examples/recipes/test_python
+
+step "stubs: stubtest against the built module, mypy --strict on the tests, the example and the recipes"
 "$py" -m mypy.stubtest alipay_openapi
-"$py" -m mypy --strict bindings-python/tests examples/python
+"$py" -m mypy --strict bindings-python/tests examples/python examples/recipes/shop.py examples/recipes/test_python
+for app in examples/recipes/{fastapi,flask}/app.py; do MYPYPATH=examples/recipes "$py" -m mypy --strict "$app"; done

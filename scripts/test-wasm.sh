@@ -5,9 +5,11 @@
 #
 #   scripts/test-wasm.sh js        wasm-bindgen tests under Node; node --test (vectors with every
 #                                  backend, client, hostile inputs, with the default module and with
-#                                  the fallback; the package, the Node example; the size budget);
-#                                  smoke tests in Node 18, Bun, Deno and workerd
-#   scripts/test-wasm.sh browser   wasm-bindgen tests and the package end to end in headless Chromium
+#                                  the fallback; the package, the Node example); smoke tests in Node
+#                                  18, Bun, Deno and workerd; the Express and Hono recipes; the size
+#                                  budget
+#   scripts/test-wasm.sh browser   wasm-bindgen tests and the package end to end in headless Chromium;
+#                                  the Express and FastAPI recipes paid through the cashier
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
@@ -45,6 +47,10 @@ case "$mode" in
     step "node --test: the package as published, the Node example"
     (cd bindings-wasm && ALIPAY_LOCAL_GATEWAY="$gateway_bin" ALIPAY_REQUIRE_GATEWAY=1 node --test "${whole[@]}")
 
+    step "node --test: the Express and Hono recipes against the local gateway"
+    [ -d examples/recipes/node_modules/express ] || { echo "test-wasm.sh: examples/recipes has no node_modules: run make setup" >&2; exit 1; }
+    (cd examples/recipes && ALIPAY_LOCAL_GATEWAY="$gateway_bin" ALIPAY_REQUIRE_GATEWAY=1 node --test test/recipes.test.mjs)
+
     step "other runtimes: Node 18, Bun, Deno, workerd (smoke tests of the built package)"
     bash bindings-wasm/test/runtimes/run.sh
 
@@ -68,6 +74,10 @@ case "$mode" in
 
     step "node --test: the package's demo page in headless Chromium (WebCrypto, the web build)"
     (cd bindings-wasm && ALIPAY_REQUIRE_BROWSER=1 ALIPAY_LOCAL_GATEWAY="$gateway_bin" ALIPAY_REQUIRE_GATEWAY=1 \
+      node --test test/browser.test.mjs)
+
+    step "node --test: the Express and FastAPI recipes paid through the cashier in headless Chromium"
+    (cd examples/recipes && ALIPAY_REQUIRE_BROWSER=1 ALIPAY_LOCAL_GATEWAY="$gateway_bin" ALIPAY_REQUIRE_GATEWAY=1 \
       node --test test/browser.test.mjs)
     ;;
   *)
