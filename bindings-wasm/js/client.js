@@ -151,7 +151,8 @@ function createApi(engine, host) {
     if (requested !== undefined && !BACKENDS.includes(requested)) {
       throw engine.invalidFieldError('crypto', 'must be `node`, `webcrypto` or `wasm`');
     }
-    const backend = requested ?? (host.nodeCrypto ? 'node' : 'wasm');
+    const own = engine.ownSigning();
+    const backend = requested ?? (host.nodeCrypto ? 'node' : !own && host.subtle ? 'webcrypto' : 'wasm');
     if (backend === 'node' && !host.nodeCrypto) {
       throw engine.invalidFieldError('crypto', 'node:crypto is not available in this build; use `webcrypto` or `wasm`');
     }

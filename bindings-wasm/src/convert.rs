@@ -6,6 +6,8 @@
 //! A string holding a lone surrogate is refused, naming its field, instead of being replaced.
 //! Outputs are plain objects. Money never passes as a JS number: amounts are strings.
 
+use std::borrow::Cow;
+
 use alipay_openapi::{Charset, Error, SignedRequest, SignedV3Request, Timestamp, V3Response, VerifiedResponse};
 use base64::Engine as _;
 use js_sys::{Array, JsString, Object, Reflect, Uint8Array};
@@ -21,6 +23,10 @@ const TYPESCRIPT: &str = include_str!("../js/types.d.ts");
 
 #[wasm_bindgen]
 extern "C" {
+    /// `JSON.parse` of a JS string (js_sys's takes Rust text, decoded again on each call).
+    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
+    fn json_parse(text: &JsValue) -> Result<JsValue, JsValue>;
+
     /// `ClientOptions` in TypeScript.
     #[wasm_bindgen(typescript_type = "ClientOptions")]
     pub type ClientOptionsArg;
@@ -193,8 +199,16 @@ pub(crate) fn bytes(value: &JsValue, field: &str, charset: Charset) -> Result<Ve
     } else if let Some(buffer) = value.dyn_ref::<js_sys::ArrayBuffer>() {
         Ok(Uint8Array::new(buffer).to_vec())
     } else if value.is_string() {
-        let text = json(value, field, Names::AsGiven)?;
-        Ok(charset.encode(field, text.as_str().unwrap_or_default())?.into_owned())
+        let text = match json(value, field, Names::AsGiven)? {
+            Value::String(text) => text,
+            _ => String::new(),
+        };
+        // Text in UTF-8 is its own bytes: kept, not copied again.
+        let encoded = match charset.encode(field, &text)? {
+            Cow::Borrowed(_) => None,
+            Cow::Owned(bytes) => Some(bytes),
+        };
+        Ok(encoded.unwrap_or_else(|| text.into_bytes()))
     } else {
         Err(Error::field(field, "must be a string, a Uint8Array or an ArrayBuffer"))
     }
@@ -252,10 +266,11 @@ pub(crate) fn signed_request(signed: &SignedRequest) -> JsResult<JsValue> {
 /// node text (a JSON object: the core checked it) parsed once by `JSON.parse`, read from the
 /// engine's memory: no JSON text of the whole answer is built in between.
 pub(crate) fn verified_response(verified: &VerifiedResponse) -> JsResult<JsValue> {
-    let value = js_sys::JSON::parse(verified.node_text())?;
+    let text = JsValue::from_str(verified.node_text()); // decoded once, for the member and the parse
+    let value = json_parse(&text)?;
     let object = Object::new();
     Reflect::set(&object, &"nodeKey".into(), &verified.node_key().into())?;
-    Reflect::set(&object, &"nodeText".into(), &verified.node_text().into())?;
+    Reflect::set(&object, &"nodeText".into(), &text)?;
     Reflect::set(&object, &"value".into(), &value)?;
     if let Some(sn) = verified.alipay_cert_sn() {
         Reflect::set(&object, &"alipayCertSn".into(), &sn.into())?;

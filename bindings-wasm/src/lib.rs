@@ -10,8 +10,8 @@
 //!   signature and the key the core picked), the host checks them, synchronously or not, and
 //!   [`PendingVerification::finish`] takes its verdict.
 //!
-//! Without a host, the core's portable `rsa` backend signs ([`Client::sign`]) and verifies
-//! ([`PendingVerification::finish_own`]) inside the module.
+//! Without a host, the core's portable `rsa` backend verifies ([`PendingVerification::finish_own`])
+//! inside the module, and with the `fallback` feature also signs ([`Client::sign`]).
 
 mod convert;
 mod error;
@@ -511,6 +511,13 @@ pub fn cert_sn(pem: &str) -> JsResult<String> {
 #[wasm_bindgen(js_name = rootCertSn)]
 pub fn root_cert_sn(pem: &str) -> JsResult<String> {
     alipay_openapi::cert::root_cert_sn(pem).js()
+}
+
+/// Whether the module signs with its own RSA (the `fallback` build). Every build verifies with its
+/// own RSA; without this the host signs.
+#[wasm_bindgen(js_name = ownSigning)]
+pub fn own_signing() -> bool {
+    cfg!(feature = "fallback")
 }
 
 /// An `AlipayError` with code `invalid_field`, for the JavaScript layer's checks of its own

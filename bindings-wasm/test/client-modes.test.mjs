@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { APP_ID, BACKENDS, alipayKey, api, appKey, key, outcome, sign, vectors } from './support.mjs';
+import { APP_ID, BACKENDS, SYNC_SIGNER, alipayKey, api, appKey, key, outcome, sign, vectors } from './support.mjs';
 
 const golden = vectors('client-modes');
 const SYSTEM = new Set(['app_id', 'biz_content', 'charset', 'format', 'method', 'sign_type', 'timestamp', 'version']);
@@ -112,7 +112,7 @@ test('the sdk_faithful flag of each case says whether the SDK output decodes to 
 });
 
 test('hostile values are escaped in the form and encoded in the link', () => {
-  const signed = client('wasm', { gateway: 'https://gw.test/gateway.do' }).sign({
+  const signed = client(SYNC_SIGNER, { gateway: 'https://gw.test/gateway.do' }).sign({
     method: 'alipay.trade.page.pay',
     bizContent: { subject: `"><script>alert('x')</script>&amp;`, out_trade_no: 'T1', total_amount: '1.00' },
     returnUrl: `https://m.test/r?q="'><img src=x>`,

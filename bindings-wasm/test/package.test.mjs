@@ -1,5 +1,6 @@
 // The package as users install and load it: CommonJS and ESM under Node, the web build after an
-// explicit init, the bundler build, the declared types under tsc --strict, and `npm pack`.
+// explicit init, the bundler build, each of the default module and the fallback, the declared types
+// under tsc --strict, and `npm pack`.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-import { APP_ID, alipayKey, api, appKey, packageDir, vectors } from './support.mjs';
+import { APP_ID, alipayKey, api, appKey, packageDir, sign, vectors } from './support.mjs';
 
 const request = { method: 'alipay.marketing.voucher.query', bizContent: '{"voucher_id":"20170616000730020041006ZYE2V"}', timestamp: 1715593760000 };
-const expected = api.AlipayClient && new api.AlipayClient({ appId: APP_ID, privateKey: appKey(), crypto: 'wasm' }).sign(request).signature;
+const expected = api.AlipayClient && new api.AlipayClient({ appId: APP_ID, privateKey: appKey(), crypto: 'node' }).sign(request).signature;
 
 test('require and import give the same API', async () => {
   const esm = await import('alipay-openapi');
@@ -22,29 +23,43 @@ test('require and import give the same API', async () => {
   assert.equal(new esm.AlipayClient({ appId: APP_ID, privateKey: appKey() }).sign(request).signature, expected);
 });
 
-test('the web build signs and verifies after an explicit init', async () => {
-  const web = await import('alipay-openapi/web');
-  await web.default({ module_or_path: readFileSync(join(packageDir, 'dist/web/alipay_openapi_wasm_bg.wasm')) });
-  const fallback = new web.AlipayClient({ appId: APP_ID, privateKey: appKey() });
-  assert.equal(fallback.backend, 'wasm', 'without node:crypto the default is the module');
-  assert.equal(fallback.sign(request).signature, expected);
-  const subtle = new web.AlipayClient({ appId: APP_ID, privateKey: appKey(), alipayPublicKey: alipayKey(), crypto: 'webcrypto' });
-  assert.equal((await subtle.signAsync(request)).signature, expected);
-  const response = vectors('responses')[0].inputs;
-  assert.equal((await subtle.verifyResponseAsync(response.method, response.body)).nodeKey, 'alipay_marketing_voucher_send_response');
-  const node = () => new web.AlipayClient({ appId: APP_ID, crypto: 'node' });
-  assert.throws(node, (e) => e.code === 'invalid_field' && e.field === 'crypto');
-});
+// Without node:crypto the default module signs with WebCrypto and the fallback with its own RSA.
+const BUILDS = [
+  { entry: 'alipay-openapi', module: 'default', backend: 'webcrypto' },
+  { entry: 'alipay-openapi/fallback', module: 'fallback', backend: 'wasm' },
+];
 
-test('the bundler build loads where wasm ES module integration exists', () => {
-  const script = `import { AlipayClient } from 'alipay-openapi/bundler';
-    const c = new AlipayClient(${JSON.stringify({ appId: APP_ID, privateKey: appKey() })});
-    process.stdout.write(c.backend + ' ' + c.sign(${JSON.stringify(request)}).signature);`;
-  const out = execFileSync(process.execPath, ['--experimental-wasm-modules', '--no-warnings', '--input-type=module', '-e', script], {
-    cwd: packageDir,
-    encoding: 'utf8',
+for (const { entry, module, backend } of BUILDS) {
+  test(`${entry}/web signs and verifies after an explicit init`, async () => {
+    const web = await import(`${entry}/web`);
+    await web.default({ module_or_path: readFileSync(join(packageDir, `dist/${module}/bundler/alipay_openapi_wasm_bg.wasm`)) });
+    const chosen = new web.AlipayClient({ appId: APP_ID, privateKey: appKey() });
+    assert.equal(chosen.backend, backend, 'the backend without node:crypto');
+    assert.equal((await sign(chosen, request)).signature, expected);
+    const subtle = new web.AlipayClient({ appId: APP_ID, privateKey: appKey(), alipayPublicKey: alipayKey(), crypto: 'webcrypto' });
+    assert.equal((await subtle.signAsync(request)).signature, expected);
+    const response = vectors('responses')[0].inputs;
+    assert.equal((await subtle.verifyResponseAsync(response.method, response.body)).nodeKey, 'alipay_marketing_voucher_send_response');
+    const node = () => new web.AlipayClient({ appId: APP_ID, crypto: 'node' });
+    assert.throws(node, (e) => e.code === 'invalid_field' && e.field === 'crypto');
   });
-  assert.equal(out, `wasm ${expected}`);
+
+  test(`${entry}/bundler loads where wasm ES module integration exists`, () => {
+    const script = `import { AlipayClient } from '${entry}/bundler';
+      const c = new AlipayClient(${JSON.stringify({ appId: APP_ID, privateKey: appKey() })});
+      const signed = await (c.backend === 'webcrypto' ? c.signAsync : c.sign).call(c, ${JSON.stringify(request)});
+      process.stdout.write(c.backend + ' ' + signed.signature);`;
+    const out = execFileSync(process.execPath, ['--experimental-wasm-modules', '--no-warnings', '--input-type=module', '-e', script], {
+      cwd: packageDir,
+      encoding: 'utf8',
+    });
+    assert.equal(out, `${backend} ${expected}`);
+  });
+}
+
+test('the default module has no signing of its own and says where it is', () => {
+  const own = new api.AlipayClient({ appId: APP_ID, privateKey: appKey(), crypto: 'wasm' });
+  assert.throws(() => own.sign(request), (e) => e.code === 'signing_failed' && /host's RSA/.test(e.message));
 });
 
 test('a TypeScript program using the package type-checks under tsc --strict', () => {
@@ -58,16 +73,25 @@ test('npm pack makes a tarball that installs and runs', () => {
   try {
     const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', dir], { cwd: packageDir, encoding: 'utf8' }));
     const files = packed[0].files.map((f) => f.path);
-    assert.ok(files.includes('dist/node/alipay_openapi_wasm_bg.wasm') && files.includes('dist/web/index.d.ts'), files.join(' '));
+    assert.ok(files.includes('dist/default/bundler/alipay_openapi_wasm_bg.wasm') && files.includes('dist/default/web/index.d.ts'), files.join(' '));
     assert.ok(!files.some((f) => f.startsWith('test/') || f.startsWith('src/')), 'only the build and the README are published');
     writeFileSync(join(dir, 'package.json'), '{ "name": "consumer", "private": true }');
     execFileSync('npm', ['install', '--no-audit', '--no-fund', '--offline', join(dir, packed[0].filename)], { cwd: dir, stdio: 'pipe' });
     const out = execFileSync(
       process.execPath,
-      ['-e', `const { AlipayClient } = require('alipay-openapi'); process.stdout.write(new AlipayClient(${JSON.stringify({ appId: APP_ID, privateKey: appKey() })}).sign(${JSON.stringify(request)}).signature)`],
+      [
+        '-e',
+        `for (const entry of ['alipay-openapi', 'alipay-openapi/fallback']) {
+           const { AlipayClient } = require(entry);
+           const client = new AlipayClient(${JSON.stringify({ appId: APP_ID, privateKey: appKey(), crypto: 'wasm' })});
+           let result;
+           try { result = client.sign(${JSON.stringify(request)}).signature; } catch (error) { result = error.code; }
+           process.stdout.write(entry + ' ' + result + ' ' + new AlipayClient(${JSON.stringify({ appId: APP_ID, privateKey: appKey() })}).sign(${JSON.stringify(request)}).signature + '\\n');
+         }`,
+      ],
       { cwd: dir, encoding: 'utf8' },
     );
-    assert.equal(out, expected);
+    assert.equal(out, `alipay-openapi signing_failed ${expected}\nalipay-openapi/fallback ${expected} ${expected}\n`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

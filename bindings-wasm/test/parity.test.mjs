@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
-import { BACKENDS, api, key, repoDir, vectors } from './support.mjs';
+import { BACKENDS, SYNC_SIGNER, api, key, vectors, repoDir } from './support.mjs';
 
 const table = JSON.parse(readFileSync(`${repoDir}tests/parity/cases.json`, 'utf8'));
 const manifest = JSON.parse(readFileSync(`${repoDir}tests/parity/operations.json`, 'utf8'));
@@ -158,7 +158,7 @@ test('every operation of the manifest is exported under its JavaScript name', ()
   const client = new api.AlipayClient({ appId: '2021000000000001', alipayPublicKey: key('keys/alipay_2048.public.spki.pem'), crypto: 'wasm' });
   const pending = client.beginVerifyNotification('a=1&sign=AAAA');
   const prepared = client.prepare({ method: 'alipay.trade.query', timestamp: 0 });
-  const signer = new api.AlipayClient({ appId: '2021000000000001', privateKey: key('keys/app_2048.private.pkcs1.pem'), crypto: 'wasm' });
+  const signer = new api.AlipayClient({ appId: '2021000000000001', privateKey: key('keys/app_2048.private.pkcs1.pem'), crypto: SYNC_SIGNER });
   const preparedV3 = signer.prepareV3({ httpMethod: 'GET', path: '/v3/x' });
   const signed = signer.sign({ method: 'alipay.trade.page.pay', timestamp: 0 });
   const owners = { AlipayClient: client, PendingVerification: pending, PreparedRequest: prepared, PreparedV3Request: preparedV3, SignedRequest: signed };

@@ -10,11 +10,23 @@ export const packageDir = fileURLToPath(new URL('..', import.meta.url));
 export const repoDir = fileURLToPath(new URL('../..', import.meta.url));
 export const vectorsDir = `${repoDir}tests/vectors/`;
 
-/** The package as a CommonJS user gets it (`require('alipay-openapi')`). */
-export const api = createRequire(import.meta.url)('alipay-openapi');
+/**
+ * The module under test: the default one, or with ALIPAY_MODULE=fallback the one with its own RSA
+ * signing (`alipay-openapi/fallback`); scripts/test-wasm.sh runs the tests with each.
+ */
+export const MODULE = process.env.ALIPAY_MODULE === 'fallback' ? 'fallback' : 'default';
 
-/** Every RSA backend the Node build offers; each must give the same answers. */
-export const BACKENDS = ['node', 'webcrypto', 'wasm'];
+/** The package as a CommonJS user gets it (`require('alipay-openapi')`, or `.../fallback`). */
+export const api = createRequire(import.meta.url)(MODULE === 'fallback' ? 'alipay-openapi/fallback' : 'alipay-openapi');
+
+/**
+ * Every RSA backend the module offers for signing and verifying; each must give the same answers.
+ * `wasm` is the module's own RSA, which signs only in the fallback module (it verifies in both).
+ */
+export const BACKENDS = MODULE === 'fallback' ? ['node', 'webcrypto', 'wasm'] : ['node', 'webcrypto'];
+
+/** A synchronous backend that signs: the module's own RSA in the fallback module, else node:crypto. */
+export const SYNC_SIGNER = MODULE === 'fallback' ? 'wasm' : 'node';
 
 export const vectors = (name) => JSON.parse(readFileSync(`${vectorsDir}${name}.json`, 'utf8'));
 export const key = (file) => readFileSync(`${vectorsDir}${file}`, 'utf8');

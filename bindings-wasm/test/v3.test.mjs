@@ -133,7 +133,7 @@ test('v3 mistakes are typed errors naming the field', () => {
 
 test('bytes become base64 text only as the content of a v3 upload file', () => {
   assert.throws(() => new api.AlipayClient({ appId: APP_ID, aesKey: new Uint8Array(16) }), (error) => error.field === 'aes_key');
-  const client = vectorClient('public_key', 'wasm');
+  const client = vectorClient('public_key', 'node');
   const signed = client.signV3({
     httpMethod: 'POST', path: '/v3/x', nonce: 'n', requestId: 'r', multipartBoundary: 'b0undary',
     files: [{ field: 'file_content', fileName: 'a.png', contentType: 'image/png', content: new Uint8Array([0x89, 0x50]) }],

@@ -75,10 +75,10 @@ impl Charset {
     }
 }
 
-/// Trail bytes per lead byte in [`gbk_table::DECODE`]: 40..=FE without 7F.
+/// Trail bytes per lead byte in the GBK table: 40..=FE without 7F.
 const GBK_TRAILS: usize = 190;
 
-/// The index of a byte pair in [`gbk_table::DECODE`], if the pair is in its grid.
+/// The index of a byte pair in [`gbk_decode_table`], if the pair is in its grid.
 fn gbk_index(lead: u8, trail: u8) -> Option<usize> {
     let column = match trail {
         0x40..=0x7e => trail - 0x40,
@@ -105,7 +105,7 @@ fn gbk_decode(bytes: &[u8]) -> Option<Cow<'_, str>> {
             continue;
         }
         let trail = *rest.next()?;
-        let unit = *gbk_table::DECODE.get(gbk_index(b, trail)?)?;
+        let unit = *gbk_decode_table().get(gbk_index(b, trail)?)?;
         out.push(char::from_u32(u32::from(unit)).filter(|_| unit != 0)?);
     }
     Some(Cow::Owned(out))
@@ -132,14 +132,26 @@ fn gbk_encode(text: &str) -> Option<Cow<'_, [u8]>> {
     Some(Cow::Owned(out))
 }
 
-/// The inverse of [`gbk_table::DECODE`], built once: the byte pair of every BMP code point (0: none).
+/// The code point of every byte pair (0: none), summed up once from [`gbk_table::DECODE_DELTAS`].
+fn gbk_decode_table() -> &'static [u16] {
+    static TABLE: OnceLock<Vec<u16>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let sum = |unit: &mut u16, delta: &u16| {
+            *unit = unit.wrapping_add(*delta);
+            Some(*unit)
+        };
+        gbk_table::DECODE_DELTAS.iter().scan(0, sum).collect()
+    })
+}
+
+/// The inverse of [`gbk_decode_table`], built once: the byte pair of every BMP code point (0: none).
 fn gbk_encode_table() -> &'static [u16] {
     static TABLE: OnceLock<Vec<u16>> = OnceLock::new();
     TABLE.get_or_init(|| {
         let mut table = vec![0u16; 0x1_0000];
         for lead in 0x81..=0xfe_u8 {
             for trail in (0x40..=0xfe_u8).filter(|&t| t != 0x7f) {
-                let unit = gbk_index(lead, trail).and_then(|i| gbk_table::DECODE.get(i)).copied().unwrap_or(0);
+                let unit = gbk_index(lead, trail).and_then(|i| gbk_decode_table().get(i)).copied().unwrap_or(0);
                 if let Some(slot) = table.get_mut(usize::from(unit)).filter(|_| unit != 0) {
                     *slot = u16::from_be_bytes([lead, trail]);
                 }

@@ -104,11 +104,12 @@ impl Default for Backend {
 pub(crate) mod rust_crypto {
     //! The portable backend.
 
-    use rand_chacha::rand_core::SeedableRng;
-    use rand_chacha::ChaCha20Rng;
-    use rsa::{Pkcs1v15Sign, RsaPrivateKey, RsaPublicKey};
+    #[cfg(feature = "portable-signing")]
+    use rand_chacha::{rand_core::SeedableRng, ChaCha20Rng};
+    use rsa::{Pkcs1v15Sign, RsaPublicKey};
     use sha1::Sha1;
     use sha2::{Digest, Sha256};
+    #[cfg(feature = "portable-signing")]
     use zeroize::Zeroizing;
 
     use super::SignType;
@@ -125,8 +126,9 @@ pub(crate) mod rust_crypto {
     /// derived from the private key and the message, so the core needs no entropy source (it stays
     /// sans-IO and runs on wasm32 unchanged) while every blinding factor stays unknown to anyone
     /// without the key. PKCS#1 v1.5 signatures are deterministic, so the output is unaffected.
+    #[cfg(feature = "portable-signing")]
     pub(crate) fn sign(
-        key: &RsaPrivateKey,
+        key: &rsa::RsaPrivateKey,
         blinding_secret: &[u8; 32],
         sign_type: SignType,
         message: &[u8],

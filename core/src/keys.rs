@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 use rsa::pkcs1::der::{Decode, Encode};
-use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
+use rsa::pkcs1::DecodeRsaPublicKey;
 use rsa::pkcs8::{EncodePublicKey, ObjectIdentifier, PrivateKeyInfo};
 use rsa::traits::PublicKeyParts;
 use sha2::{Digest, Sha256};
@@ -108,11 +108,19 @@ pub struct PrivateKey<R: Role> {
 struct PrivateInner {
     info: KeyInfo,
     backend: Backend,
-    rsa: rsa::RsaPrivateKey,
+    rsa: PortableKey,
+    #[cfg(feature = "portable-signing")]
     blinding_secret: Zeroizing<[u8; 32]>,
     #[cfg(all(feature = "aws-lc", not(target_arch = "wasm32")))]
     aws_lc: Option<aws_lc_rs::signature::RsaKeyPair>,
 }
+
+#[cfg(feature = "portable-signing")]
+type PortableKey = rsa::RsaPrivateKey;
+/// Without portable signing only the public half is kept: the private-key arithmetic (and its
+/// checks of the key's consistency) is left to the signer, AWS-LC or the host's.
+#[cfg(not(feature = "portable-signing"))]
+type PortableKey = rsa::RsaPublicKey;
 
 /// An RSA public key in role `R`.
 pub struct PublicKey<R: Role> {
@@ -191,12 +199,16 @@ impl<R: Role> PrivateKey<R> {
             }
         };
         let invalid = |why: String| Error::InvalidKey { expected: KeyKind::Private, reason: why };
-        let rsa = rsa::RsaPrivateKey::from_pkcs1_der(&pkcs1)
-            .map_err(|e| invalid(format!("the RSA parameters are inconsistent ({e})")))?;
+        let rsa = portable_key(&pkcs1).map_err(|e| invalid(format!("the RSA parameters are inconsistent ({e})")))?;
         let bits = rsa.n().bits();
-        let mut blinding_secret = Zeroizing::new([0u8; 32]);
-        blinding_secret
-            .copy_from_slice(&Sha256::new().chain_update(b"alipay-openapi blinding").chain_update(&*pkcs1).finalize());
+        #[cfg(feature = "portable-signing")]
+        let blinding_secret = {
+            let mut secret = Zeroizing::new([0u8; 32]);
+            secret.copy_from_slice(
+                &Sha256::new().chain_update(b"alipay-openapi blinding").chain_update(&*pkcs1).finalize(),
+            );
+            secret
+        };
         #[cfg(all(feature = "aws-lc", not(target_arch = "wasm32")))]
         let aws_lc = match backend {
             Backend::AwsLc => Some(
@@ -210,6 +222,7 @@ impl<R: Role> PrivateKey<R> {
                 info: KeyInfo { form, encoding, bits },
                 backend,
                 rsa,
+                #[cfg(feature = "portable-signing")]
                 blinding_secret,
                 #[cfg(all(feature = "aws-lc", not(target_arch = "wasm32")))]
                 aws_lc,
@@ -230,7 +243,10 @@ impl<R: Role> PrivateKey<R> {
 
     /// The public half, in the same role.
     pub fn public_key(&self) -> PublicKey<R> {
+        #[cfg(feature = "portable-signing")]
         let rsa = self.inner.rsa.to_public_key();
+        #[cfg(not(feature = "portable-signing"))]
+        let rsa = self.inner.rsa.clone();
         let info = KeyInfo { form: KeyForm::Spki, encoding: KeyEncoding::Der, bits: self.inner.info.bits };
         PublicKey::from_rsa(rsa, info)
     }
@@ -242,7 +258,16 @@ impl<R: Role> Signer for PrivateKey<R> {
         if let (SignType::Rsa2, Some(key)) = (sign_type, &self.inner.aws_lc) {
             return crate::crypto::aws_lc::sign(key, message);
         }
-        rust_crypto::sign(&self.inner.rsa, &self.inner.blinding_secret, sign_type, message)
+        #[cfg(feature = "portable-signing")]
+        return rust_crypto::sign(&self.inner.rsa, &self.inner.blinding_secret, sign_type, message);
+        #[cfg(not(feature = "portable-signing"))]
+        {
+            let _ = message; // the host signs it instead
+            Err(Error::SigningFailed(format!(
+                "this build has no portable RSA signing for {sign_type} (cargo feature `portable-signing`); sign \
+                 `sign_content_bytes` with the host's RSA"
+            )))
+        }
     }
 }
 
@@ -324,6 +349,19 @@ impl<R: Role> Verifier for PublicKey<R> {
             return keys.verify(sign_type, message, signature);
         }
         self.verify_portable(sign_type, message, signature)
+    }
+}
+
+/// The key the portable backend keeps: the private key, checked for consistency, with portable
+/// signing; else its public half.
+fn portable_key(pkcs1: &[u8]) -> rsa::Result<PortableKey> {
+    #[cfg(feature = "portable-signing")]
+    return rsa::pkcs1::DecodeRsaPrivateKey::from_pkcs1_der(pkcs1).map_err(rsa::Error::from);
+    #[cfg(not(feature = "portable-signing"))]
+    {
+        let key = rsa::pkcs1::RsaPrivateKey::from_der(pkcs1).map_err(rsa::pkcs1::Error::from)?;
+        let number = |int: rsa::pkcs1::UintRef<'_>| rsa::BigUint::from_bytes_be(int.as_bytes());
+        rsa::RsaPublicKey::new(number(key.modulus), number(key.public_exponent))
     }
 }
 

@@ -23,10 +23,13 @@
 //! | feature | default | what it adds |
 //! |---|---|---|
 //! | `aws-lc` | yes | RSA through AWS-LC (`aws-lc-rs`): native and constant-time, and the default [`Backend`] (`Backend::AwsLc`). It needs a C compiler at build time. Ignored on `wasm32`, where the pure-Rust `rsa` crate always serves. |
+//! | `portable-signing` | yes | Signing with the pure-Rust `rsa` crate (its private-key operations): on `wasm32`, and for `RSA` (SHA-1) signatures, which AWS-LC does not make. Without it a key signs through AWS-LC (`RSA2` only) or a host [`Signer`] signs; verification never needs it. |
 //!
 //! Without `aws-lc` (`default-features = false`) every key uses [`Backend::RustCrypto`], the `rsa`
 //! crate: it builds wherever Rust does, but it is slower and its private-key operation (signing)
 //! is not constant-time (RUSTSEC-2023-0071, see SECURITY.md); a host [`Signer`] can sign instead.
+//! Without `portable-signing` as well, the crate only verifies and prepares requests for a host
+//! signer (the npm package's default WebAssembly module is built so, to stay small).
 //!
 //! ```
 //! use alipay_openapi::{AlipayPublicKey, AppPrivateKey, Client, Config, Request, Timestamp};

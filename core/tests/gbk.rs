@@ -23,7 +23,8 @@ use alipay_openapi::{
 };
 use base64::Engine as _;
 
-/// `DECODE` of the committed core/src/charset/gbk_table.rs, read from its text.
+/// `DECODE` of the committed core/src/charset/gbk_table.rs: the running sum of its `DECODE_DELTAS`,
+/// read from its text.
 fn committed_table() -> &'static [u16] {
     static TABLE: OnceLock<Vec<u16>> = OnceLock::new();
     TABLE.get_or_init(|| {
@@ -37,6 +38,10 @@ fn committed_table() -> &'static [u16] {
             .map(str::trim)
             .filter(|item| !item.is_empty())
             .map(|item| u16::from_str_radix(item.strip_prefix("0x").unwrap(), 16).unwrap())
+            .scan(0u16, |unit, delta| {
+                *unit = unit.wrapping_add(delta);
+                Some(*unit)
+            })
             .collect();
         assert_eq!(table.len(), 126 * 190);
         table

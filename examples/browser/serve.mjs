@@ -1,4 +1,4 @@
-// Serves the browser example on 127.0.0.1: the page (this folder), the package's web build at
+// Serves the browser example on 127.0.0.1: the page (this folder), the package's build at
 // /pkg/ and the test vectors at /vectors/. `node examples/browser/serve.mjs [port]` prints the URL.
 import { createReadStream, statSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -7,11 +7,11 @@ import { fileURLToPath } from 'node:url';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const ROOTS = [
-  ['/pkg/', join(here, '../../bindings-wasm/dist/web/')],
+  ['/pkg/', join(here, '../../bindings-wasm/dist/')],
   ['/vectors/', join(here, '../../tests/vectors/')],
   ['/', here],
 ];
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.json': 'application/json', '.wasm': 'application/wasm', '.pem': 'text/plain' };
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.json': 'application/json', '.wasm': 'application/wasm', '.pem': 'text/plain' };
 
 export function startServer(port = 0) {
   const server = createServer((req, res) => {

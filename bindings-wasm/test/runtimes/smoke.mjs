@@ -90,5 +90,13 @@ export async function runSmoke(api, cases, keys, { backends, defaultBackend }) {
   return { passed: checks.length - failures.length, failed: failures.length, failures };
 }
 
+/** Runs smoke runs one after the other (the default module, then the fallback) and adds them up. */
+export async function runBoth(...runs) {
+  const results = [];
+  for (const run of runs) results.push(await run());
+  const sum = (field) => results.reduce((total, result) => total + result[field], 0);
+  return { passed: sum('passed'), failed: sum('failed'), failures: results.flatMap((result) => result.failures) };
+}
+
 /** The one line each runtime prints. */
 export const summary = (runtime, { passed, failed }) => `${runtime}: ${passed} passed, ${failed} failed`;
