@@ -84,8 +84,8 @@ pub use options::{
     NOTIFY_OPTIONS, ORDER_OPTIONS, REQUEST_OPTIONS, V3_REQUEST_OPTIONS,
 };
 pub use request::{
-    sign_content, Config, Gateway, Request, SignedRequest, UnsignedRequest, DEFAULT_MAX_BODY_BYTES, PRODUCTION_GATEWAY,
-    SANDBOX_GATEWAY,
+    html_escape_into, sign_content, Config, Gateway, Request, SignedRequest, UnsignedRequest, DEFAULT_MAX_BODY_BYTES,
+    PRODUCTION_GATEWAY, SANDBOX_GATEWAY,
 };
 pub use response::{response_node_key, sign_response_body, verify_response, VerifiedResponse, SUCCESS_CODE};
 pub use time::{BeijingDateTime, Timestamp};

@@ -560,8 +560,9 @@ impl SignedRequest {
 }
 
 /// Appends `text` with the five characters that can end an HTML attribute or start markup
-/// replaced by references.
-fn html_escape_into(out: &mut String, text: &str) {
+/// (`& < > " '`) replaced by references: the escaping of [`SignedRequest::page_form`], for any
+/// host page that shows a value in element text or a quoted attribute.
+pub fn html_escape_into(out: &mut String, text: &str) {
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),

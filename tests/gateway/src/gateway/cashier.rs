@@ -198,16 +198,7 @@ fn json_answer(status: u16, body: &serde_json::Value) -> Answer {
 /// `& < > " '` escaped, so that a value can sit in element text or a quoted attribute.
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
+    alipay_openapi::html_escape_into(&mut out, text);
     out
 }
 
