@@ -57,7 +57,7 @@ check: scripts/check-refs.sh scripts/check-versions.sh scripts/check-make.sh
 	bash scripts/check-versions.sh
 	bash scripts/check-make.sh
 	cargo clippy --locked --workspace --all-targets -- -D warnings
-	cargo clippy --locked -p alipay-openapi-wasm $(WASM) --all-targets -- -D warnings
+	cargo clippy --locked -p alipay-openapi-wasm -p alipay-openapi-wasm-signer $(WASM) --all-targets -- -D warnings
 	RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps --all-features $(RUST_PACKAGES)
 	cargo test --locked -p alipay-openapi
 

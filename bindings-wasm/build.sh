@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Builds the npm package into dist/: two modules, each optimized with wasm-opt from the npm `binaryen`
-# package (Debian's wasm-opt 108 breaks wasm-bindgen 0.2.130 output) and each carried once:
-#   dist/default/   the module every entry loads by default: RSA through node:crypto or WebCrypto
-#   dist/fallback/  the same plus the module's own RSA (cargo feature `fallback`), for hosts without
-#                   crypto: the `alipay-openapi/fallback` entry
+# Builds the npm package into dist/: two WebAssembly modules, each optimized with wasm-opt from the npm
+# `binaryen` package (Debian's wasm-opt 108 breaks wasm-bindgen 0.2.130 output) and each carried once:
+#   dist/default/   the engine every entry loads: RSA through node:crypto or WebCrypto (the engine
+#                   verifies with its own RSA where neither is there, but does not sign)
+#   dist/signer/    the RSA signing add-on (crate signer/), loaded only by the `alipay-openapi/fallback`
+#                   entries in dist/fallback/, for hosts without crypto
 # Each has wasm-bindgen glue for Node (CommonJS, plus an ESM wrapper), the web (ES module with explicit
 # init) and bundlers; all of them load the one .wasm in bundler/. The JavaScript layer is
 # dist/client.cjs and dist/client.mjs, the types are in dist/default/. Prints the raw and gzip -9
@@ -20,73 +21,92 @@ wasm_opt=node_modules/.bin/wasm-opt
 # 9% larger (4% gzipped) but the work around a node:crypto signature takes half the time (24 against
 # 47-68 us per request) and the module's own RSA signs 40% faster; opt-level 3 is 20% larger again
 # for a few microseconds more.
-cargo_build() {
+# One build each: built together, cargo would unify the core's features and give the engine the
+# add-on's RSA signing.
+for crate in alipay-openapi-wasm alipay-openapi-wasm-signer; do
   CARGO_PROFILE_RELEASE_OPT_LEVEL=s CARGO_PROFILE_RELEASE_LTO=fat \
-    cargo build -p alipay-openapi-wasm --target wasm32-unknown-unknown --release --locked "$@"
-}
-built="$target_dir/wasm32-unknown-unknown/release/alipay_openapi_wasm.wasm"
-work="$target_dir/npm-modules"
-mkdir -p "$work/default" "$work/fallback"
-cargo_build
-cp "$built" "$work/default/"
-cargo_build --features fallback
-cp "$built" "$work/fallback/"
+    cargo build -p "$crate" --target wasm32-unknown-unknown --release --locked
+done
+built="$target_dir/wasm32-unknown-unknown/release"
 
 rm -rf dist
 mkdir dist
-for module in default fallback; do
+for module in default signer; do
+  name=alipay_openapi_wasm; [ "$module" = signer ] && name=alipay_openapi_wasm_signer
   for target in nodejs web bundler; do
     out="dist/$module/${target/nodejs/node}"
     # The node and web glue can replace a trapped instance (js/client.js uses it); the bundler glue cannot.
     reset=(); [ "$target" = bundler ] || reset=(--experimental-reset-state-function)
-    wasm-bindgen --target "$target" "${reset[@]}" --out-dir "$out" "$work/$module/alipay_openapi_wasm.wasm"
-    rm -f "$out/.gitignore" "$out/alipay_openapi_wasm_bg.wasm.d.ts"
+    wasm-bindgen --target "$target" "${reset[@]}" --out-dir "$out" "$built/$name.wasm"
+    rm -f "$out/.gitignore" "$out/${name}_bg.wasm.d.ts"
   done
   # wasm-bindgen emits the same module for every target; keep the bundler copy (under ES module
   # integration the module imports the glue beside it) and point the node and web glue at it.
   dir="dist/$module"
   for target in node web; do
-    cmp -s "$dir/bundler/alipay_openapi_wasm_bg.wasm" "$dir/$target/alipay_openapi_wasm_bg.wasm" \
+    cmp -s "$dir/bundler/${name}_bg.wasm" "$dir/$target/${name}_bg.wasm" \
       || { echo "build.sh: the $target module differs from the bundler one; it cannot be shared" >&2; exit 1; }
-    rm "$dir/$target/alipay_openapi_wasm_bg.wasm"
+    rm "$dir/$target/${name}_bg.wasm"
   done
   relink() { # file, the reference wasm-bindgen wrote, the one to write
     [ "$(grep -cF "$2" "$1")" = 1 ] || { echo "build.sh: $1 does not reference $2 exactly once" >&2; exit 1; }
     sed -i "s#$2#$3#" "$1"
   }
-  relink "$dir/node/alipay_openapi_wasm.js" '`${__dirname}/alipay_openapi_wasm_bg.wasm`' '`${__dirname}/../bundler/alipay_openapi_wasm_bg.wasm`'
-  relink "$dir/web/alipay_openapi_wasm.js" "new URL('alipay_openapi_wasm_bg.wasm'" "new URL('../bundler/alipay_openapi_wasm_bg.wasm'"
+  relink "$dir/node/$name.js" "\`\${__dirname}/${name}_bg.wasm\`" "\`\${__dirname}/../bundler/${name}_bg.wasm\`"
+  relink "$dir/web/$name.js" "new URL('${name}_bg.wasm'" "new URL('../bundler/${name}_bg.wasm'"
   # The features Rust enables by default for wasm32 (and Node 18 supports).
   "$wasm_opt" -O3 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-reference-types --enable-multivalue \
-    -o "$dir/bundler/alipay_openapi_wasm_bg.wasm" "$dir/bundler/alipay_openapi_wasm_bg.wasm"
+    -o "$dir/bundler/${name}_bg.wasm" "$dir/bundler/${name}_bg.wasm"
+  for target in web bundler; do echo '{ "type": "module" }' > "$dir/$target/package.json"; done
+done
+rm dist/signer/*/*.d.ts # the add-on is internal: no types
 
-  cp js/entries/node.cjs "$dir/node/index.cjs"
-  cp js/entries/node.mjs "$dir/node/index.mjs"
+# The entries: dist/default/ has the engine's own, dist/fallback/ has entries only (the default
+# engine plus the add-on).
+for entries in default fallback; do
+  from=js/entries; [ "$entries" = fallback ] && from=js/entries/fallback
+  dir="dist/$entries"
+  mkdir -p "$dir/node" "$dir/web" "$dir/bundler"
+  cp "$from/node.cjs" "$dir/node/index.cjs"
+  cp "$from/node.mjs" "$dir/node/index.mjs"
   for target in web bundler; do
-    cp "js/entries/$target.js" "$dir/$target/index.js"
+    cp "$from/$target.js" "$dir/$target/index.js"
     echo '{ "type": "module" }' > "$dir/$target/package.json"
   done
-  cp js/entries/workerd.js "$dir/web/workerd.js"
+  cp "$from/workerd.js" "$dir/web/workerd.js"
 done
 
 # The JavaScript layer: one source, as CommonJS for Node and as an ES module elsewhere.
 { cat js/client.js; echo 'module.exports = { createApi };'; } > dist/client.cjs
 { cat js/client.js; echo 'export { createApi };'; } > dist/client.mjs
 
-# Types: both modules have the same API, declared beside the default module's glue.
+# Types: every entry has the same API, declared beside the default module's glue; the fallback's
+# web entry initializes two modules.
 for target in node web bundler; do
   cp js/index.d.ts "dist/default/$target/index.d.ts"
-  rm -f "dist/fallback/$target/alipay_openapi_wasm.d.ts"
 done
 cp js/index.d.ts dist/default/node/index.d.mts
 printf '\n/** Loads the WebAssembly module; call once before creating a client. */\nexport { default, initSync } from %s;\n' \
   "'./alipay_openapi_wasm.js'" >> dist/default/web/index.d.ts
+{
+  sed "s#from './alipay_openapi_wasm.js'#from '../../default/web/alipay_openapi_wasm.js'#" js/index.d.ts
+  cat <<'TYPES'
 
-for module in default fallback; do
-  wasm="dist/$module/bundler/alipay_openapi_wasm_bg.wasm"
-  echo "build.sh: $module module: $(wc -c < "$wasm") bytes raw, $(gzip -9 -c "$wasm" | wc -c) bytes gzip -9" \
-    "(unoptimized: $(wc -c < "$work/$module/alipay_openapi_wasm.wasm") bytes)"
+import type { InitInput, SyncInitInput } from '../../default/web/alipay_openapi_wasm.js';
+/** Loads the engine and the RSA signing add-on; call once before creating a client. */
+export default function init(inputs?: {
+  engine?: { module_or_path: InitInput | Promise<InitInput> };
+  signer?: { module_or_path: InitInput | Promise<InitInput> };
+}): Promise<void>;
+export function initSync(inputs: { engine: { module: SyncInitInput }; signer: { module: SyncInitInput } }): void;
+TYPES
+} > dist/fallback/web/index.d.ts
+
+for module in default/bundler/alipay_openapi_wasm signer/bundler/alipay_openapi_wasm_signer; do
+  wasm="dist/${module}_bg.wasm"
+  echo "build.sh: ${module%%/*} module: $(wc -c < "$wasm") bytes raw, $(gzip -9 -c "$wasm" | wc -c) bytes gzip -9" \
+    "(unoptimized: $(wc -c < "$built/${module##*/}.wasm") bytes)"
 done
 packed=$(npm pack --dry-run --json 2>/dev/null | node -e 'const [p] = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log(`${p.size} bytes packed, ${p.unpackedSize} unpacked, ${p.entryCount} files`)')
 echo "build.sh: npm tarball: $packed"

@@ -8,9 +8,14 @@
 // AlipayError `internal_panic`, the module is instantiated afresh and clients rebuild their engine
 // from their options and the certificates added since, so the next call works.
 
+// Per engine module, not per entry: the default and the fallback entries share one engine, and a
+// fresh instance made for one of them is fresh for both.
+const engineStates = new WeakMap();
+
 /**
  * @param {typeof import('./engine')} engine the wasm-bindgen module
- * @param {{ nodeCrypto?: typeof import('node:crypto'), subtle?: SubtleCrypto }} host the host's crypto
+ * @param {{ nodeCrypto?: typeof import('node:crypto'), subtle?: SubtleCrypto, signer?: { RsaSigner: Function } }} host
+ *   the host's crypto; `signer` is the fallback entry's RSA signing add-on module
  */
 function createApi(engine, host) {
   const RSA_ALGORITHM_ID = [0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00];
@@ -84,8 +89,8 @@ function createApi(engine, host) {
 
   // A trap of the engine (WebAssembly.RuntimeError: `unreachable` after a Rust panic, an
   // out-of-memory abort) or a stack overflow inside it leaves the instance unusable.
-  let generation = 0;
-  let poisoned = false;
+  if (!engineStates.has(engine)) engineStates.set(engine, { generation: 0, poisoned: false });
+  const state = engineStates.get(engine);
 
   function isTrap(error) {
     return (
@@ -103,17 +108,17 @@ function createApi(engine, host) {
 
   /** Runs an engine call; a trap becomes `internal_panic` and a fresh instance for the next call. */
   function guarded(run) {
-    if (poisoned) throw internalPanic('an earlier call trapped and this build cannot reinstantiate the module; reload it');
+    if (state.poisoned) throw internalPanic('an earlier call trapped and this build cannot reinstantiate the module; reload it');
     try {
       return run();
     } catch (error) {
       if (!isTrap(error)) throw error;
       if (typeof engine.__wbg_reset_state === 'function') {
         engine.__wbg_reset_state();
-        generation++;
+        state.generation++;
         throw internalPanic('the call failed; the module was instantiated afresh and later calls work');
       }
-      poisoned = true; // the bundler build's instance cannot be replaced
+      state.poisoned = true; // the bundler build's instance cannot be replaced
       throw internalPanic('the call failed; reload the module');
     }
   }
@@ -151,8 +156,7 @@ function createApi(engine, host) {
     if (requested !== undefined && !BACKENDS.includes(requested)) {
       throw engine.invalidFieldError('crypto', 'must be `node`, `webcrypto` or `wasm`');
     }
-    const own = engine.ownSigning();
-    const backend = requested ?? (host.nodeCrypto ? 'node' : !own && host.subtle ? 'webcrypto' : 'wasm');
+    const backend = requested ?? (host.nodeCrypto ? 'node' : !host.signer && host.subtle ? 'webcrypto' : 'wasm');
     if (backend === 'node' && !host.nodeCrypto) {
       throw engine.invalidFieldError('crypto', 'node:crypto is not available in this build; use `webcrypto` or `wasm`');
     }
@@ -193,7 +197,7 @@ function createApi(engine, host) {
       const { crypto: requested, ...coreOptions } = options !== null && typeof options === 'object' ? options : {};
       this.#options = options !== null && typeof options === 'object' ? coreOptions : options;
       this.#engineObject = guarded(() => new engine.Client(this.#options));
-      this.#generation = generation;
+      this.#generation = state.generation;
       this.#backend = chooseBackend(requested);
       const e = this.#engineObject;
       const form = e.privateKeyForm;
@@ -202,16 +206,19 @@ function createApi(engine, host) {
       const signType = e.signType;
       if (this.#backend === 'node') this.#rsa = nodeRsa(host.nodeCrypto, signType, pkcs8, spki);
       else if (this.#backend === 'webcrypto') this.#rsa = webRsa(host.subtle, signType, pkcs8, spki);
-      else this.#rsa = {};
+      else if (host.signer && form) {
+        const signer = new host.signer.RsaSigner(coreOptions.privateKey, signType);
+        this.#rsa = { sign: (message) => signer.sign(message) };
+      } else this.#rsa = {}; // the engine verifies; signing needs the fallback entry's add-on
     }
 
     // The engine client, rebuilt after the module was instantiated afresh.
     get #engine() {
-      if (this.#generation !== generation) {
+      if (this.#generation !== state.generation) {
         const fresh = guarded(() => new engine.Client(this.#options));
         for (const add of this.#added) guarded(() => add(fresh));
         this.#engineObject = fresh;
-        this.#generation = generation;
+        this.#generation = state.generation;
       }
       return this.#engineObject;
     }

@@ -11,7 +11,10 @@
 //!   [`PendingVerification::finish`] takes its verdict.
 //!
 //! Without a host, the core's portable `rsa` backend verifies ([`PendingVerification::finish_own`])
-//! inside the module, and with the `fallback` feature also signs ([`Client::sign`]).
+//! inside the module. The npm package's `alipay-openapi/fallback` entry signs through a second, small
+//! module (the `alipay-openapi-wasm-signer` crate) that takes the prepared bytes as a host's crypto
+//! would; the `fallback` feature signs inside this module instead ([`Client::sign`]), for Rust users
+//! of the crate and its own wasm-bindgen tests.
 
 mod convert;
 mod error;
@@ -511,13 +514,6 @@ pub fn cert_sn(pem: &str) -> JsResult<String> {
 #[wasm_bindgen(js_name = rootCertSn)]
 pub fn root_cert_sn(pem: &str) -> JsResult<String> {
     alipay_openapi::cert::root_cert_sn(pem).js()
-}
-
-/// Whether the module signs with its own RSA (the `fallback` build). Every build verifies with its
-/// own RSA; without this the host signs.
-#[wasm_bindgen(js_name = ownSigning)]
-pub fn own_signing() -> bool {
-    cfg!(feature = "fallback")
 }
 
 /// An `AlipayError` with code `invalid_field`, for the JavaScript layer's checks of its own

@@ -5,11 +5,10 @@
 // lists every case with its test.
 import assert from 'node:assert/strict';
 import { createSign } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { inspect } from 'node:util';
 
-import { APP_ID, BACKENDS, MODULE, SYNC_SIGNER, alipayKey, api, appKey, key, outcome, packageDir, sign, verifyNotify, verifyResponse } from './support.mjs';
+import { APP_ID, BACKENDS, MODULE, SYNC_SIGNER, alipayKey, api, appKey, key, outcome, sign, verifyNotify, verifyResponse, webInit } from './support.mjs';
 
 const { AlipayClient, isAlipayError } = api;
 const METHOD = 'alipay.marketing.voucher.query';
@@ -270,7 +269,7 @@ test('a Rust panic becomes internal_panic and the module keeps working, clients 
   }
   // The web build (explicit init) recovers the same way.
   const web = await import(MODULE === 'fallback' ? 'alipay-openapi/fallback/web' : 'alipay-openapi/web');
-  await web.default({ module_or_path: readFileSync(`${packageDir}dist/${MODULE}/bundler/alipay_openapi_wasm_bg.wasm`) });
+  await webInit(web, MODULE);
   const webClient = new web.AlipayClient({ appId: APP_ID, privateKey: appKey() });
   assert.equal((await sign(webClient, request)).signature, before);
   assert.equal(thrown(() => web.__testPanic()).code, 'internal_panic');

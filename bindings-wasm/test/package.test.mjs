@@ -3,13 +3,13 @@
 // under tsc --strict, and `npm pack`.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-import { APP_ID, alipayKey, api, appKey, packageDir, sign, vectors } from './support.mjs';
+import { APP_ID, alipayKey, api, appKey, packageDir, sign, vectors, webInit } from './support.mjs';
 
 const request = { method: 'alipay.marketing.voucher.query', bizContent: '{"voucher_id":"20170616000730020041006ZYE2V"}', timestamp: 1715593760000 };
 const expected = api.AlipayClient && new api.AlipayClient({ appId: APP_ID, privateKey: appKey(), crypto: 'node' }).sign(request).signature;
@@ -23,7 +23,7 @@ test('require and import give the same API', async () => {
   assert.equal(new esm.AlipayClient({ appId: APP_ID, privateKey: appKey() }).sign(request).signature, expected);
 });
 
-// Without node:crypto the default module signs with WebCrypto and the fallback with its own RSA.
+// Without node:crypto the default entry signs with WebCrypto and the fallback with the add-on's RSA.
 const BUILDS = [
   { entry: 'alipay-openapi', module: 'default', backend: 'webcrypto' },
   { entry: 'alipay-openapi/fallback', module: 'fallback', backend: 'wasm' },
@@ -32,7 +32,7 @@ const BUILDS = [
 for (const { entry, module, backend } of BUILDS) {
   test(`${entry}/web signs and verifies after an explicit init`, async () => {
     const web = await import(`${entry}/web`);
-    await web.default({ module_or_path: readFileSync(join(packageDir, `dist/${module}/bundler/alipay_openapi_wasm_bg.wasm`)) });
+    await webInit(web, module);
     const chosen = new web.AlipayClient({ appId: APP_ID, privateKey: appKey() });
     assert.equal(chosen.backend, backend, 'the backend without node:crypto');
     assert.equal((await sign(chosen, request)).signature, expected);
@@ -57,7 +57,7 @@ for (const { entry, module, backend } of BUILDS) {
   });
 }
 
-test('the default module has no signing of its own and says where it is', () => {
+test('the default entry has no signing of its own and says where it is', () => {
   const own = new api.AlipayClient({ appId: APP_ID, privateKey: appKey(), crypto: 'wasm' });
   assert.throws(() => own.sign(request), (e) => e.code === 'signing_failed' && /host's RSA/.test(e.message));
 });

@@ -11,8 +11,8 @@ export const repoDir = fileURLToPath(new URL('../..', import.meta.url));
 export const vectorsDir = `${repoDir}tests/vectors/`;
 
 /**
- * The module under test: the default one, or with ALIPAY_MODULE=fallback the one with its own RSA
- * signing (`alipay-openapi/fallback`); scripts/test-wasm.sh runs the tests with each.
+ * The entry under test: the default one, or with ALIPAY_MODULE=fallback the one that adds the RSA
+ * signing add-on (`alipay-openapi/fallback`); scripts/test-wasm.sh runs the tests with each.
  */
 export const MODULE = process.env.ALIPAY_MODULE === 'fallback' ? 'fallback' : 'default';
 
@@ -20,13 +20,21 @@ export const MODULE = process.env.ALIPAY_MODULE === 'fallback' ? 'fallback' : 'd
 export const api = createRequire(import.meta.url)(MODULE === 'fallback' ? 'alipay-openapi/fallback' : 'alipay-openapi');
 
 /**
- * Every RSA backend the module offers for signing and verifying; each must give the same answers.
- * `wasm` is the module's own RSA, which signs only in the fallback module (it verifies in both).
+ * Every RSA backend the entry offers for signing and verifying; each must give the same answers.
+ * `wasm` is the package's own RSA: the engine verifies in every entry, the add-on signs in the fallback.
  */
 export const BACKENDS = MODULE === 'fallback' ? ['node', 'webcrypto', 'wasm'] : ['node', 'webcrypto'];
 
-/** A synchronous backend that signs: the module's own RSA in the fallback module, else node:crypto. */
+/** A synchronous backend that signs: the package's own RSA in the fallback entry, else node:crypto. */
 export const SYNC_SIGNER = MODULE === 'fallback' ? 'wasm' : 'node';
+
+/** Initializes `entry`'s web build (`alipay-openapi/web` or `alipay-openapi/fallback/web`) from the built files. */
+export async function webInit(web, entry) {
+  const wasm = (file) => ({ module_or_path: readFileSync(`${packageDir}dist/${file}`) });
+  const engine = wasm('default/bundler/alipay_openapi_wasm_bg.wasm');
+  if (entry === 'fallback') await web.default({ engine, signer: wasm('signer/bundler/alipay_openapi_wasm_signer_bg.wasm') });
+  else await web.default(engine);
+}
 
 export const vectors = (name) => JSON.parse(readFileSync(`${vectorsDir}${name}.json`, 'utf8'));
 export const key = (file) => readFileSync(`${vectorsDir}${file}`, 'utf8');

@@ -125,3 +125,14 @@ import { checkOrder } from 'alipay-openapi';
 checkOrder({ out_trade_no: 'T1', total_amount: '9.99' }, { outTradeNo: 'T1', totalAmountFen: 999, sellerId: '2088' });
 // @ts-expect-error the amount is integer fen, not a string of yuan
 checkOrder({}, { outTradeNo: 'T1', totalAmountFen: '9.99' });
+
+// The fallback's web entry initializes the engine and the signing add-on.
+import initFallback, { initSync as initFallbackSync, AlipayClient as FallbackClient } from 'alipay-openapi/fallback/web';
+async function fallbackFlow(engine: ArrayBuffer, signer: ArrayBuffer): Promise<void> {
+  await initFallback();
+  await initFallback({ engine: { module_or_path: engine }, signer: { module_or_path: signer } });
+  initFallbackSync({ engine: { module: engine }, signer: { module: signer } });
+  const signed = new FallbackClient({ appId: 'x', crypto: 'wasm' }).sign({ method: 'alipay.trade.query' });
+  void signed.signature;
+}
+void fallbackFlow;
