@@ -1,5 +1,5 @@
 // The package as users install and load it: CommonJS and ESM under Node, the web build after an
-// explicit init, the bundler build, each of the default module and the fallback, the declared types
+// explicit init, the bundler build, each of the default entry and the fallback, the declared types
 // under tsc --strict, and `npm pack`.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -56,6 +56,17 @@ for (const { entry, module, backend } of BUILDS) {
     assert.equal(out, `${backend} ${expected}`);
   });
 }
+
+test('the default and fallback entries share one engine, and a trap in either leaves both working', () => {
+  const fallback = createRequire(import.meta.url)('alipay-openapi/fallback');
+  const plain = new api.AlipayClient({ appId: APP_ID, privateKey: appKey() });
+  const own = new fallback.AlipayClient({ appId: APP_ID, privateKey: appKey(), crypto: 'wasm' });
+  for (const trapping of [api, fallback, api]) {
+    assert.throws(() => trapping.__testPanic(), (e) => e.code === 'internal_panic');
+    assert.equal(plain.sign(request).signature, expected, 'the default entry signs after the trap');
+    assert.equal(own.sign(request).signature, expected, 'the fallback entry signs after the trap');
+  }
+});
 
 test('the default entry has no signing of its own and says where it is', () => {
   const own = new api.AlipayClient({ appId: APP_ID, privateKey: appKey(), crypto: 'wasm' });
