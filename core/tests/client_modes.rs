@@ -545,14 +545,70 @@ fn hostile_uploads_get_typed_errors() {
     assert_eq!(field(&[quoted], None, 1024), "file_name");
     let injected = alipay_openapi::FilePart { content_type: "image/jpeg\r\nX-Evil: 1", ..file(JPEG) };
     assert_eq!(field(&[injected], None, 1024), "content_type");
-    assert_eq!(field(&[file(JPEG)], Some("bad boundary!"), 1024), "boundary");
-    assert_eq!(field(&[file(b"x\r\n--inside\r\n")], Some("inside"), 1024), "boundary");
+    assert_eq!(field(&[file(JPEG)], Some("bad boundary!"), 1024), "multipart_boundary");
+    assert_eq!(field(&[file(b"x\r\n--inside\r\n")], Some("inside"), 1024), "multipart_boundary");
     // Found by the multipart fuzz target: the delimiter inside the content type or the file name.
     let typed = alipay_openapi::FilePart { content_type: "i--b3", ..file(JPEG) };
-    assert_eq!(field(&[typed], Some("b3"), 1024), "boundary");
+    assert_eq!(field(&[typed], Some("b3"), 1024), "multipart_boundary");
     let named_file = alipay_openapi::FilePart { file_name: "a--b3.jpg", ..file(JPEG) };
-    assert_eq!(field(&[named_file], Some("b3"), 1024), "boundary");
-    assert_eq!(field(&[file(JPEG)], Some(&"b".repeat(71)), 1024), "boundary");
+    assert_eq!(field(&[named_file], Some("b3"), 1024), "multipart_boundary");
+    assert_eq!(field(&[file(JPEG)], Some(&"b".repeat(71)), 1024), "multipart_boundary");
     assert!(signed.multipart(&[file(JPEG)], Some(&"b".repeat(70)), JPEG.len()).is_ok());
     assert!(format!("{:?}", file(JPEG)).contains(&format!("bytes: {}", JPEG.len())));
+}
+
+#[test]
+fn the_files_option_makes_the_signed_request_its_upload() {
+    let options = |extra: serde_json::Value| {
+        let mut value = serde_json::json!({
+            "method": "alipay.offline.material.image.upload",
+            "params": {"image_type": "jpg", "image_name": "海报 1", "image_pid": "2088000000000001"},
+            "files": [{
+                "field": "image_content",
+                "file_name": "海报.jpg",
+                "content_type": "image/jpeg",
+                "content": base64::engine::general_purpose::STANDARD.encode(JPEG),
+            }],
+        });
+        value.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        alipay_openapi::RequestOptions::from_value(&value).and_then(|options| options.to_request())
+    };
+    let client = client_with(config(Charset::Utf8));
+    let request = options(serde_json::json!({})).unwrap();
+    let signed = client.sign(&request, at()).unwrap();
+    // The same signature and URL as without the file; the body is the upload of it.
+    let plain = upload(Charset::Utf8);
+    assert_eq!((signed.url(), signed.signature()), (plain.url(), plain.signature()));
+    let expected = plain.multipart(&[file(JPEG)], None, alipay_openapi::DEFAULT_MAX_FILE_BYTES).unwrap();
+    assert!(signed.is_upload() && !plain.is_upload());
+    assert_eq!((signed.content_type(), signed.body()), (expected.content_type().as_str(), expected.body()));
+    assert!(signed.headers().contains(&("content-type".to_owned(), expected.content_type())));
+    // The host's signer gives the same upload.
+    let prepared = client.prepare(&request, at()).unwrap();
+    let signature = base64::engine::general_purpose::STANDARD.decode(signed.signature()).unwrap();
+    assert_eq!(prepared.attach_signature(&signature).unwrap(), signed);
+    let bounded = options(serde_json::json!({"multipart_boundary": "b0undary"})).unwrap();
+    assert_eq!(client.sign(&bounded, at()).unwrap().content_type(), "multipart/form-data; boundary=b0undary");
+
+    // A bad upload fails before anything is signed, naming the field and the rule.
+    let refused = |extra: serde_json::Value| {
+        let error = options(extra).and_then(|request| client.prepare(&request, at())).unwrap_err();
+        let details = error.details(None);
+        (error.code(), details.field.unwrap(), details.rule.unwrap())
+    };
+    let limit = "must be at most 10 bytes (the host's limit)".to_owned();
+    assert_eq!(refused(serde_json::json!({"max_file_bytes": 10})), ("invalid_field", "image_content".into(), limit));
+    let rule = "must be a positive whole number of bytes, e.g. 10485760 (10 MiB, the default)".to_owned();
+    assert_eq!(refused(serde_json::json!({"max_file_bytes": 0})), ("invalid_field", "max_file_bytes".into(), rule));
+    let boundary = refused(serde_json::json!({"multipart_boundary": "bad boundary!"}));
+    assert_eq!(boundary.1, "multipart_boundary");
+    let twice = serde_json::json!({"files": [
+        {"field": "image_content", "file_name": "a.jpg", "content_type": "image/jpeg", "content": "AA=="},
+        {"field": "image_content", "file_name": "b.jpg", "content_type": "image/jpeg", "content": "AA=="},
+    ]});
+    assert_eq!(refused(twice).1, "image_content");
+    let system = serde_json::json!({"files": [{"field": "sign_type", "file_name": "a.jpg", "content_type": "image/jpeg", "content": "AA=="}]});
+    assert_eq!(refused(system).1, "sign_type");
+    let not_base64 = serde_json::json!({"files": [{"field": "image_content", "content": "not base64!"}]});
+    assert_eq!(refused(not_base64).1, "files.content");
 }
