@@ -15,7 +15,7 @@ const client = new AlipayClient({
 });
 
 const signed: SignedRequest = client.sign({ method: 'alipay.trade.query', bizContent: { out_trade_no: '1' }, timestamp: new Date() });
-const init2: { method: string; headers: { [name: string]: string }; body: string } = signed;
+const init2: { method: string; headers: { [name: string]: string }; body: string | Uint8Array } = signed;
 void init2;
 const browser: { pageLink: string; pageForm: string; orderString: string } = signed;
 void browser;
