@@ -612,3 +612,88 @@ fn the_files_option_makes_the_signed_request_its_upload() {
     let not_base64 = serde_json::json!({"files": [{"field": "image_content", "content": "not base64!"}]});
     assert_eq!(refused(not_base64).1, "files.content");
 }
+
+/// `; {name}="…"` in a part's headers.
+fn quoted(headers: &str, name: &str) -> Option<String> {
+    let start = headers.find(&format!("; {name}=\""))? + name.len() + 4;
+    Some(headers[start..start + headers[start..].find('"').unwrap()].to_owned())
+}
+
+#[test]
+fn uploads_sign_and_send_what_the_official_sdks_did() {
+    let vectors = vectors();
+    let cases = vectors["uploads"].as_array().unwrap();
+    assert!(cases.len() >= 3);
+    let b64 =
+        |value: &serde_json::Value| base64::engine::general_purpose::STANDARD.decode(value.as_str().unwrap()).unwrap();
+    for case in cases {
+        let id = case["id"].as_str().unwrap();
+        let params = text_map(&case["params"]);
+        let charset: Charset = params["charset"].parse().unwrap();
+        let config = Config { charset, format: params.get("format").cloned(), ..Config::new(APP_ID) };
+        let mut request = Request::new(case["method"].as_str().unwrap());
+        for (key, value) in text_map(&case["fields"]) {
+            request = request.param(key, value);
+        }
+        for file in case["files"].as_array().unwrap() {
+            let text = |name: &str| file[name].as_str().unwrap().to_owned();
+            request = request.file(text("field"), text("file_name"), text("content_type"), b64(&file["content"]));
+        }
+        let at = Timestamp::parse_beijing("timestamp", &params["timestamp"]).unwrap();
+        let signed = client_with(config).sign(&request, at).unwrap();
+        assert_eq!(signed.params(), &params, "{id}: the signed parameters");
+        assert_eq!(signed.signature(), case["signature"].as_str().unwrap(), "{id}: the signature");
+        assert!(case["signature_verifies"].as_bool().unwrap() && case["sdk_faithful"].as_bool().unwrap(), "{id}");
+        let boundary = signed.content_type().strip_prefix("multipart/form-data; boundary=").unwrap();
+        // (name, file name, file content type, bytes), ours and the SDK's, in name order.
+        type Part = (String, Option<String>, Option<String>, Vec<u8>);
+        let mut ours: Vec<Part> = parts(signed.body(), boundary)
+            .into_iter()
+            .map(|(headers, content)| {
+                let file_name = quoted(&headers, "filename");
+                let content_type = file_name
+                    .as_ref()
+                    .and_then(|_| headers.split_once("\r\nContent-Type: "))
+                    .map(|(_, t)| t.to_owned());
+                (quoted(&headers, "name").unwrap(), file_name, content_type, content)
+            })
+            .collect();
+        let mut theirs: Vec<Part> = case["parts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|part| {
+                let name = part["name"].as_str().unwrap().to_owned();
+                match part["file_name"].as_str() {
+                    None => (
+                        name.clone(),
+                        None,
+                        None,
+                        charset.encode(&name, part["value"].as_str().unwrap()).unwrap().into_owned(),
+                    ),
+                    Some(file_name) => (
+                        name,
+                        Some(file_name.to_owned()),
+                        part["content_type"].as_str().map(str::to_owned),
+                        b64(&part["content"]),
+                    ),
+                }
+            })
+            .collect();
+        ours.sort();
+        theirs.sort();
+        assert_eq!(ours, theirs, "{id}: the parts");
+        // What travels, the URL query and the text parts, is what was signed, each once.
+        let query = NotifyParams::from_form(signed.url().split_once('?').unwrap().1.as_bytes(), charset).unwrap();
+        let text: Vec<&Part> = ours.iter().filter(|part| part.1.is_none()).collect();
+        let mut sent: Vec<String> =
+            query.fields().keys().cloned().chain(text.iter().map(|part| part.0.clone())).collect();
+        sent.sort();
+        let mut expected: Vec<String> = params.keys().cloned().chain(["sign".to_owned()]).collect();
+        expected.sort();
+        assert_eq!(sent, expected, "{id}: the names sent");
+        for part in text {
+            assert_eq!(part.3, charset.encode(&part.0, &params[&part.0]).unwrap().into_owned(), "{id}: {}", part.0);
+        }
+    }
+}
