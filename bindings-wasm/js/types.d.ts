@@ -120,7 +120,7 @@ export interface SignedRequest {
 /** Named strings: `[name, value]` pairs keep their order; an object's members go in name order. */
 export type NamedStrings = [string, string][] | { [name: string]: string };
 
-/** A file of an OpenAPI v3 upload (`multipart/form-data`): never signed. */
+/** A file of an upload (`multipart/form-data`), v2 `files` or OpenAPI v3's: never signed. */
 export interface V3File {
   /** The form field, e.g. `file_content`. */
   field: string;
