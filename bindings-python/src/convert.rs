@@ -75,7 +75,7 @@ pub(crate) fn options(kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Map<String
     Ok(object)
 }
 
-/// A v3 upload's `files`: each a mapping whose `content` may be bytes-like, passed on as the
+/// An upload's `files` (v2 or v3): each a mapping whose `content` may be bytes-like, passed on as the
 /// base64 text the core takes; everything else as JSON.
 fn files_option(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
     if !(obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>()) {

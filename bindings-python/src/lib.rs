@@ -403,14 +403,16 @@ fn in_pem(error: Error) -> Error {
     Error::InOption { field: "pem".to_owned(), error: Box::new(error) }
 }
 
-/// A signed request, ready to POST as is: `url`, `method`, `headers`, `body`; or for the browser
-/// or the app: `page_link`, `page_form`, `order_string`.
+/// A signed request, ready to POST as is: `url`, `method`, `headers`, `body` (with `files`, a
+/// `multipart/form-data` upload: see `content_type`); or for the browser or the app: `page_link`,
+/// `page_form`, `order_string`.
 #[pyclass(frozen, get_all, module = "alipay_openapi")]
 struct SignedRequest {
     url: String,
     method: &'static str,
     /// A new dict each time, so the request itself stays unchanged.
     headers: BTreeMap<String, String>,
+    content_type: String,
     body: Py<PyBytes>,
     signature: String,
     sign_content: String,
@@ -426,6 +428,7 @@ impl SignedRequest {
             url: signed.url().to_owned(),
             method: signed.method(),
             headers: signed.headers().iter().cloned().collect(),
+            content_type: signed.content_type().to_owned(),
             body: PyBytes::new(py, signed.body()).unbind(),
             signature: signed.signature().to_owned(),
             sign_content: signed.sign_content().to_owned(),

@@ -100,7 +100,7 @@ def check_ok(op: str, outcome: Any, checks: dict[str, Any]) -> None:
     if op == "verify_response":
         outcome, pending = outcome
     for name, expected in checks.items():
-        if isinstance(outcome, SignedRequest) and name in {"url_prefix", "url_contains", "sign_content", "sign_content_contains", "sign_content_lacks", "body_contains", "page_link_contains", "page_form_contains", "page_form_lacks", "order_string_contains"}:
+        if isinstance(outcome, SignedRequest) and name in {"url_prefix", "url_contains", "sign_content", "sign_content_contains", "sign_content_lacks", "body_contains", "content_type", "page_link_contains", "page_form_contains", "page_form_lacks", "order_string_contains"}:
             body = outcome.body.decode("ascii")
             checks_of: dict[str, Callable[[], bool]] = {
                 "url_prefix": lambda: outcome.url.startswith(expected),
@@ -109,6 +109,7 @@ def check_ok(op: str, outcome: Any, checks: dict[str, Any]) -> None:
                 "sign_content_contains": lambda: all(text in outcome.sign_content for text in expected),
                 "sign_content_lacks": lambda: not any(text in outcome.sign_content for text in expected),
                 "body_contains": lambda: all(text in body for text in expected),
+                "content_type": lambda: outcome.content_type == expected,
                 "page_link_contains": lambda: all(text in outcome.page_link for text in expected),
                 "page_form_contains": lambda: all(text in outcome.page_form for text in expected),
                 "page_form_lacks": lambda: not any(text in outcome.page_form for text in expected),

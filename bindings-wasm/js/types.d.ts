@@ -80,6 +80,15 @@ export interface RequestOptions {
   version?: string;
   /** When the request is signed: milliseconds since the epoch, a `Date`, or Beijing time `yyyy-MM-dd HH:mm:ss`. Now by default. */
   timestamp?: number | Date | string;
+  /**
+   * An upload (e.g. `alipay.offline.material.image.upload`): the body becomes `multipart/form-data`,
+   * the text parameters signed as always, the files never. Each needs a `contentType`.
+   */
+  files?: V3File[];
+  /** The upload's boundary: 1 to 70 of `A-Z a-z 0-9 '()+_,-./:=?`; derived from the signature and files by default. */
+  multipartBoundary?: string;
+  /** The longest file part taken, in bytes: 10485760 (10 MiB) by default. */
+  maxFileBytes?: number;
 }
 
 /** A signed request, ready for `fetch(url, { method, headers, body })`. The host does the HTTP. */
@@ -87,8 +96,13 @@ export interface SignedRequest {
   url: string;
   method: "POST";
   headers: { [name: string]: string };
-  /** The form body (`biz_content` and API parameters), percent-encoded in the request charset. */
-  body: string;
+  /** `application/x-www-form-urlencoded;charset=…`, or with `files` `multipart/form-data; boundary=…`. */
+  contentType: string;
+  /**
+   * The form body (`biz_content` and API parameters), percent-encoded in the request charset; with
+   * `files`, the `multipart/form-data` upload as bytes.
+   */
+  body: string | Uint8Array;
   /** The base64 `sign` value. */
   signature: string;
   /** The canonical text that was signed, for debugging `isv.invalid-signature`. */
@@ -106,7 +120,7 @@ export interface SignedRequest {
 /** Named strings: `[name, value]` pairs keep their order; an object's members go in name order. */
 export type NamedStrings = [string, string][] | { [name: string]: string };
 
-/** A file of an OpenAPI v3 upload (`multipart/form-data`): never signed. */
+/** A file of an upload (`multipart/form-data`), v2 `files` or OpenAPI v3's: never signed. */
 export interface V3File {
   /** The form field, e.g. `file_content`. */
   field: string;

@@ -78,7 +78,7 @@ pub(crate) enum Names {
     Options,
     /// Every level's names are fields in camelCase (a typed call's `biz_content`).
     Fields,
-    /// A v3 upload's `files`: names in camelCase at every level, and bytes (a `Uint8Array`) as
+    /// An upload's `files` (v2 or v3): names in camelCase at every level, and bytes (a `Uint8Array`) as
     /// the base64 text the core takes for a file's content.
     Files,
     /// Kept as given.
@@ -235,7 +235,10 @@ struct SignedRequestOut<'a> {
     url: &'a str,
     method: &'static str,
     headers: std::collections::BTreeMap<&'a str, &'a str>,
-    body: &'a str,
+    content_type: &'a str,
+    /// The form body; an upload's (binary) is set apart as a `Uint8Array`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    body: Option<&'a str>,
     signature: &'a str,
     sign_content: &'a str,
     params: &'a std::collections::BTreeMap<String, String>,
@@ -244,14 +247,22 @@ struct SignedRequestOut<'a> {
     order_string: String,
 }
 
+/// `{ url, method, headers, contentType, body, … }`: `body` a string for a form, a `Uint8Array` for
+/// an upload.
 pub(crate) fn signed_request(signed: &SignedRequest) -> JsResult<JsValue> {
-    let body = std::str::from_utf8(signed.body())
-        .map_err(|_| Error::SigningFailed("the form body is not ASCII".to_owned()))
-        .js()?;
-    to_js(&SignedRequestOut {
+    let body = match signed.is_upload() {
+        true => None,
+        false => Some(
+            std::str::from_utf8(signed.body())
+                .map_err(|_| Error::SigningFailed("the form body is not ASCII".to_owned()))
+                .js()?,
+        ),
+    };
+    let object = to_js(&SignedRequestOut {
         url: signed.url(),
         method: signed.method(),
         headers: signed.headers().iter().map(|(k, v)| (k.as_str(), v.as_str())).collect(),
+        content_type: signed.content_type(),
         body,
         signature: signed.signature(),
         sign_content: signed.sign_content(),
@@ -259,7 +270,11 @@ pub(crate) fn signed_request(signed: &SignedRequest) -> JsResult<JsValue> {
         page_link: signed.page_link(),
         page_form: signed.page_form(),
         order_string: signed.order_string(),
-    })
+    })?;
+    if body.is_none() {
+        Reflect::set(&object, &"body".into(), &Uint8Array::from(signed.body()).into())?;
+    }
+    Ok(object)
 }
 
 /// `{ nodeKey, nodeText, value, alipayCertSn? }`, each string copied straight into JavaScript and the

@@ -1,9 +1,9 @@
-// Page/WAP pay links and forms, app-pay order strings and return_url queries through the npm
-// package, on every RSA backend, against the official SDKs' golden cases (tests/vectors/client-modes.json).
+// Page/WAP pay links and forms, app-pay order strings, return_url queries and uploads through the
+// npm package, on every RSA backend, against the official SDKs' golden cases (tests/vectors/client-modes.json).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { APP_ID, BACKENDS, SYNC_SIGNER, alipayKey, api, appKey, key, outcome, sign, vectors } from './support.mjs';
+import { APP_ID, BACKENDS, SYNC_SIGNER, alipayKey, api, appKey, fromB64, key, outcome, sign, vectors } from './support.mjs';
 
 const golden = vectors('client-modes');
 const SYSTEM = new Set(['app_id', 'biz_content', 'charset', 'format', 'method', 'sign_type', 'timestamp', 'version']);
@@ -57,16 +57,55 @@ function decodeOurs(mode, signed, charset) {
   return [gateway, [...formPairs(query, charset), ...inputs]];
 }
 
+// Beijing time `yyyy-MM-dd HH:mm:ss` as milliseconds since the epoch.
+function beijingMillis(text) {
+  const [date, time] = text.split(' ');
+  return Date.parse(`${date}T${time}Z`) - BEIJING_OFFSET_MS;
+}
+
 function requestOf(params) {
-  const [date, time] = params.timestamp.split(' ');
   return {
     method: params.method,
     version: params.version,
     bizContent: params.biz_content,
     params: Object.fromEntries(Object.entries(params).filter(([k]) => !SYSTEM.has(k))),
-    timestamp: Date.parse(`${date}T${time}Z`) - BEIJING_OFFSET_MS,
+    timestamp: beijingMillis(params.timestamp),
   };
 }
+
+// The upload of a golden case, as a JS user writes it.
+const uploadOf = (c) => ({
+  method: c.method,
+  params: c.fields,
+  files: c.files.map((f) => ({ field: f.field, fileName: f.file_name, contentType: f.content_type, content: fromB64(f.content) })),
+  timestamp: beijingMillis(c.params.timestamp),
+});
+
+// The parts of our multipart body in the vectors' shape: a text part's `value` decoded in
+// `charset`, a file's `content` as base64.
+function multipartParts(contentType, body, charset) {
+  const bytes = Buffer.from(body);
+  const delimiter = Buffer.from(`--${contentType.split('boundary=')[1]}`);
+  const starts = [];
+  for (let at = bytes.indexOf(delimiter); at >= 0; at = bytes.indexOf(delimiter, at + 1)) starts.push(at);
+  assert.equal(bytes.subarray(starts.at(-1)).toString('latin1'), `${delimiter}--\r\n`);
+  const decoder = new TextDecoder(charset === 'GBK' ? 'gbk' : 'utf-8', { fatal: true });
+  return starts.slice(0, -1).map((start, i) => {
+    const part = bytes.subarray(start + delimiter.length + 2, starts[i + 1] - 2);
+    const split = part.indexOf('\r\n\r\n');
+    const [disposition, typeLine] = decoder.decode(part.subarray(0, split)).split('\r\n');
+    const name = disposition.match(/; name="([^"]*)"/)[1];
+    const fileName = disposition.match(/; filename="([^"]*)"/)?.[1] ?? null;
+    const content = part.subarray(split + 4);
+    const contentType = typeLine ? typeLine.split(': ')[1] : null;
+    return fileName === null
+      ? { name, file_name: null, content_type: contentType, value: decoder.decode(content) }
+      : { name, file_name: fileName, content_type: contentType, content: content.toString('base64') };
+  });
+}
+
+// What must match: names, a file's name, content type and bytes, a text part's value.
+const compared = (p) => JSON.stringify(p.file_name === null ? [p.name, null, null, p.value] : [p.name, p.file_name, p.content_type, p.content]);
 
 for (const backend of BACKENDS) {
   test(`${backend}: our links, forms and order strings send what the official SDKs signed`, async () => {
@@ -88,6 +127,25 @@ for (const backend of BACKENDS) {
     }
   });
 
+  test(`${backend}: our uploads sign and send what the official SDKs did`, async () => {
+    assert.ok(golden.uploads.length >= 3);
+    for (const c of golden.uploads) {
+      const { params } = c;
+      const signed = await sign(client(backend, { charset: params.charset, format: params.format ?? null }), uploadOf(c));
+      assert.equal(signed.signature, c.signature, c.id);
+      assert.deepEqual(signed.params, params, c.id);
+      assert.ok(signed.body instanceof Uint8Array, c.id);
+      assert.match(signed.contentType, /^multipart\/form-data; boundary=/);
+      assert.equal(signed.headers['content-type'], signed.contentType, c.id);
+      const parts = multipartParts(signed.contentType, signed.body, params.charset);
+      const sent = [...formPairs(signed.url.split('?')[1], params.charset), ...parts.filter((p) => p.file_name === null).map((p) => [p.name, p.value])];
+      assert.deepEqual(Object.fromEntries(sent), { ...params, sign: c.signature }, `${c.id}: what travels`);
+      assert.equal(sent.length, Object.keys(params).length + 1, `${c.id}: a duplicated pair`);
+      assert.deepEqual(parts.map(compared).sort(), c.parts.map(compared).sort(), `${c.id}: the parts`);
+      assert.ok(c.signature_verifies && c.sdk_faithful, c.id);
+    }
+  });
+
   test(`${backend}: return queries get the verdicts of the vectors`, async () => {
     const c = client(backend);
     for (const r of golden.returns) {
@@ -100,6 +158,24 @@ for (const backend of BACKENDS) {
     }
   });
 }
+
+test('an upload through a host signer is the same upload, and a bad one a typed error', () => {
+  const c = golden.uploads[0];
+  const own = client(SYNC_SIGNER, { format: null });
+  const signed = own.sign(uploadOf(c));
+  const prepared = own.prepare(uploadOf(c));
+  const attached = prepared.attachSignature(fromB64(signed.signature));
+  assert.deepEqual([attached.url, attached.contentType, attached.body], [signed.url, signed.contentType, signed.body]);
+  const file = uploadOf(c).files[0];
+  for (const [changes, field, rule] of [
+    [{ files: [{ ...file, field: 'sign' }] }, 'sign', 'is a signed or system parameter; a file part must not replace it'],
+    [{ files: [file, file] }, 'image_content', 'names two file parts'],
+    [{ files: [file], maxFileBytes: 8 }, 'image_content', "must be at most 8 bytes (the host's limit)"],
+    [{ files: [{ ...file, content: 7 }] }, 'files.content', 'must be a string'],
+  ]) {
+    assert.throws(() => own.prepare({ ...uploadOf(c), ...changes }), (e) => api.isAlipayError(e) && e.field === field && e.rule === rule, field);
+  }
+});
 
 function isSame(a, b) {
   const keys = Object.keys(a);

@@ -109,7 +109,11 @@ function checkOk(row, result, checks) {
       url_contains: () => expected.forEach((part) => assert.ok(result.url.includes(part), `${part} in ${result.url}`)),
       sign_content_contains: () => expected.forEach((part) => assert.ok(result.signContent.includes(part), `${part} in ${result.signContent}`)),
       sign_content_lacks: () => expected.forEach((part) => assert.ok(!result.signContent.includes(part), `${part} in ${result.signContent}`)),
-      body_contains: () => expected.forEach((part) => assert.ok(result.body.includes(part), `${part} in ${result.body}`)),
+      body_contains: () => {
+        // An upload's body is bytes.
+        const body = typeof result.body === 'string' ? result.body : new TextDecoder().decode(result.body);
+        expected.forEach((part) => assert.ok(body.includes(part), `${part} in ${body}`));
+      },
       page_link_contains: () => expected.forEach((part) => assert.ok(result.pageLink.includes(part), `${part} in ${result.pageLink}`)),
       page_form_contains: () => expected.forEach((part) => assert.ok(result.pageForm.includes(part), `${part} in ${result.pageForm}`)),
       page_form_lacks: () => expected.forEach((part) => assert.ok(!result.pageForm.includes(part), `${part} in ${result.pageForm}`)),

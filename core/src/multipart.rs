@@ -2,6 +2,7 @@
 //! signed request as a `multipart/form-data` body. The text parameters are signed exactly as for
 //! any call; file parts are neither signed nor encrypted. Sans-IO: the host passes the file bytes.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use sha2::{Digest, Sha256};
@@ -65,6 +66,65 @@ impl MultipartBody {
     }
 }
 
+/// The longest file part a [`Request`](crate::Request) upload takes unless the host sets
+/// [`max_file_bytes`](crate::Request::max_file_bytes): 10 MiB, above what the upload methods accept.
+pub const DEFAULT_MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
+
+/// The files of a v2 upload as a [`Request`](crate::Request) carries them, with its boundary and limit.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct Upload {
+    pub(crate) files: Vec<OwnedFile>,
+    pub(crate) boundary: Option<String>,
+    pub(crate) max_file_bytes: usize,
+}
+
+impl Default for Upload {
+    fn default() -> Self {
+        Upload { files: Vec::new(), boundary: None, max_file_bytes: DEFAULT_MAX_FILE_BYTES }
+    }
+}
+
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct OwnedFile {
+    pub(crate) name: String,
+    pub(crate) file_name: String,
+    pub(crate) content_type: String,
+    pub(crate) bytes: Vec<u8>,
+}
+
+impl fmt::Debug for Upload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.parts()).finish()
+    }
+}
+
+impl Upload {
+    fn parts(&self) -> impl Iterator<Item = FilePart<'_>> {
+        self.files.iter().map(|file| FilePart {
+            name: &file.name,
+            file_name: &file.file_name,
+            content_type: &file.content_type,
+            bytes: &file.bytes,
+        })
+    }
+
+    /// Every check that needs no signature, so a bad upload fails before anything is signed.
+    pub(crate) fn check(&self, params: &BTreeMap<String, String>) -> Result<()> {
+        check_files(params, &self.parts().collect::<Vec<_>>(), self.boundary.as_deref(), self.max_file_bytes)
+    }
+
+    /// The body and content type of `signed` as this upload.
+    pub(crate) fn body(&self, signed: &SignedRequest) -> Result<MultipartBody> {
+        signed.multipart(&self.parts().collect::<Vec<_>>(), self.boundary.as_deref(), self.max_file_bytes)
+    }
+}
+
+impl MultipartBody {
+    pub(crate) fn into_body(self) -> Vec<u8> {
+        self.body
+    }
+}
+
 /// Characters RFC 2046 allows in a boundary (a space too, but not last; it is left out here).
 fn boundary_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || "'()+_,-./:=?".contains(c)
@@ -82,25 +142,15 @@ impl SignedRequest {
         boundary: Option<&str>,
         max_file_bytes: usize,
     ) -> Result<MultipartBody> {
+        check_files(self.params(), files, boundary, max_file_bytes)?;
         let text: Vec<(&str, Vec<u8>)> = self
             .params()
             .iter()
             .filter(|(key, _)| !QUERY_PARAMS.contains(&key.as_str()))
             .map(|(key, value)| Ok((key.as_str(), self.charset().encode(key, value)?.into_owned())))
             .collect::<Result<_>>()?;
-        for (i, file) in files.iter().enumerate() {
-            check_file(self, file, max_file_bytes)?;
-            if files.iter().skip(i + 1).any(|other| other.name == file.name) {
-                return Err(Error::field(file.name, "names two file parts"));
-            }
-        }
         let boundary = match boundary {
-            Some(given) => {
-                if given.is_empty() || given.len() > 70 || !given.chars().all(boundary_char) {
-                    return Err(Error::field("boundary", "must be 1 to 70 letters, digits or '()+_,-./:=?"));
-                }
-                given.to_owned()
-            }
+            Some(given) => given.to_owned(),
             None => derived_boundary(self.signature(), files),
         };
         let delimiter = format!("--{boundary}");
@@ -112,7 +162,7 @@ impl SignedRequest {
             .chain(headers)
             .any(|bytes| bytes.windows(delimiter.len()).any(|w| w == delimiter.as_bytes()))
         {
-            return Err(Error::field("boundary", "occurs inside a part or its headers; pass another one"));
+            return Err(Error::field("multipart_boundary", "occurs inside a part or its headers; pass another one"));
         }
         let mut body = Vec::with_capacity(contents.map(|bytes| bytes.len() + 200).sum());
         for (name, bytes) in &text {
@@ -127,13 +177,34 @@ impl SignedRequest {
     }
 }
 
-fn check_file(signed: &SignedRequest, file: &FilePart<'_>, max_file_bytes: usize) -> Result<()> {
+/// The parts' names, headers and sizes, and a host's boundary, against the signed `params`.
+fn check_files(
+    params: &BTreeMap<String, String>,
+    files: &[FilePart<'_>],
+    boundary: Option<&str>,
+    max_file_bytes: usize,
+) -> Result<()> {
+    for (i, file) in files.iter().enumerate() {
+        check_file(params, file, max_file_bytes)?;
+        if files.iter().skip(i + 1).any(|other| other.name == file.name) {
+            return Err(Error::field(file.name, "names two file parts"));
+        }
+    }
+    if let Some(given) = boundary {
+        if given.is_empty() || given.len() > 70 || !given.chars().all(boundary_char) {
+            return Err(Error::field("multipart_boundary", "must be 1 to 70 letters, digits or '()+_,-./:=?"));
+        }
+    }
+    Ok(())
+}
+
+fn check_file(params: &BTreeMap<String, String>, file: &FilePart<'_>, max_file_bytes: usize) -> Result<()> {
     let name_ok =
         !file.name.is_empty() && file.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
     if !name_ok {
         return Err(Error::field(file.name, "a file part's name must be lowercase ASCII letters, digits and `_`"));
     }
-    if QUERY_PARAMS.contains(&file.name) || signed.params().contains_key(file.name) {
+    if QUERY_PARAMS.contains(&file.name) || params.contains_key(file.name) {
         return Err(Error::field(file.name, "is a signed or system parameter; a file part must not replace it"));
     }
     if file.file_name.is_empty() || file.file_name.chars().any(|c| c.is_control() || c == '"' || c == '\\') {

@@ -121,8 +121,19 @@ pub const CLIENT_OPTIONS: &[&str] = &[
 ];
 
 /// The names [`RequestOptions::from_value`] knows.
-pub const REQUEST_OPTIONS: &[&str] =
-    &["method", "version", "biz_content", "notify_url", "return_url", "app_auth_token", "params", "timestamp"];
+pub const REQUEST_OPTIONS: &[&str] = &[
+    "method",
+    "version",
+    "biz_content",
+    "notify_url",
+    "return_url",
+    "app_auth_token",
+    "params",
+    "timestamp",
+    "files",
+    "multipart_boundary",
+    "max_file_bytes",
+];
 
 impl ClientOptions {
     /// Reads the options from a JSON object; an unknown name, a value of the wrong type or a
@@ -149,17 +160,7 @@ impl ClientOptions {
                         _ => return Err(Error::field(name, "must be a string, or null to leave it out")),
                     })
                 }
-                "max_body_bytes" => {
-                    options.max_body_bytes = match value {
-                        Value::Null => None,
-                        Value::Number(n) => Some(
-                            n.as_u64()
-                                .and_then(|n| usize::try_from(n).ok())
-                                .ok_or_else(|| Error::field(name, MAX_BODY_BYTES_RULE))?,
-                        ),
-                        _ => return Err(Error::field(name, MAX_BODY_BYTES_RULE)),
-                    }
-                }
+                "max_body_bytes" => options.max_body_bytes = byte_count(name, value, MAX_BODY_BYTES_RULE)?,
                 _ => {} // `object` refused every other name
             }
         }
@@ -367,6 +368,38 @@ pub struct RequestOptions {
     /// `timestamp`: when the request is signed, as milliseconds since the epoch or Beijing time
     /// `yyyy-MM-dd HH:mm:ss`. The host's clock gives it otherwise (the core reads none).
     pub timestamp: Option<Timestamp>,
+    /// `files`: an upload's file parts, each `{field, file_name, content_type, content}` with
+    /// `content` as base64 text; the request is then sent as `multipart/form-data`.
+    pub files: Vec<UploadFile>,
+    /// `multipart_boundary`: an upload's boundary; derived from the signature and files by default.
+    pub multipart_boundary: Option<String>,
+    /// `max_file_bytes`: the longest file part, a positive whole number of bytes;
+    /// [`DEFAULT_MAX_FILE_BYTES`](crate::DEFAULT_MAX_FILE_BYTES) (10 MiB) by default.
+    pub max_file_bytes: Option<usize>,
+}
+
+/// A file of an upload, as the `files` option gives it. `Debug` shows its size, not its bytes.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct UploadFile {
+    /// `field`: the part's name, e.g. `image_content`.
+    pub field: String,
+    /// `file_name`: the name sent in `Content-Disposition`.
+    pub file_name: String,
+    /// `content_type`: the part's `Content-Type`, e.g. `image/jpeg`.
+    pub content_type: String,
+    /// `content`: the bytes.
+    pub content: Vec<u8>,
+}
+
+impl fmt::Debug for UploadFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UploadFile")
+            .field("field", &self.field)
+            .field("file_name", &self.file_name)
+            .field("content_type", &self.content_type)
+            .field("content", &self.content.len())
+            .finish()
+    }
 }
 
 impl fmt::Debug for RequestOptions {
@@ -380,6 +413,9 @@ impl fmt::Debug for RequestOptions {
             .field("has_app_auth_token", &self.app_auth_token.is_some())
             .field("params", &crate::request::Redacted(&self.params))
             .field("timestamp", &self.timestamp)
+            .field("files", &self.files)
+            .field("multipart_boundary", &self.multipart_boundary)
+            .field("max_file_bytes", &self.max_file_bytes)
             .finish()
     }
 }
@@ -395,6 +431,9 @@ impl RequestOptions {
                 "notify_url" => options.notify_url = text(name, value)?,
                 "return_url" => options.return_url = text(name, value)?,
                 "app_auth_token" => options.app_auth_token = text(name, value)?,
+                "files" => options.files = files(value)?,
+                "multipart_boundary" => options.multipart_boundary = text(name, value)?,
+                "max_file_bytes" => options.max_file_bytes = byte_count(name, value, MAX_FILE_BYTES_RULE)?,
                 "biz_content" => {
                     options.biz_content = match value {
                         Value::Null => None,
@@ -465,10 +504,19 @@ impl RequestOptions {
             ("app_auth_token", &self.app_auth_token),
         ];
         let params = named.into_iter().filter_map(|(k, v)| Some((k.to_owned(), v.clone()?))).chain(self.params.clone());
-        let request = match &self.version {
+        let mut request = match &self.version {
             Some(version) => request.version(version),
             None => request,
         };
+        if let Some(boundary) = &self.multipart_boundary {
+            request = request.multipart_boundary(boundary);
+        }
+        if let Some(limit) = self.max_file_bytes {
+            request = request.max_file_bytes(limit);
+        }
+        let request = self.files.iter().fold(request, |request, file| {
+            request.file(&file.field, &file.file_name, &file.content_type, file.content.clone())
+        });
         Ok(params.fold(request, |request, (key, value)| request.param(key, value)))
     }
 }
@@ -545,7 +593,9 @@ impl V3Request {
                             .ok_or_else(|| Error::field(name, "must be whole milliseconds since the epoch"))?,
                     ),
                 },
-                "files" => with_files(request, value)?,
+                "files" => files(value)?
+                    .into_iter()
+                    .fold(request, |r, file| r.file(file.field, file.file_name, file.content_type, file.content)),
                 _ => request, // `http_method`, `path`, and names `object` refused
             };
         }
@@ -580,26 +630,48 @@ fn pairs(name: &str, value: &Value) -> Result<Vec<(String, String)>> {
     }
 }
 
-/// `request` with the upload's `files`: each `{field, file_name, content_type, content}`
-/// (content as base64 text).
-fn with_files(request: V3Request, value: &Value) -> Result<V3Request> {
+/// An upload's `files`: each `{field, file_name, content_type, content}` (content as base64 text).
+fn files(value: &Value) -> Result<Vec<UploadFile>> {
     const FILE_OPTIONS: &[&str] = &["field", "file_name", "content_type", "content"];
     let items = match value {
-        Value::Null => return Ok(request),
+        Value::Null => return Ok(Vec::new()),
         Value::Array(items) => items,
         _ => return Err(Error::field("files", "must be an array of {field, file_name, content_type, content}")),
     };
-    items.iter().try_fold(request, |request, item| {
-        let members = object(item, "files", FILE_OPTIONS)?;
-        let member = |name: &str| -> Result<String> {
-            let named = format!("files.{name}");
-            Ok(members.get(name).map(|value| text(&named, value)).transpose()?.flatten().unwrap_or_default())
-        };
-        let content = base64::engine::general_purpose::STANDARD
-            .decode(member("content")?)
-            .map_err(|_| Error::field("files.content", "must be base64 text of the file's bytes"))?;
-        Ok(request.file(member("field")?, member("file_name")?, member("content_type")?, content))
-    })
+    items
+        .iter()
+        .map(|item| {
+            let members = object(item, "files", FILE_OPTIONS)?;
+            let member = |name: &str| -> Result<String> {
+                let named = format!("files.{name}");
+                Ok(members.get(name).map(|value| text(&named, value)).transpose()?.flatten().unwrap_or_default())
+            };
+            let content = base64::engine::general_purpose::STANDARD
+                .decode(member("content")?)
+                .map_err(|_| Error::field("files.content", "must be base64 text of the file's bytes"))?;
+            Ok(UploadFile {
+                field: member("field")?,
+                file_name: member("file_name")?,
+                content_type: member("content_type")?,
+                content,
+            })
+        })
+        .collect()
+}
+
+/// The rule of `max_file_bytes`.
+const MAX_FILE_BYTES_RULE: &str = "must be a positive whole number of bytes, e.g. 10485760 (10 MiB, the default)";
+
+/// A positive whole number of bytes (`null`: absent); anything else breaks `rule`.
+fn byte_count(name: &str, value: &Value, rule: &str) -> Result<Option<usize>> {
+    match value {
+        Value::Null => Ok(None),
+        Value::Number(n) => match n.as_u64().and_then(|n| usize::try_from(n).ok()) {
+            Some(count) if count > 0 => Ok(Some(count)),
+            _ => Err(Error::field(name, rule)),
+        },
+        _ => Err(Error::field(name, rule)),
+    }
 }
 
 /// The options of a notification check.

@@ -10,6 +10,7 @@ use crate::cert::CertificateMode;
 use crate::charset::{form_encode, Charset};
 use crate::crypto::{SignType, Signer};
 use crate::error::{Error, Result};
+use crate::multipart::{OwnedFile, Upload};
 use crate::time::Timestamp;
 
 /// The production gateway.
@@ -154,6 +155,7 @@ pub struct Request {
     version: String,
     biz_content: Option<String>,
     params: BTreeMap<String, String>,
+    upload: Upload,
 }
 
 impl fmt::Debug for Request {
@@ -163,6 +165,7 @@ impl fmt::Debug for Request {
             .field("version", &self.version)
             .field("biz_content", &self.biz_content)
             .field("params", &Redacted(&self.params))
+            .field("files", &self.upload)
             .finish()
     }
 }
@@ -170,7 +173,13 @@ impl fmt::Debug for Request {
 impl Request {
     /// A request for `method`, e.g. `alipay.marketing.voucher.send`, with `version=1.0`.
     pub fn new(method: impl Into<String>) -> Self {
-        Request { method: method.into(), version: "1.0".to_owned(), biz_content: None, params: BTreeMap::new() }
+        Request {
+            method: method.into(),
+            version: "1.0".to_owned(),
+            biz_content: None,
+            params: BTreeMap::new(),
+            upload: Upload::default(),
+        }
     }
 
     /// Sets `biz_content` to this exact JSON text: it is signed and sent byte for byte.
@@ -209,6 +218,38 @@ impl Request {
     /// Sets `version` (all four voucher and ticket APIs use `1.0`).
     pub fn version(mut self, version: impl Into<String>) -> Self {
         self.version = version.into();
+        self
+    }
+
+    /// Adds a file part: the signed request becomes a `multipart/form-data` upload (see
+    /// [`SignedRequest::multipart`]) whose text parts are the signed parameters, then the files in
+    /// the order given. Files are neither signed nor encrypted.
+    pub fn file(
+        mut self,
+        name: impl Into<String>,
+        file_name: impl Into<String>,
+        content_type: impl Into<String>,
+        bytes: impl Into<Vec<u8>>,
+    ) -> Self {
+        self.upload.files.push(OwnedFile {
+            name: name.into(),
+            file_name: file_name.into(),
+            content_type: content_type.into(),
+            bytes: bytes.into(),
+        });
+        self
+    }
+
+    /// The upload's boundary (1 to 70 of RFC 2046's characters); by default one is derived from
+    /// the signature and the files.
+    pub fn multipart_boundary(mut self, boundary: impl Into<String>) -> Self {
+        self.upload.boundary = Some(boundary.into());
+        self
+    }
+
+    /// The longest file part taken, in bytes; [`DEFAULT_MAX_FILE_BYTES`](crate::DEFAULT_MAX_FILE_BYTES) by default.
+    pub fn max_file_bytes(mut self, limit: usize) -> Self {
+        self.upload.max_file_bytes = limit;
         self
     }
 
@@ -258,6 +299,7 @@ pub struct UnsignedRequest {
     params: BTreeMap<String, String>,
     sign_content: String,
     sign_content_bytes: Vec<u8>,
+    upload: Upload,
 }
 
 impl fmt::Debug for UnsignedRequest {
@@ -333,7 +375,10 @@ impl UnsignedRequest {
             put("app_cert_sn", mode.app_cert_sn())?;
             put("alipay_root_cert_sn", mode.alipay_root_cert_sn())?;
         }
-        Self::from_params(config.gateway.url(), config.charset, config.sign_type, params)
+        request.upload.check(&params)?;
+        let mut unsigned = Self::from_params(config.gateway.url(), config.charset, config.sign_type, params)?;
+        unsigned.upload = request.upload.clone();
+        Ok(unsigned)
     }
 
     /// Takes a complete parameter map as is (it must hold everything that is signed, `sign_type`
@@ -361,6 +406,7 @@ impl UnsignedRequest {
             params,
             sign_content,
             sign_content_bytes,
+            upload: Upload::default(),
         })
     }
 
@@ -419,7 +465,7 @@ impl UnsignedRequest {
             ("content-type".to_owned(), format!("application/x-www-form-urlencoded;charset={}", self.charset.as_str())),
             ("accept".to_owned(), "application/json".to_owned()),
         ];
-        Ok(SignedRequest {
+        let mut signed = SignedRequest {
             url,
             query_start,
             charset: self.charset,
@@ -428,7 +474,17 @@ impl UnsignedRequest {
             signature: sign,
             sign_content: self.sign_content,
             params: self.params,
-        })
+        };
+        if !self.upload.files.is_empty() {
+            let upload = self.upload.body(&signed)?;
+            for (name, value) in &mut signed.headers {
+                if name == "content-type" {
+                    *value = upload.content_type();
+                }
+            }
+            signed.body = upload.into_body();
+        }
+        Ok(signed)
     }
 }
 
@@ -476,7 +532,19 @@ impl SignedRequest {
         &self.headers
     }
 
-    /// The `application/x-www-form-urlencoded` body: `biz_content` and API parameters.
+    /// The body's media type: `application/x-www-form-urlencoded;charset=…`, or for a request with
+    /// files `multipart/form-data; boundary=…`.
+    pub fn content_type(&self) -> &str {
+        self.headers.iter().find(|(name, _)| name == "content-type").map_or("", |(_, value)| value)
+    }
+
+    /// Whether the body is a `multipart/form-data` upload (binary) rather than a form.
+    pub fn is_upload(&self) -> bool {
+        self.content_type().starts_with("multipart/")
+    }
+
+    /// The `application/x-www-form-urlencoded` body (`biz_content` and API parameters), or a
+    /// request with files its `multipart/form-data` upload.
     pub fn body(&self) -> &[u8] {
         &self.body
     }

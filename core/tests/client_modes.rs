@@ -545,14 +545,155 @@ fn hostile_uploads_get_typed_errors() {
     assert_eq!(field(&[quoted], None, 1024), "file_name");
     let injected = alipay_openapi::FilePart { content_type: "image/jpeg\r\nX-Evil: 1", ..file(JPEG) };
     assert_eq!(field(&[injected], None, 1024), "content_type");
-    assert_eq!(field(&[file(JPEG)], Some("bad boundary!"), 1024), "boundary");
-    assert_eq!(field(&[file(b"x\r\n--inside\r\n")], Some("inside"), 1024), "boundary");
+    assert_eq!(field(&[file(JPEG)], Some("bad boundary!"), 1024), "multipart_boundary");
+    assert_eq!(field(&[file(b"x\r\n--inside\r\n")], Some("inside"), 1024), "multipart_boundary");
     // Found by the multipart fuzz target: the delimiter inside the content type or the file name.
     let typed = alipay_openapi::FilePart { content_type: "i--b3", ..file(JPEG) };
-    assert_eq!(field(&[typed], Some("b3"), 1024), "boundary");
+    assert_eq!(field(&[typed], Some("b3"), 1024), "multipart_boundary");
     let named_file = alipay_openapi::FilePart { file_name: "a--b3.jpg", ..file(JPEG) };
-    assert_eq!(field(&[named_file], Some("b3"), 1024), "boundary");
-    assert_eq!(field(&[file(JPEG)], Some(&"b".repeat(71)), 1024), "boundary");
+    assert_eq!(field(&[named_file], Some("b3"), 1024), "multipart_boundary");
+    assert_eq!(field(&[file(JPEG)], Some(&"b".repeat(71)), 1024), "multipart_boundary");
     assert!(signed.multipart(&[file(JPEG)], Some(&"b".repeat(70)), JPEG.len()).is_ok());
     assert!(format!("{:?}", file(JPEG)).contains(&format!("bytes: {}", JPEG.len())));
+}
+
+#[test]
+fn the_files_option_makes_the_signed_request_its_upload() {
+    let options = |extra: serde_json::Value| {
+        let mut value = serde_json::json!({
+            "method": "alipay.offline.material.image.upload",
+            "params": {"image_type": "jpg", "image_name": "海报 1", "image_pid": "2088000000000001"},
+            "files": [{
+                "field": "image_content",
+                "file_name": "海报.jpg",
+                "content_type": "image/jpeg",
+                "content": base64::engine::general_purpose::STANDARD.encode(JPEG),
+            }],
+        });
+        value.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        alipay_openapi::RequestOptions::from_value(&value).and_then(|options| options.to_request())
+    };
+    let client = client_with(config(Charset::Utf8));
+    let request = options(serde_json::json!({})).unwrap();
+    let signed = client.sign(&request, at()).unwrap();
+    // The same signature and URL as without the file; the body is the upload of it.
+    let plain = upload(Charset::Utf8);
+    assert_eq!((signed.url(), signed.signature()), (plain.url(), plain.signature()));
+    let expected = plain.multipart(&[file(JPEG)], None, alipay_openapi::DEFAULT_MAX_FILE_BYTES).unwrap();
+    assert!(signed.is_upload() && !plain.is_upload());
+    assert_eq!((signed.content_type(), signed.body()), (expected.content_type().as_str(), expected.body()));
+    assert!(signed.headers().contains(&("content-type".to_owned(), expected.content_type())));
+    // The host's signer gives the same upload.
+    let prepared = client.prepare(&request, at()).unwrap();
+    let signature = base64::engine::general_purpose::STANDARD.decode(signed.signature()).unwrap();
+    assert_eq!(prepared.attach_signature(&signature).unwrap(), signed);
+    let bounded = options(serde_json::json!({"multipart_boundary": "b0undary"})).unwrap();
+    assert_eq!(client.sign(&bounded, at()).unwrap().content_type(), "multipart/form-data; boundary=b0undary");
+
+    // A bad upload fails before anything is signed, naming the field and the rule.
+    let refused = |extra: serde_json::Value| {
+        let error = options(extra).and_then(|request| client.prepare(&request, at())).unwrap_err();
+        let details = error.details(None);
+        (error.code(), details.field.unwrap(), details.rule.unwrap())
+    };
+    let limit = "must be at most 10 bytes (the host's limit)".to_owned();
+    assert_eq!(refused(serde_json::json!({"max_file_bytes": 10})), ("invalid_field", "image_content".into(), limit));
+    let rule = "must be a positive whole number of bytes, e.g. 10485760 (10 MiB, the default)".to_owned();
+    assert_eq!(refused(serde_json::json!({"max_file_bytes": 0})), ("invalid_field", "max_file_bytes".into(), rule));
+    let boundary = refused(serde_json::json!({"multipart_boundary": "bad boundary!"}));
+    assert_eq!(boundary.1, "multipart_boundary");
+    let twice = serde_json::json!({"files": [
+        {"field": "image_content", "file_name": "a.jpg", "content_type": "image/jpeg", "content": "AA=="},
+        {"field": "image_content", "file_name": "b.jpg", "content_type": "image/jpeg", "content": "AA=="},
+    ]});
+    assert_eq!(refused(twice).1, "image_content");
+    let system = serde_json::json!({"files": [{"field": "sign_type", "file_name": "a.jpg", "content_type": "image/jpeg", "content": "AA=="}]});
+    assert_eq!(refused(system).1, "sign_type");
+    let not_base64 = serde_json::json!({"files": [{"field": "image_content", "content": "not base64!"}]});
+    assert_eq!(refused(not_base64).1, "files.content");
+}
+
+/// `; {name}="…"` in a part's headers.
+fn quoted(headers: &str, name: &str) -> Option<String> {
+    let start = headers.find(&format!("; {name}=\""))? + name.len() + 4;
+    Some(headers[start..start + headers[start..].find('"').unwrap()].to_owned())
+}
+
+#[test]
+fn uploads_sign_and_send_what_the_official_sdks_did() {
+    let vectors = vectors();
+    let cases = vectors["uploads"].as_array().unwrap();
+    assert!(cases.len() >= 3);
+    let b64 =
+        |value: &serde_json::Value| base64::engine::general_purpose::STANDARD.decode(value.as_str().unwrap()).unwrap();
+    for case in cases {
+        let id = case["id"].as_str().unwrap();
+        let params = text_map(&case["params"]);
+        let charset: Charset = params["charset"].parse().unwrap();
+        let config = Config { charset, format: params.get("format").cloned(), ..Config::new(APP_ID) };
+        let mut request = Request::new(case["method"].as_str().unwrap());
+        for (key, value) in text_map(&case["fields"]) {
+            request = request.param(key, value);
+        }
+        for file in case["files"].as_array().unwrap() {
+            let text = |name: &str| file[name].as_str().unwrap().to_owned();
+            request = request.file(text("field"), text("file_name"), text("content_type"), b64(&file["content"]));
+        }
+        let at = Timestamp::parse_beijing("timestamp", &params["timestamp"]).unwrap();
+        let signed = client_with(config).sign(&request, at).unwrap();
+        assert_eq!(signed.params(), &params, "{id}: the signed parameters");
+        assert_eq!(signed.signature(), case["signature"].as_str().unwrap(), "{id}: the signature");
+        assert!(case["signature_verifies"].as_bool().unwrap() && case["sdk_faithful"].as_bool().unwrap(), "{id}");
+        let boundary = signed.content_type().strip_prefix("multipart/form-data; boundary=").unwrap();
+        // (name, file name, file content type, bytes), ours and the SDK's, in name order.
+        type Part = (String, Option<String>, Option<String>, Vec<u8>);
+        let mut ours: Vec<Part> = parts(signed.body(), boundary)
+            .into_iter()
+            .map(|(headers, content)| {
+                let file_name = quoted(&headers, "filename");
+                let content_type = file_name
+                    .as_ref()
+                    .and_then(|_| headers.split_once("\r\nContent-Type: "))
+                    .map(|(_, t)| t.to_owned());
+                (quoted(&headers, "name").unwrap(), file_name, content_type, content)
+            })
+            .collect();
+        let mut theirs: Vec<Part> = case["parts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|part| {
+                let name = part["name"].as_str().unwrap().to_owned();
+                match part["file_name"].as_str() {
+                    None => (
+                        name.clone(),
+                        None,
+                        None,
+                        charset.encode(&name, part["value"].as_str().unwrap()).unwrap().into_owned(),
+                    ),
+                    Some(file_name) => (
+                        name,
+                        Some(file_name.to_owned()),
+                        part["content_type"].as_str().map(str::to_owned),
+                        b64(&part["content"]),
+                    ),
+                }
+            })
+            .collect();
+        ours.sort();
+        theirs.sort();
+        assert_eq!(ours, theirs, "{id}: the parts");
+        // What travels, the URL query and the text parts, is what was signed, each once.
+        let query = NotifyParams::from_form(signed.url().split_once('?').unwrap().1.as_bytes(), charset).unwrap();
+        let text: Vec<&Part> = ours.iter().filter(|part| part.1.is_none()).collect();
+        let mut sent: Vec<String> =
+            query.fields().keys().cloned().chain(text.iter().map(|part| part.0.clone())).collect();
+        sent.sort();
+        let mut expected: Vec<String> = params.keys().cloned().chain(["sign".to_owned()]).collect();
+        expected.sort();
+        assert_eq!(sent, expected, "{id}: the names sent");
+        for part in text {
+            assert_eq!(part.3, charset.encode(&part.0, &params[&part.0]).unwrap().into_owned(), "{id}: {}", part.0);
+        }
+    }
 }

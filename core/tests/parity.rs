@@ -192,6 +192,9 @@ fn check_ok(id: &str, outcome: &Outcome, checks: &Map<String, Value>) {
             if let Some(exact) = checks.get("sign_content") {
                 assert_eq!(signed.sign_content(), exact.as_str().unwrap(), "{id}");
             }
+            if let Some(exact) = checks.get("content_type") {
+                assert_eq!(signed.content_type(), exact.as_str().unwrap(), "{id}");
+            }
             let body = std::str::from_utf8(signed.body()).unwrap();
             let (link, form, order) = (signed.page_link(), signed.page_form(), signed.order_string());
             for (key, text) in [

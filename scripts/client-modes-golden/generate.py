@@ -8,7 +8,10 @@ request charset; HTML's attribute rules for forms). Each case records the parame
 signature, its exact output, what that output decodes to and whether the two agree. Return
 queries are signed here the way Alipay signs them (rsaCheckV1 content, RSA2, the alipay_2048 key)
 and tampered with, each with the verdict the core must give and the one the Python SDK's own
-check gives. Writes tests/vectors/client-modes.json.
+check gives. Uploads of alipay.offline.material.image.upload go through each SDK's own HTTP call
+(npm: `exec` with `AlipayFormData`; PyPI: `execute` with a `FileItem`) to a recorder on 127.0.0.1
+started here, which keeps the raw request (query, content type, body) and answers a harmless
+business error. Writes tests/vectors/client-modes.json.
 """
 
 import base64
@@ -19,17 +22,22 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import types
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qsl, quote_plus
+from urllib.parse import parse_qsl, quote_plus, urlsplit
 
 import rsa
 from alipay.aop.api import DefaultAlipayClient as client_module
 from alipay.aop.api.AlipayClientConfig import AlipayClientConfig
 from alipay.aop.api.DefaultAlipayClient import DefaultAlipayClient
+from alipay.aop.api.FileItem import FileItem
+from alipay.aop.api.request.AlipayOfflineMaterialImageUploadRequest import AlipayOfflineMaterialImageUploadRequest
 from alipay.aop.api.request.AlipayTradeAppPayRequest import AlipayTradeAppPayRequest
 from alipay.aop.api.request.AlipayTradePagePayRequest import AlipayTradePagePayRequest
 from alipay.aop.api.request.AlipayTradeWapPayRequest import AlipayTradeWapPayRequest
+from alipay.aop.api.util import WebUtils
 from Crypto.Cipher import AES
 from Crypto.Util.Padding import pad
 from alipay.aop.api.util.SignatureUtils import get_sign_content, verify_with_rsa
@@ -162,6 +170,14 @@ def decode_output(mode, output, charset):
     return None, decode_query(output, charset)
 
 
+class Fixed(datetime.datetime):
+    """The Python SDK's clock, pinned to the vectors' instant."""
+
+    @classmethod
+    def now(cls, tz=None):
+        return BEIJING
+
+
 def python_sdk(order, call, charset):
     method, biz, params = ORDERS[order]
     config = AlipayClientConfig()
@@ -174,11 +190,6 @@ def python_sdk(order, call, charset):
     request.biz_content = biz
     for key, value in params.items():
         setattr(request, key, value)
-
-    class Fixed(datetime.datetime):
-        @classmethod
-        def now(cls, tz=None):
-            return BEIJING
 
     real = client_module.datetime
     client_module.datetime = types.SimpleNamespace(datetime=Fixed)
@@ -248,6 +259,175 @@ def request_cases():
             "sdk_output": output,
             "sdk_decoded": decoded,
             "sdk_faithful": faithful,
+        })
+    return cases
+
+
+UPLOAD_METHOD = "alipay.offline.material.image.upload"
+UPLOAD_FIELDS = {"image_type": "jpg", "image_name": "海报 1"}
+# Not a real JPEG: its marker bytes, CR LF, `--` and a NUL, so a runner sees the bytes kept as they are.
+UPLOAD_FILE = {"field": "image_content", "file_name": "logo.jpg", "content_type": "image/jpeg",
+               "content": base64.b64encode(b"\xff\xd8\xff\xe0 golden upload \r\n-- \x00\xff\xd9").decode()}
+# (sdk, call, charset)
+UPLOAD_PLAN = [
+    ("node", "exec AlipayFormData", "utf-8"),
+    ("python", "execute FileItem", "utf-8"),
+    ("python", "execute FileItem", "GBK"),
+]
+UPLOAD_ANSWER = json.dumps({"alipay_offline_material_image_upload_response": {
+    "code": "40004", "msg": "Business Failed", "sub_code": "golden.recorded", "sub_msg": "recorded, not processed"}})
+
+
+class Recorder:
+    """A gateway on 127.0.0.1 that keeps each request it gets (path and query, content type, body)
+    and answers every one with the same business error."""
+
+    def __init__(self):
+        self.requests = []
+        recorder = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                if self.headers.get("transfer-encoding", "").lower() == "chunked":
+                    body = b""
+                    while True:
+                        size = int(self.rfile.readline().split(b";")[0], 16)
+                        chunk = self.rfile.read(size + 2)[:size]
+                        if size == 0:
+                            break
+                        body += chunk
+                else:
+                    body = self.rfile.read(int(self.headers.get("content-length", "0")))
+                recorder.requests.append({"target": self.path, "content_type": self.headers.get("content-type"),
+                                          "body": body})
+                answer = UPLOAD_ANSWER.encode()
+                self.send_response(200)
+                self.send_header("content-type", "application/json;charset=utf-8")
+                self.send_header("content-length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.gateway = f"http://127.0.0.1:{self.server.server_port}/gateway.do"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def multipart_parts(content_type, body, charset):
+    """The parts of a `multipart/form-data` body: name, file name, content type, the other header
+    lines, and the content (text in `charset` for a part without a file name, else base64)."""
+    boundary = re.search(r'boundary="?([^";]+)"?', content_type).group(1).encode()
+    chunks = body.split(b"--" + boundary)
+    assert chunks[-1] in (b"--\r\n", b"--"), chunks[-1]
+    parts = []
+    for chunk in chunks[1:-1]:
+        assert chunk.startswith(b"\r\n") and chunk.endswith(b"\r\n"), chunk[:40]
+        head, _, content = chunk[2:-2].partition(b"\r\n\r\n")
+        lines = head.decode(charset).split("\r\n")
+        disposition = next(line for line in lines if line.lower().startswith("content-disposition:"))
+        name = re.search(r'; name="([^"]*)"', disposition).group(1)
+        file_name = re.search(r'; filename="([^"]*)"', disposition)
+        type_line = next((line for line in lines if line.lower().startswith("content-type:")), None)
+        part = {"name": name, "file_name": file_name.group(1) if file_name else None,
+                "content_type": type_line.split(":", 1)[1].strip() if type_line else None,
+                "other_headers": [line for line in lines if line not in (disposition, type_line)]}
+        if file_name:
+            part["content"] = base64.b64encode(content).decode()
+        else:
+            part["value"] = content.decode(charset)
+        parts.append(part)
+    return parts
+
+
+def python_upload(recorder, charset):
+    """The Python SDK's upload. Its HTTP layer connects to port 80 whatever the gateway URL says (and
+    a URL with a port fails, concatenating the port number to text), so the gateway is written
+    without a port and its connection class is pointed at the recorder's."""
+    recorder_port = recorder.server.server_port
+
+    class ToRecorder(WebUtils.httplib.HTTPConnection):
+        def __init__(self, host, port=None, **kwargs):
+            super().__init__(host, recorder_port, **kwargs)
+
+    config = AlipayClientConfig()
+    config.server_url = recorder.gateway.replace(f":{recorder_port}", "")
+    config.app_id = APP_ID
+    config.app_private_key = key_text("app_2048.private.pkcs1.pem")
+    config.charset = charset
+    request = AlipayOfflineMaterialImageUploadRequest()
+    for key, value in UPLOAD_FIELDS.items():
+        setattr(request, key, value)
+    request.image_content = FileItem(file_name=UPLOAD_FILE["file_name"],
+                                     file_content=base64.b64decode(UPLOAD_FILE["content"]),
+                                     mime_type=UPLOAD_FILE["content_type"])
+    real, real_connection = client_module.datetime, WebUtils.httplib.HTTPConnection
+    client_module.datetime = types.SimpleNamespace(datetime=Fixed)
+    WebUtils.httplib.HTTPConnection = ToRecorder
+    try:
+        return DefaultAlipayClient(alipay_client_config=config).execute(request)
+    except Exception as error:  # the answer is a business error; what the SDK made of it is kept
+        return {"error": f"{type(error).__name__}: {error}"}
+    finally:
+        client_module.datetime, WebUtils.httplib.HTTPConnection = real, real_connection
+
+
+def upload_cases():
+    recorder = Recorder()
+    try:
+        answers = {}
+        node_calls = [{
+            "id": f"upl-{n:03}", "app_id": APP_ID, "gateway": recorder.gateway, "charset": charset, "millis": MILLIS,
+            "method": UPLOAD_METHOD, "call": "exec", "fields": UPLOAD_FIELDS, "files": [UPLOAD_FILE],
+        } for n, (sdk, _, charset) in enumerate(UPLOAD_PLAN, start=1) if sdk == "node"]
+        recorded = []
+        for n, (sdk, call, charset) in enumerate(UPLOAD_PLAN, start=1):
+            before = len(recorder.requests)
+            if sdk == "node":
+                node_version, node_out = node_sdk([c for c in node_calls if c["id"] == f"upl-{n:03}"])
+                answers[n] = node_out[f"upl-{n:03}"]
+            else:
+                answers[n] = python_upload(recorder, charset)
+            assert len(recorder.requests) == before + 1, f"upl-{n:03}: the SDK sent {len(recorder.requests) - before}"
+            recorded.append(recorder.requests[-1])
+    finally:
+        recorder.close()
+    cases = []
+    for n, ((sdk, call, charset), request) in enumerate(zip(UPLOAD_PLAN, recorded), start=1):
+        query = decode_query(urlsplit(request["target"]).query, charset)
+        parts = multipart_parts(request["content_type"], request["body"], charset)
+        text = [(part["name"], part["value"]) for part in parts if part["file_name"] is None]
+        sent = dict(query + text)
+        signature = sent.pop("sign")
+        content = get_sign_content(sent).encode(charset)
+        try:
+            rsa.verify(content, base64.b64decode(signature), app_public_key())
+            verifies = True
+        except rsa.VerificationError:
+            verifies = False
+        cases.append({
+            "id": f"upl-{n:03}",
+            "sdk": f"npm alipay-sdk {node_version}" if sdk == "node" else f"PyPI alipay-sdk-python {PY_VERSION}",
+            "call": call,
+            "charset": charset,
+            "method": UPLOAD_METHOD,
+            "fields": UPLOAD_FIELDS,
+            "files": [UPLOAD_FILE],
+            "params": sent,
+            "signature": signature,
+            "signature_verifies": verifies,
+            "sdk_faithful": verifies and len(dict(query + text)) == len(query) + len(text),
+            "query": query,
+            "media_type": request["content_type"].split(";")[0],
+            # The Node SDK draws a new boundary for each request; the Python SDK's is a constant.
+            "fixed_boundary": re.search(r"boundary=(\S+)", request["content_type"]).group(1) if sdk == "python" else None,
+            "parts": parts,
+            "sdk_answer": json.loads(re.sub(r"\[[0-9a-f-]{36}\]", "[log-uuid]", json.dumps(answers[n]))),
         })
     return cases
 
@@ -390,6 +570,23 @@ NOTES = [
     "(RSA2, alipay_2048), as Alipay's instructions for the payload say. `expect` is the core's verdict for an "
     "RSA2 client with that AES key (`gateway_error`: verified, but its code is not 10000), `plaintext` what "
     "decrypts. Neither SDK has a call that verifies such a payload.",
+    "uploads: alipay.offline.material.image.upload sent by each SDK's own HTTP call to a local recorder (the "
+    "answer is a business error, 40004). `params` is what the request carried, the URL query and the text parts "
+    "(without `sign`), and `signature_verifies` says that `signature` verifies over their sign content with the "
+    "app public key: what is sent is what is signed, and the file is not signed. `parts` are the body's parts in "
+    "order: text parts with their `value` (decoded in `charset`), file parts with `content` as base64. Runners "
+    "sign `fields` at `params.timestamp` (with `format` only where `params` has one) and upload `files`, then "
+    "check the signature, that their URL query plus text parts are `params` plus `sign`, and that their parts "
+    "carry the same names, file names, file content types and bytes; the boundaries differ, and header lines "
+    "other than Content-Disposition and a file's Content-Type are not compared (the Python SDK labels text parts "
+    "`text/plain; charset=…` and files `Content-Transfer-Encoding: binary`; the Node SDK and the core add neither).",
+    "The Python SDK's upload (and every execute call) connects to port 80 or 443 whatever port the gateway URL "
+    "names, and a URL with a port fails before sending (it appends the port number to text: TypeError); the "
+    "generator writes the gateway without a port and points the SDK's HTTPConnection at the recorder. Its "
+    "boundary is the constant ALIPAY_SDK_PYTHON_BOUNDARY, checked against no part, so a file holding that text "
+    "would end its part early; the core derives the boundary from the signature and files and refuses one found in "
+    "a part. Given the unsigned 40004 answer it raised ResponseException (`sdk_answer`) where the Node SDK returned "
+    "the business error. The Node SDK signs no `format` (as for its other calls) and draws a random boundary.",
 ]
 
 
@@ -404,6 +601,7 @@ def main():
         "returns": return_cases(),
         "aes_key_file": "protocol-examples/aes_key.txt",
         "mini_programs": mini_program_cases(),
+        "uploads": upload_cases(),
     }
     path = VECTORS / "client-modes.json"
     path.write_text(json.dumps(out, ensure_ascii=False, indent=2) + "\n")

@@ -91,9 +91,15 @@ class Client:
         params: Optional[Mapping[str, str]] = None,
         version: Optional[str] = None,
         timestamp: _Timestamp = None,
+        files: Optional[Sequence[Mapping[str, Union[str, bytes]]]] = None,
+        multipart_boundary: Optional[str] = None,
+        max_file_bytes: Optional[int] = None,
     ) -> SignedRequest:
         """Builds and signs a request for any gateway method. A mapping ``biz_content`` for a typed
-        API goes through its model (fields checked); a ``str`` is sent byte for byte."""
+        API goes through its model (fields checked); a ``str`` is sent byte for byte. With ``files``
+        (each ``{field, file_name, content_type, content}``, ``content`` as bytes, at most
+        ``max_file_bytes``, 10 MiB by default) the body is a ``multipart/form-data`` upload: the
+        text parameters are signed as always, the files never."""
     def sign_call(
         self,
         method: str,
@@ -118,6 +124,9 @@ class Client:
         params: Optional[Mapping[str, str]] = None,
         version: Optional[str] = None,
         timestamp: _Timestamp = None,
+        files: Optional[Sequence[Mapping[str, Union[str, bytes]]]] = None,
+        multipart_boundary: Optional[str] = None,
+        max_file_bytes: Optional[int] = None,
     ) -> PreparedRequest:
         """``sign`` for a host's signer (a KMS, an HSM): sign ``sign_content_bytes``, then attach it."""
     def prepare_call(
@@ -239,7 +248,12 @@ class SignedRequest:
     @property
     def headers(self) -> dict[str, str]: ...
     @property
-    def body(self) -> bytes: ...
+    def content_type(self) -> str:
+        """``application/x-www-form-urlencoded;charset=…``, or with ``files``
+        ``multipart/form-data; boundary=…``."""
+    @property
+    def body(self) -> bytes:
+        """The form body, or with ``files`` the ``multipart/form-data`` upload."""
     @property
     def signature(self) -> str: ...
     @property

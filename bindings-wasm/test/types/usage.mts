@@ -15,8 +15,19 @@ const client = new AlipayClient({
 });
 
 const signed: SignedRequest = client.sign({ method: 'alipay.trade.query', bizContent: { out_trade_no: '1' }, timestamp: new Date() });
-const init2: { method: string; headers: { [name: string]: string }; body: string } = signed;
+const init2: { method: string; headers: { [name: string]: string }; body: string | Uint8Array } = signed;
 void init2;
+const upload: SignedRequest = client.sign({
+  method: 'alipay.offline.material.image.upload',
+  params: { image_type: 'jpg', image_name: 'logo' },
+  files: [{ field: 'image_content', fileName: 'logo.jpg', contentType: 'image/jpeg', content: new Uint8Array(4) }],
+  multipartBoundary: 'b',
+  maxFileBytes: 1024,
+});
+const uploadType: string = upload.contentType;
+void uploadType;
+// @ts-expect-error the size limit is a number of bytes
+client.sign({ method: 'm', files: [], maxFileBytes: '1024' });
 const browser: { pageLink: string; pageForm: string; orderString: string } = signed;
 void browser;
 // @ts-expect-error the page link is text, not a URL object
