@@ -77,11 +77,11 @@ pub use client::Client;
 pub use crypto::{Backend, KeyVerifier, SignType, Signer, Verifier};
 pub use error::{Error, ErrorDetails, GatewayError, KeyKind, Result, V3GatewayError};
 pub use keys::{AlipayPublicKey, AppPrivateKey, KeyEncoding, KeyForm, KeyInfo, PrivateKey, PublicKey};
-pub use multipart::{FilePart, MultipartBody, DEFAULT_MAX_FILE_BYTES};
+pub use multipart::{FilePart, MultipartBody, UploadFile, DEFAULT_MAX_FILE_BYTES};
 pub use notify::{check_order, ExpectedOrder, Notification, NotifyParams, NotifyVersion};
 pub use options::{
-    notification_fields, BizContent, ClientOptions, ClientParts, NotifyOptions, RequestOptions, UploadFile,
-    CLIENT_OPTIONS, NOTIFY_OPTIONS, ORDER_OPTIONS, REQUEST_OPTIONS, V3_REQUEST_OPTIONS,
+    notification_fields, BizContent, ClientOptions, ClientParts, NotifyOptions, RequestOptions, CLIENT_OPTIONS,
+    NOTIFY_OPTIONS, ORDER_OPTIONS, REQUEST_OPTIONS, V3_REQUEST_OPTIONS,
 };
 pub use request::{
     html_escape_into, sign_content, Config, Gateway, Request, SignedRequest, UnsignedRequest, DEFAULT_MAX_BODY_BYTES,

@@ -73,7 +73,7 @@ pub const DEFAULT_MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 /// The files of a v2 upload as a [`Request`](crate::Request) carries them, with its boundary and limit.
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) struct Upload {
-    pub(crate) files: Vec<OwnedFile>,
+    pub(crate) files: Vec<UploadFile>,
     pub(crate) boundary: Option<String>,
     pub(crate) max_file_bytes: usize,
 }
@@ -84,12 +84,28 @@ impl Default for Upload {
     }
 }
 
-#[derive(Clone, PartialEq, Eq)]
-pub(crate) struct OwnedFile {
-    pub(crate) name: String,
-    pub(crate) file_name: String,
-    pub(crate) content_type: String,
-    pub(crate) bytes: Vec<u8>,
+/// A file of an upload, v2 or v3, as a request carries it and the `files` option gives it. `Debug` shows its size, not its bytes.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct UploadFile {
+    /// `field`: the part's name, e.g. `image_content`.
+    pub field: String,
+    /// `file_name`: the name sent in `Content-Disposition`.
+    pub file_name: String,
+    /// `content_type`: the part's `Content-Type`, e.g. `image/jpeg`.
+    pub content_type: String,
+    /// `content`: the bytes.
+    pub content: Vec<u8>,
+}
+
+impl fmt::Debug for UploadFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UploadFile")
+            .field("field", &self.field)
+            .field("file_name", &self.file_name)
+            .field("content_type", &self.content_type)
+            .field("content", &self.content.len())
+            .finish()
+    }
 }
 
 impl fmt::Debug for Upload {
@@ -101,10 +117,10 @@ impl fmt::Debug for Upload {
 impl Upload {
     fn parts(&self) -> impl Iterator<Item = FilePart<'_>> {
         self.files.iter().map(|file| FilePart {
-            name: &file.name,
+            name: &file.field,
             file_name: &file.file_name,
             content_type: &file.content_type,
-            bytes: &file.bytes,
+            bytes: &file.content,
         })
     }
 

@@ -43,6 +43,7 @@ use crate::charset::Charset;
 use crate::client::Client;
 use crate::error::{Error, KeyKind, Result};
 use crate::keys::{AlipayPublicKey, AppPrivateKey};
+use crate::multipart::UploadFile;
 use crate::notify::{ExpectedOrder, NotifyParams, NotifyVersion};
 use crate::request::{Config, Gateway, Request};
 use crate::time::Timestamp;
@@ -376,30 +377,6 @@ pub struct RequestOptions {
     /// `max_file_bytes`: the longest file part, a positive whole number of bytes;
     /// [`DEFAULT_MAX_FILE_BYTES`](crate::DEFAULT_MAX_FILE_BYTES) (10 MiB) by default.
     pub max_file_bytes: Option<usize>,
-}
-
-/// A file of an upload, as the `files` option gives it. `Debug` shows its size, not its bytes.
-#[derive(Clone, Default, PartialEq, Eq)]
-pub struct UploadFile {
-    /// `field`: the part's name, e.g. `image_content`.
-    pub field: String,
-    /// `file_name`: the name sent in `Content-Disposition`.
-    pub file_name: String,
-    /// `content_type`: the part's `Content-Type`, e.g. `image/jpeg`.
-    pub content_type: String,
-    /// `content`: the bytes.
-    pub content: Vec<u8>,
-}
-
-impl fmt::Debug for UploadFile {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("UploadFile")
-            .field("field", &self.field)
-            .field("file_name", &self.file_name)
-            .field("content_type", &self.content_type)
-            .field("content", &self.content.len())
-            .finish()
-    }
 }
 
 impl fmt::Debug for RequestOptions {

@@ -10,7 +10,7 @@ use crate::cert::CertificateMode;
 use crate::charset::{form_encode, Charset};
 use crate::crypto::{SignType, Signer};
 use crate::error::{Error, Result};
-use crate::multipart::{OwnedFile, Upload};
+use crate::multipart::{Upload, UploadFile};
 use crate::time::Timestamp;
 
 /// The production gateway.
@@ -231,11 +231,11 @@ impl Request {
         content_type: impl Into<String>,
         bytes: impl Into<Vec<u8>>,
     ) -> Self {
-        self.upload.files.push(OwnedFile {
-            name: name.into(),
+        self.upload.files.push(UploadFile {
+            field: name.into(),
             file_name: file_name.into(),
             content_type: content_type.into(),
-            bytes: bytes.into(),
+            content: bytes.into(),
         });
         self
     }

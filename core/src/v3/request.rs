@@ -9,6 +9,7 @@ use crate::cert::CertificateMode;
 use crate::charset::{form_encode, Charset};
 use crate::crypto::{SignType, Signer};
 use crate::error::{Error, Result};
+use crate::multipart::UploadFile;
 use crate::request::{Config, Gateway};
 
 /// The scheme word that opens the `authorization` header.
@@ -38,17 +39,8 @@ pub struct V3Request {
     nonce: Option<String>,
     timestamp_millis: Option<u64>,
     auth_info: Vec<(String, String)>,
-    files: Vec<FilePart>,
+    files: Vec<UploadFile>,
     boundary: Option<String>,
-}
-
-/// One file of a multipart upload.
-#[derive(Clone, PartialEq, Eq)]
-struct FilePart {
-    field: String,
-    file_name: String,
-    content_type: String,
-    content: Vec<u8>,
 }
 
 impl fmt::Debug for V3Request {
@@ -79,17 +71,6 @@ impl fmt::Debug for UnsignedV3Request {
             .field("headers", &self.headers.iter().map(|(name, _)| name).collect::<Vec<_>>())
             .field("body_len", &self.body.len())
             .finish_non_exhaustive()
-    }
-}
-
-impl fmt::Debug for FilePart {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("FilePart")
-            .field("field", &self.field)
-            .field("file_name", &self.file_name)
-            .field("content_type", &self.content_type)
-            .field("content_len", &self.content.len())
-            .finish()
     }
 }
 
@@ -182,7 +163,7 @@ impl V3Request {
         content_type: impl Into<String>,
         content: impl Into<Vec<u8>>,
     ) -> Self {
-        self.files.push(FilePart {
+        self.files.push(UploadFile {
             field: field.into(),
             file_name: file_name.into(),
             content_type: content_type.into(),
@@ -473,7 +454,7 @@ fn payload(request: &V3Request, http_method: &str, aes_key: Option<&AesKey>) -> 
 
 /// The `multipart/form-data` body: the `data` part, then each file, as the Node SDK's
 /// `formstream` lays them out.
-fn multipart(boundary: &str, data: &str, files: &[FilePart]) -> Result<Vec<u8>> {
+fn multipart(boundary: &str, data: &str, files: &[UploadFile]) -> Result<Vec<u8>> {
     let boundary_ok =
         boundary.len() <= 70 && boundary.bytes().all(|b| b.is_ascii_alphanumeric() || b"'()+_,-./:=?".contains(&b));
     if !boundary_ok {
