@@ -10,9 +10,10 @@
 // --check exits non-zero unless the node:crypto backend signs at >= 0.85x raw crypto.sign, verifies
 // responses (scan + verify + the parsed node) at >= 0.8x raw crypto.verify over the node bytes and at
 // >= 3x the official SDK, signs OpenAPI v3 calls at >= 0.85x raw crypto.sign, and the WebCrypto
-// backend signs at >= 0.8x raw crypto.subtle.sign. Its verification has the same 0.8x target against
-// crypto.subtle.verify, printed (`not met` when below it) but not checked: it measured 0.64-0.71x. The
-// `wasm` rows run the fallback module (`alipay-openapi/fallback`), the others the default one.
+// backend signs at >= 0.8x raw crypto.subtle.sign. Its verification has the same 0.8x target
+// against crypto.subtle.verify, printed (`not met` when below it) but not checked: it measured
+// 0.64-0.71x. The `wasm` rows run the fallback module (`alipay-openapi/fallback`), the others the
+// default one.
 import { createPrivateKey, createPublicKey, createSign, sign as rawSign, verify as rawVerify, webcrypto } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
