@@ -7,20 +7,15 @@ import { existsSync } from 'node:fs';
 import { test } from 'node:test';
 
 import { startServer } from '../../examples/browser/serve.mjs';
-import { APP_ID, api, appKey } from './support.mjs';
+import { APP_ID, CHROMIUM, CHROMIUM_ARGS, api, appKey } from './support.mjs';
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
 if (!available && process.env.ALIPAY_REQUIRE_BROWSER === '1') throw new Error(`${CHROMIUM} is missing`);
 
 test('the browser example verifies, rejects, builds and signs with WebCrypto', { skip: !available && `no ${CHROMIUM}` }, async () => {
   const { chromium } = await import('playwright-core');
   const server = await startServer();
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage();
     const errors = [];

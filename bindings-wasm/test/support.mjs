@@ -36,6 +36,11 @@ export async function webInit(web, entry) {
   else await web.default(engine);
 }
 
+/** Debian's chromium (`make setup` installs it) and the flags of the headless runs (tests, bench). */
+export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+
 export const vectors = (name) => JSON.parse(readFileSync(`${vectorsDir}${name}.json`, 'utf8'));
 export const key = (file) => readFileSync(`${vectorsDir}${file}`, 'utf8');
 export const fromB64 = (text) => new Uint8Array(Buffer.from(text, 'base64'));

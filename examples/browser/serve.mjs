@@ -1,5 +1,6 @@
 // Serves the browser example on 127.0.0.1: the page (this folder), the package's build at
 // /pkg/ and the test vectors at /vectors/. `node examples/browser/serve.mjs [port]` prints the URL.
+// `startServer(port, roots)` serves other folders the same way (bindings-wasm/bench/browser.mjs).
 import { createReadStream, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize } from 'node:path';
@@ -13,10 +14,10 @@ const ROOTS = [
 ];
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.json': 'application/json', '.wasm': 'application/wasm', '.pem': 'text/plain' };
 
-export function startServer(port = 0) {
+export function startServer(port = 0, roots = ROOTS) {
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    const [prefix, dir] = ROOTS.find(([p]) => path.startsWith(p));
+    const [prefix, dir] = roots.find(([p]) => path.startsWith(p));
     const file = normalize(join(dir, path.slice(prefix.length) || 'index.html'));
     if (!file.startsWith(dir) || !statSync(file, { throwIfNoEntry: false })?.isFile()) {
       res.writeHead(404).end('not found');
