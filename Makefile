@@ -21,8 +21,9 @@
 #   make deny          supply chain (cargo-deny: licenses, bans, sources)
 #   make fuzz          every fuzz target for FUZZ_SECONDS (default 20) each
 #   make bench         the core beside `openssl speed`, the npm package beside node:crypto and the
-#                      official SDK, and its cold start in workerd (report only; BENCH=1 fails when
-#                      a speed target is missed)
+#                      official SDK, WebCrypto beside raw crypto.subtle in Node and headless Chromium,
+#                      and its cold start in workerd (report only; BENCH=1 fails when a speed target
+#                      is missed)
 #   make package       the packages as published: cargo publish --dry-run of the Rust crates; the
 #                      Python sdist and, built from it, manylinux abi3 wheels for x86_64 and aarch64
 #                      (zig), checked by auditwheel, the x86_64 one tested in a venv without Rust
@@ -113,4 +114,5 @@ fuzz: scripts/fuzz.sh scripts/fuzz_seeds.py
 bench: wasm-package scripts/bench.sh
 	bash scripts/bench.sh
 	cd bindings-wasm && node bench/bench.mjs $(if $(filter 1,$(BENCH)),--seconds 3 --check,--seconds 1)
+	cd bindings-wasm && node bench/browser.mjs $(if $(filter 1,$(BENCH)),--seconds 3 --check,--seconds 1)
 	cd bindings-wasm && node bench/workerd/cold-start.mjs
