@@ -97,6 +97,23 @@ pub struct UploadFile {
     pub content: Vec<u8>,
 }
 
+impl UploadFile {
+    /// A file part named `field`.
+    pub fn new(
+        field: impl Into<String>,
+        file_name: impl Into<String>,
+        content_type: impl Into<String>,
+        content: impl Into<Vec<u8>>,
+    ) -> Self {
+        UploadFile {
+            field: field.into(),
+            file_name: file_name.into(),
+            content_type: content_type.into(),
+            content: content.into(),
+        }
+    }
+}
+
 impl fmt::Debug for UploadFile {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("UploadFile")

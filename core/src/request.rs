@@ -231,12 +231,7 @@ impl Request {
         content_type: impl Into<String>,
         bytes: impl Into<Vec<u8>>,
     ) -> Self {
-        self.upload.files.push(UploadFile {
-            field: name.into(),
-            file_name: file_name.into(),
-            content_type: content_type.into(),
-            content: bytes.into(),
-        });
+        self.upload.files.push(UploadFile::new(name, file_name, content_type, bytes));
         self
     }
 

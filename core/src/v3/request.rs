@@ -163,12 +163,7 @@ impl V3Request {
         content_type: impl Into<String>,
         content: impl Into<Vec<u8>>,
     ) -> Self {
-        self.files.push(UploadFile {
-            field: field.into(),
-            file_name: file_name.into(),
-            content_type: content_type.into(),
-            content: content.into(),
-        });
+        self.files.push(UploadFile::new(field, file_name, content_type, content));
         self
     }
 
