@@ -9,12 +9,12 @@ cd "$(dirname "$0")/.."
 seconds=${1:-20}
 shift $(($# > 0 ? 1 : 0))
 targets=("$@")
-if [ ${#targets[@]} -eq 0 ]; then
-  targets=(verify_response notify return_query mini_program multipart keys build_request certs cert_chain notify_pairs aes aes_response v3_response options)
-fi
 command -v cargo-fuzz >/dev/null || { echo "fuzz.sh: cargo-fuzz is missing: run make setup" >&2; exit 1; }
 # cargo-fuzz needs nightly-only flags; the stable compiler accepts them with RUSTC_BOOTSTRAP.
 export RUSTC_BOOTSTRAP=1
+if [ ${#targets[@]} -eq 0 ]; then
+  mapfile -t targets < <(cargo fuzz list --fuzz-dir fuzz) # every target fuzz/Cargo.toml declares
+fi
 python3 scripts/fuzz_seeds.py fuzz/corpus
 for target in "${targets[@]}"; do
   mkdir -p "fuzz/corpus/$target"

@@ -5,10 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 targets=("$@")
-if [ ${#targets[@]} -eq 0 ]; then
-  targets=(verify_response notify keys build_request certs cert_chain notify_pairs aes aes_response)
-fi
 export RUSTC_BOOTSTRAP=1
+if [ ${#targets[@]} -eq 0 ]; then
+  mapfile -t targets < <(cargo fuzz list --fuzz-dir fuzz)
+fi
 for target in "${targets[@]}"; do
   mkdir -p "fuzz/corpus/$target"
   if [ -d "fuzz/seeds/$target" ]; then
