@@ -14,6 +14,7 @@ command -v cargo-fuzz >/dev/null || { echo "fuzz.sh: cargo-fuzz is missing: run 
 export RUSTC_BOOTSTRAP=1
 if [ ${#targets[@]} -eq 0 ]; then
   mapfile -t targets < <(cargo fuzz list --fuzz-dir fuzz) # every target fuzz/Cargo.toml declares
+  [ ${#targets[@]} -gt 0 ] || { echo "$0: cargo fuzz list named no target" >&2; exit 1; }
 fi
 python3 scripts/fuzz_seeds.py fuzz/corpus
 for target in "${targets[@]}"; do

@@ -8,6 +8,7 @@ targets=("$@")
 export RUSTC_BOOTSTRAP=1
 if [ ${#targets[@]} -eq 0 ]; then
   mapfile -t targets < <(cargo fuzz list --fuzz-dir fuzz)
+  [ ${#targets[@]} -gt 0 ] || { echo "$0: cargo fuzz list named no target" >&2; exit 1; }
 fi
 for target in "${targets[@]}"; do
   mkdir -p "fuzz/corpus/$target"
