@@ -54,10 +54,9 @@ for module in default signer; do
   }
   relink "$dir/node/$name.js" "\`\${__dirname}/${name}_bg.wasm\`" "\`\${__dirname}/../bundler/${name}_bg.wasm\`"
   relink "$dir/web/$name.js" "new URL('${name}_bg.wasm'" "new URL('../bundler/${name}_bg.wasm'"
-  # The features Rust enables by default for wasm32 (and Node 18 supports).
-  "$wasm_opt" -O3 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-    --enable-mutable-globals --enable-reference-types --enable-multivalue \
-    -o "$dir/bundler/${name}_bg.wasm" "$dir/bundler/${name}_bg.wasm"
+  # wasm-opt.flags: -O3 and the features Rust enables by default for wasm32 (and Node 18 supports).
+  read -ra wasm_opt_flags < wasm-opt.flags
+  "$wasm_opt" "${wasm_opt_flags[@]}" -o "$dir/bundler/${name}_bg.wasm" "$dir/bundler/${name}_bg.wasm"
   for target in web bundler; do echo '{ "type": "module" }' > "$dir/$target/package.json"; done
 done
 rm dist/signer/*/*.d.ts # the add-on is internal: no types

@@ -44,3 +44,17 @@ test(`the tarball carries each module once and packs to at most ${TARBALL_LIMIT}
   assert.deepEqual(modules, [ENGINE, SIGNER]);
   assert.ok(packed.size <= TARBALL_LIMIT, `the tarball packs to ${packed.size} bytes`);
 });
+
+test('bench/parts.mjs reads the whole module and names each function by its crate', async () => {
+  const { crateOf, sections } = await import('../bench/parts.mjs');
+  const bytes = readFileSync(join(packageDir, ENGINE));
+  const module = sections(bytes);
+  assert.equal(module.parsedTo, bytes.length);
+  assert.ok(module.bodies.length > 100 && module.data > 48_000, 'code and data (the GBK table alone is 48 KB)');
+  assert.equal(crateOf('alloc::vec::Vec<T>::push::h0123'), 'alloc');
+  assert.equal(crateOf('<f64 as core[c5930c85a12de822]::fmt::Display>::fmt'), 'core');
+  assert.equal(crateOf('<T as der::ord::DerOrd>::der_cmp::hd67198be3036986e'), 'der');
+  assert.equal(crateOf('client_new externref shim multivalue shim'), 'exports');
+  assert.equal(crateOf('<char>::escape_debug_ext'), 'core');
+  assert.equal(crateOf('memcmp'), 'other');
+});
