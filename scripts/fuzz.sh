@@ -34,9 +34,9 @@ for target in "${targets[@]}"; do
     -max_total_time="$seconds" -rss_limit_mb=4096 -max_len=65536 -print_final_stats=1 >"$log" 2>&1; } 2>"$scratch/time"
   status=$?
   set -e
-  grep -E '^(error|#[0-9]+ +DONE|stat::peak_rss_mb|==[0-9]+==ERROR|SUMMARY)' "$log" || true
+  grep -aE '^(error|#[0-9]+ +DONE|stat::peak_rss_mb|==[0-9]+==ERROR|SUMMARY)' "$log" || true
   read -r wall user system <"$scratch/time"
-  executions=$(grep -oE 'stat::number_of_executed_units: [0-9]+' "$log" | grep -oE '[0-9]+$' || echo 0)
+  executions=$(grep -aoE 'stat::number_of_executed_units: [0-9]+' "$log" | grep -oE '[0-9]+$' || echo 0)
   cpu=$(awk -v u="$user" -v s="$system" 'BEGIN { printf "%.1f", u + s }')
   echo "$target: $executions executions in ${wall}s wall, ${cpu}s CPU"
   [ -z "${FUZZ_LOG_DIR:-}" ] || printf '%s\t%s\t%s\t%s\t%s\n' "$target" "$seconds" "$executions" "$wall" "$cpu" >>"$FUZZ_LOG_DIR/runs.tsv"
