@@ -121,10 +121,16 @@ impl NotifyParams {
             }
             NotifyVersion::V2 => candidates.push(self.content(&[], true)),
         }
-        let messages = candidates
-            .into_iter()
-            .map(|content| self.charset.encode_owned("notification", content))
-            .collect::<Result<_>>()?;
+        let mut messages = Vec::with_capacity(candidates.len());
+        for (i, content) in candidates.into_iter().enumerate() {
+            match self.charset.encode_owned("notification", content) {
+                Ok(message) => messages.push(message),
+                Err(e) if i == 0 => return Err(e),
+                // A historical variant the charset cannot encode (it adds `alipay_cert_sn`) was not
+                // what the gateway signed: it is dropped, and the rule's own content still counts.
+                Err(_) => {}
+            }
+        }
         Ok((signature, messages))
     }
 

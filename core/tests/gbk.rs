@@ -269,6 +269,34 @@ fn a_notification_declaring_gb2312_is_read_as_gbk_and_verifies() {
 }
 
 #[test]
+fn a_gbk_notification_verifies_when_only_a_historical_variant_cannot_be_encoded() {
+    // Found by the notify_pairs fuzz target: the V1 content leaves `alipay_cert_sn` out, the
+    // historical variant that includes it could not be encoded in GBK, and that failure used to
+    // refuse the whole notification as unencodable_text.
+    let alipay = PrivateKey::<Alipay>::parse(&read("keys/alipay_2048.private.pkcs8.pem")).unwrap();
+    let pairs = [
+        ("app_id", APP_ID),
+        ("charset", "GBK"),
+        ("notify_id", "n3"),
+        ("subject", "测试"),
+        ("alipay_cert_sn", "sn\u{FFFD}"),
+    ];
+    let unsigned = NotifyParams::from_pairs(pairs).unwrap();
+    let text = unsigned.sign_content_v1();
+    let content = Charset::Gbk.encode("notification", &text).unwrap();
+    let sign = base64::engine::general_purpose::STANDARD.encode(alipay.sign(SignType::Rsa2, &content).unwrap());
+    let signed = NotifyParams::from_pairs(pairs.into_iter().chain([("sign", sign.as_str())])).unwrap();
+    let verified = client().verify_notification(signed, NotifyVersion::V1).unwrap();
+    assert_eq!(verified.get("subject"), Some("测试"));
+
+    // When the rule's own content cannot be encoded, that is still the error.
+    let unencodable = [("app_id", APP_ID), ("charset", "GBK"), ("subject", "\u{FFFD}"), ("sign", sign.as_str())];
+    let err =
+        client().verify_notification(NotifyParams::from_pairs(unencodable).unwrap(), NotifyVersion::V1).unwrap_err();
+    assert_eq!(err.code(), "unencodable_text", "{err}");
+}
+
+#[test]
 fn a_request_in_gb2312_is_refused_with_the_reason() {
     for name in ["gb2312", "GB2312"] {
         let err = name.parse::<Charset>().unwrap_err();
