@@ -32,7 +32,7 @@ export function sections(bytes) {
     at += length;
     return text;
   };
-  const found = { imports: 0, bodies: [], data: 0, custom: new Map(), other: 0, names: new Map() };
+  const found = { imports: 0, bodies: [], data: 0, custom: new Map(), names: new Map() };
   while (at < bytes.length) {
     const id = bytes[at++];
     const size = leb();
@@ -67,8 +67,6 @@ export function sections(bytes) {
           at = stop;
         }
       }
-    } else {
-      found.other += size;
     }
     at = end;
   }
@@ -104,10 +102,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     });
     const code = module.bodies.reduce((a, b) => a + b, 0);
     const shipped = statSync(join(packageDir, 'dist/default/bundler/alipay_openapi_wasm_bg.wasm')).size;
-    const named_ = module.custom.get('name') ?? 0;
+    const nameSection = module.custom.get('name') ?? 0;
     const row = (label, bytes) => console.log(`  ${label.padEnd(34)} ${String(bytes).padStart(8)} bytes ${((bytes / (code + module.data)) * 100).toFixed(1).padStart(5)}%`);
     console.log(`default module, optimized as build.sh does: code ${code} bytes in ${module.bodies.length} functions, data ${module.data} bytes`);
-    console.log(`(this copy keeps its names: ${named_} bytes of name section apart; the shipped module is ${shipped} bytes)`);
+    console.log(`(this copy keeps its names: ${nameSection} bytes of name section apart; the shipped module is ${shipped} bytes)`);
     row('data segments (tables, strings)', module.data);
     [...perCrate].sort((a, b) => b[1] - a[1]).slice(0, top).forEach(([crate, bytes]) => row(`code: ${crate}`, bytes));
   } finally {
