@@ -194,11 +194,8 @@ pub(crate) fn now(value: &JsValue, field: &str) -> Result<Timestamp, Error> {
 
 /// Bytes of a body given as text (encoded in `charset`), `Uint8Array` or `ArrayBuffer`.
 pub(crate) fn bytes(value: &JsValue, field: &str, charset: Charset) -> Result<Vec<u8>, Error> {
-    if let Some(array) = value.dyn_ref::<Uint8Array>() {
-        Ok(array.to_vec())
-    } else if let Some(buffer) = value.dyn_ref::<js_sys::ArrayBuffer>() {
-        Ok(Uint8Array::new(buffer).to_vec())
-    } else if value.is_string() {
+    // Text first: the usual body, and each test below is a call into JavaScript.
+    if value.is_string() {
         let text = match json(value, field, Names::AsGiven)? {
             Value::String(text) => text,
             _ => String::new(),
@@ -209,6 +206,10 @@ pub(crate) fn bytes(value: &JsValue, field: &str, charset: Charset) -> Result<Ve
             Cow::Owned(bytes) => Some(bytes),
         };
         Ok(encoded.unwrap_or_else(|| text.into_bytes()))
+    } else if let Some(array) = value.dyn_ref::<Uint8Array>() {
+        Ok(array.to_vec())
+    } else if let Some(buffer) = value.dyn_ref::<js_sys::ArrayBuffer>() {
+        Ok(Uint8Array::new(buffer).to_vec())
     } else {
         Err(Error::field(field, "must be a string, a Uint8Array or an ArrayBuffer"))
     }
@@ -284,13 +285,21 @@ pub(crate) fn verified_response(verified: &VerifiedResponse) -> JsResult<JsValue
     let text = JsValue::from_str(verified.node_text()); // decoded once, for the member and the parse
     let value = json_parse(&text)?;
     let object = Object::new();
-    Reflect::set(&object, &"nodeKey".into(), &verified.node_key().into())?;
-    Reflect::set(&object, &"nodeText".into(), &text)?;
-    Reflect::set(&object, &"value".into(), &value)?;
-    if let Some(sn) = verified.alipay_cert_sn() {
-        Reflect::set(&object, &"alipayCertSn".into(), &sn.into())?;
-    }
+    RESPONSE_NAMES.with(|[node_key, node_text, value_name, alipay_cert_sn]| {
+        Reflect::set(&object, node_key, &verified.node_key().into())?;
+        Reflect::set(&object, node_text, &text)?;
+        Reflect::set(&object, value_name, &value)?;
+        if let Some(sn) = verified.alipay_cert_sn() {
+            Reflect::set(&object, alipay_cert_sn, &sn.into())?;
+        }
+        Ok::<_, JsValue>(())
+    })?;
     Ok(object.into())
+}
+
+thread_local! {
+    /// The member names of a verified response, made into JS strings once, not on every answer.
+    static RESPONSE_NAMES: [JsValue; 4] = ["nodeKey", "nodeText", "value", "alipayCertSn"].map(JsValue::from_str);
 }
 
 /// A plain object of text fields (a notification's), each copied straight into JavaScript.

@@ -1,11 +1,9 @@
 //! Verifying gateway responses over the exact raw bytes of the response node.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use base64::Engine as _;
-use serde_json::value::RawValue;
 
 use crate::aes::AesKey;
 use crate::charset::Charset;
@@ -338,22 +336,72 @@ pub(crate) fn parse_node(
     let malformed =
         |e: serde_json::Error| Error::MalformedResponse(format!("the `{node_key}` node is not a JSON object ({e})"));
     // Checked as `serde_json::Value` would read it, without building the tree: see `value`.
-    let members: BTreeMap<String, &RawValue> = serde_json::from_str(&node_text).map_err(malformed)?;
-    let mut head = serde_json::Map::new();
-    for (key, raw) in &members {
-        if GATEWAY_FIELDS.contains(&key.as_str()) {
-            head.insert(key.clone(), serde_json::from_str(raw.get()).map_err(malformed)?);
-        } else {
-            serde_json::from_str::<AnyJson>(raw.get()).map_err(malformed)?;
-        }
-    }
+    let NodeHead(head) = serde_json::from_str(&node_text).map_err(malformed)?;
     let gateway = gateway_fields(&head);
-    drop(members);
     Ok(VerifiedResponse { node_key, node_text, value: OnceLock::new(), alipay_cert_sn, gateway })
 }
 
 /// The members [`gateway_fields`] reads.
 const GATEWAY_FIELDS: [&str; 4] = ["code", "msg", "sub_code", "sub_msg"];
+
+/// A node's [`GATEWAY_FIELDS`] members, read in one pass that checks every other member as
+/// [`AnyJson`] and keeps nothing of them (a repeated member: the last one counts, as in
+/// `serde_json::Map`).
+struct NodeHead(serde_json::Map<String, serde_json::Value>);
+
+impl<'de> serde::Deserialize<'de> for NodeHead {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        deserializer.deserialize_map(NodeHeadVisitor)
+    }
+}
+
+struct NodeHeadVisitor;
+
+impl<'de> serde::de::Visitor<'de> for NodeHeadVisitor {
+    type Value = NodeHead;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a map")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut members: A) -> std::result::Result<NodeHead, A::Error> {
+        let mut head = serde_json::Map::new();
+        while let Some(GatewayField(field)) = members.next_key()? {
+            match field {
+                Some(name) => {
+                    head.insert(name.to_owned(), members.next_value()?);
+                }
+                None => {
+                    members.next_value::<AnyJson>()?;
+                }
+            }
+        }
+        Ok(NodeHead(head))
+    }
+}
+
+/// A member name: which of [`GATEWAY_FIELDS`] it is, if any (read without keeping the name).
+struct GatewayField(Option<&'static str>);
+
+impl<'de> serde::Deserialize<'de> for GatewayField {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        deserializer.deserialize_str(GatewayFieldVisitor)
+    }
+}
+
+struct GatewayFieldVisitor;
+
+impl serde::de::Visitor<'_> for GatewayFieldVisitor {
+    type Value = GatewayField;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a member name")
+    }
+
+    fn visit_str<E>(self, name: &str) -> std::result::Result<GatewayField, E> {
+        Ok(GatewayField(GATEWAY_FIELDS.iter().copied().find(|field| *field == name)))
+    }
+}
 
 /// Any JSON value, read (numbers range-checked) as `serde_json::Value` reads it, and dropped.
 struct AnyJson;

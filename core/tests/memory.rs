@@ -184,6 +184,16 @@ fn a_node_is_still_checked_as_json_values_are_read() {
     let verified = verified.unwrap();
     assert_eq!(verified.value()["n"], json!({"a": [1.5, null]}));
     assert_eq!(verified.code(), "10000");
+    // The gateway fields are read as the parsed value holds them: a repeated member's last
+    // occurrence, a name spelled with an escape, a number as its text.
+    let node = r#"{"code":"10000","msg":"Success","sub_code":"first","c\u006fde":40004,"sub_code":"last"}"#;
+    let verified = client.verify_response(METHOD, &sign(node)).unwrap();
+    assert_eq!((verified.code(), verified.sub_code()), ("40004", Some("last")));
+    assert_eq!((verified.value()["code"].clone(), verified.value()["sub_code"].clone()), (json!(40004), json!("last")));
+    for not_an_object in ["[]", "1", "null", "true"] {
+        let error = client.verify_response(METHOD, &sign(not_an_object)).unwrap_err();
+        assert_eq!(error.code(), "malformed_response", "{not_an_object}: {error}");
+    }
 }
 
 #[test]
