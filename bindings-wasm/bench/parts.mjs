@@ -1,7 +1,7 @@
 // Where the default module's bytes go: its code per crate and its data, as shipped (optimized like
 // build.sh does, with the function names kept aside), for deciding what to move or rewrite.
 //
-//   node bench/parts.mjs [--top 25]
+//   node bench/parts.mjs [--top 25] [--functions 10]
 //
 // Needs build.sh run first (it reads the release build in target/ and the pinned tools it used).
 import { execFileSync } from 'node:child_process';
@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
 const top = Number(args[args.indexOf('--top') + 1]) || 25;
+const functions = args.includes('--functions') ? Number(args[args.indexOf('--functions') + 1]) || 10 : 0;
 const wasmOptFlags = readFileSync(join(packageDir, 'wasm-opt.flags'), 'utf8').trim().split(/\s+/);
 
 /** The sections of a module, and from its `name` section the names of its functions. */
@@ -108,6 +109,13 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     console.log(`(this copy keeps its names: ${nameSection} bytes of name section apart; the shipped module is ${shipped} bytes)`);
     row('data segments (tables, strings)', module.data);
     [...perCrate].sort((a, b) => b[1] - a[1]).slice(0, top).forEach(([crate, bytes]) => row(`code: ${crate}`, bytes));
+    if (functions > 0) {
+      console.log(`the ${functions} largest functions:`);
+      const named = module.bodies.map((size, i) => [module.names.get(module.imports + i) ?? `function ${i}`, size]);
+      named.sort((a, b) => b[1] - a[1]).slice(0, functions).forEach(([name, size]) => {
+        console.log(`  ${String(size).padStart(8)} bytes  ${name.replace(/::h[0-9a-f]{16}$/, '')}`);
+      });
+    }
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
