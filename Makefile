@@ -116,4 +116,4 @@ bench: wasm-package scripts/bench.sh
 	cd bindings-wasm && node bench/bench.mjs $(if $(filter 1,$(BENCH)),--seconds 3 --check,--seconds 1)
 	cd bindings-wasm && node bench/browser.mjs $(if $(filter 1,$(BENCH)),--seconds 3 --check,--seconds 1)
 	cd bindings-wasm && node bench/workerd/cold-start.mjs
-	cd bindings-wasm && node bench/parts.mjs
+	cd bindings-wasm && node bench/parts.mjs --functions 10
