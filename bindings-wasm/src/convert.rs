@@ -285,21 +285,13 @@ pub(crate) fn verified_response(verified: &VerifiedResponse) -> JsResult<JsValue
     let text = JsValue::from_str(verified.node_text()); // decoded once, for the member and the parse
     let value = json_parse(&text)?;
     let object = Object::new();
-    RESPONSE_NAMES.with(|[node_key, node_text, value_name, alipay_cert_sn]| {
-        Reflect::set(&object, node_key, &verified.node_key().into())?;
-        Reflect::set(&object, node_text, &text)?;
-        Reflect::set(&object, value_name, &value)?;
-        if let Some(sn) = verified.alipay_cert_sn() {
-            Reflect::set(&object, alipay_cert_sn, &sn.into())?;
-        }
-        Ok::<_, JsValue>(())
-    })?;
+    Reflect::set(&object, &"nodeKey".into(), &verified.node_key().into())?;
+    Reflect::set(&object, &"nodeText".into(), &text)?;
+    Reflect::set(&object, &"value".into(), &value)?;
+    if let Some(sn) = verified.alipay_cert_sn() {
+        Reflect::set(&object, &"alipayCertSn".into(), &sn.into())?;
+    }
     Ok(object.into())
-}
-
-thread_local! {
-    /// The member names of a verified response, made into JS strings once, not on every answer.
-    static RESPONSE_NAMES: [JsValue; 4] = ["nodeKey", "nodeText", "value", "alipayCertSn"].map(JsValue::from_str);
 }
 
 /// A plain object of text fields (a notification's), each copied straight into JavaScript.
