@@ -46,7 +46,11 @@ for (const name of ['express', 'hono']) {
 
     const orderUrl = `${recipe.url}/orders/${order.out_trade_no}`;
     const state = async () => (await getJson(orderUrl)).json;
-    const settled = await eventually(async () => ((await state()).notifications === 2 ? state() : undefined));
+    // The recipe counts a notification before the relay records its answer: wait for both.
+    const settled = await eventually(async () => {
+      const now = await state();
+      return now.notifications === 2 && relay.deliveries.length === 2 ? now : undefined;
+    });
     assert.deepEqual(relay.deliveries.map((d) => d.answer), ['success', 'success'], 'verified, then verified again on re-delivery');
     assert.deepEqual([settled.status, settled.paid_count, settled.trade_no], ['paid', 1, trade.trade_no]);
 
