@@ -13,7 +13,7 @@ import { packageDir } from './support.mjs';
 // The default module's limit is a regression budget, this build plus a margin, so that growth is a
 // decision; its target (150 KB) is not met yet (see the README's size table). The tarball's is the
 // target.
-const MODULE_GZIP_LIMIT = 300_000;
+const MODULE_GZIP_LIMIT = 265_000;
 const SIGNER_GZIP_LIMIT = 90_000;
 const TARBALL_LIMIT = 450_000;
 

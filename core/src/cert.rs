@@ -18,29 +18,27 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::{Arc, PoisonError, RwLock};
 
-use base64::Engine as _;
-use md5::{Digest, Md5};
-use x509_cert::der::asn1::{AnyRef, BitStringRef, ObjectIdentifier};
-use x509_cert::der::oid::AssociatedOid;
-use x509_cert::der::{Decode, Encode, Reader, SliceReader, Tag, Tagged};
-use x509_cert::ext::pkix::BasicConstraints;
-use x509_cert::name::Name;
-use x509_cert::time::Time;
-
+use crate::asn1::{
+    self, DerError, DerResult, Oid, Reader, BIT_STRING, BMP_STRING, BOOLEAN, IA5_STRING, INTEGER, OCTET_STRING, OID,
+    PRINTABLE_STRING, SEQUENCE, SET, TELETEX_STRING, UTF8_STRING,
+};
 use crate::crypto::{SignType, Verifier};
 use crate::error::{Error, Result};
 use crate::keys::role::{self, Role};
 use crate::keys::{AlipayPublicKey, PublicKey};
 use crate::response::VerifiedResponse;
 use crate::time::Timestamp;
+use base64::Engine as _;
+use md5::{Digest, Md5};
 
 /// The method that downloads an Alipay certificate by SN.
 pub const DOWNLOAD_METHOD: &str = "alipay.open.app.alipaycert.download";
 
 /// Signature algorithms of the PKCS#1 RSA family (sha1WithRSA, sha256WithRSA, ...).
 const RSA_SIGNATURE_PREFIX: &str = "1.2.840.113549.1.1.";
-const SHA256_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
-const SHA1_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.5");
+const SHA256_WITH_RSA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b]; // 1.2.840.113549.1.1.11
+const SHA1_WITH_RSA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x05]; // 1.2.840.113549.1.1.5
+const BASIC_CONSTRAINTS: &[u8] = &[0x55, 0x1d, 0x13]; // 2.5.29.19
 
 /// The SN of the first certificate in `pem` (e.g. `app_cert_sn` from the app certificate, or the
 /// SN of an Alipay public certificate).
@@ -48,7 +46,7 @@ pub fn cert_sn(pem: &str) -> Result<String> {
     let blocks = pem_blocks(pem)?;
     let first = blocks.first().ok_or_else(no_certificate)?;
     let raw = RawCertificate::parse(first).map_err(|e| invalid(format!("the certificate is not X.509 DER ({e})")))?;
-    raw.sn()
+    sn(raw.issuer, raw.serial)
 }
 
 /// `alipay_root_cert_sn`: the SNs of the bundle's RSA-signed certificates, in file order, joined by
@@ -59,7 +57,7 @@ pub fn root_cert_sn(pem: &str) -> Result<String> {
     for der in pem_blocks(pem)? {
         let Ok(raw) = RawCertificate::parse(&der) else { continue };
         if raw.signature_algorithm.to_string().starts_with(RSA_SIGNATURE_PREFIX) {
-            sns.push(raw.sn()?);
+            sns.push(sn(raw.issuer, raw.serial)?);
         }
     }
     if sns.is_empty() {
@@ -211,7 +209,7 @@ impl CertificateMode {
         let mut current = leaf;
         for _ in 0..chain.len() {
             current.check_validity(now)?;
-            let issuer = &current.x509.tbs_certificate.issuer;
+            let issuer = &current.issuer_der;
             let roots: Vec<&Anchor> = self.roots.iter().filter(|r| &r.subject == issuer).collect();
             if !roots.is_empty() {
                 if roots.iter().any(|root| current.check_signed_by(&root.key).is_ok()) {
@@ -219,26 +217,23 @@ impl CertificateMode {
                 }
                 return Err(invalid(format!(
                     "the signature of `{}` does not verify with the key of the root `{}`",
-                    current.subject(),
-                    current.issuer()
+                    current.subject, current.issuer
                 )));
             }
-            let parent = chain
-                .iter()
-                .skip(1)
-                .find(|c| &c.x509.tbs_certificate.subject == issuer && !std::ptr::eq(*c, current))
-                .ok_or_else(|| {
-                    invalid(format!(
-                        "`{}` is issued by `{}`, which is neither a root of the bundle nor in the chain",
-                        current.subject(),
-                        current.issuer()
-                    ))
-                })?;
+            let parent =
+                chain.iter().skip(1).find(|c| &c.subject_der == issuer && !std::ptr::eq(*c, current)).ok_or_else(
+                    || {
+                        invalid(format!(
+                            "`{}` is issued by `{}`, which is neither a root of the bundle nor in the chain",
+                            current.subject, current.issuer
+                        ))
+                    },
+                )?;
             parent.check_is_ca()?;
             current.check_signed_by(&parent.public_key::<role::Alipay>()?)?;
             current = parent;
         }
-        Err(invalid(format!("the chain of `{}` does not reach a root of the bundle", leaf.subject())))
+        Err(invalid(format!("the chain of `{}` does not reach a root of the bundle", leaf.subject)))
     }
 }
 
@@ -331,183 +326,228 @@ fn pem_blocks(pem: &str) -> Result<Vec<Vec<u8>>> {
 }
 
 /// The fields a certificate's SN and signature need, read by a tolerant walk that does not judge
-/// the rest (the strict parser refuses some roots of Alipay's bundle).
+/// the rest (a strict reading refuses some roots of Alipay's bundle).
 struct RawCertificate<'a> {
     tbs: &'a [u8],
-    signature_algorithm: ObjectIdentifier,
+    signature_algorithm: Oid<'a>,
     signature: &'a [u8],
     serial: &'a [u8],
     issuer: &'a [u8],
 }
 
 impl<'a> RawCertificate<'a> {
-    fn parse(der: &'a [u8]) -> x509_cert::der::Result<Self> {
-        let mut reader = SliceReader::new(der)?;
-        let (tbs, signature_algorithm, signature) = reader.sequence(|cert| {
-            let tbs = cert.tlv_bytes()?;
-            let signature_algorithm = cert.sequence(|algorithm| {
-                let oid = ObjectIdentifier::decode(algorithm)?;
-                algorithm.read_slice(algorithm.remaining_len())?;
-                Ok(oid)
-            })?;
-            let signature = BitStringRef::decode(cert)?.raw_bytes();
-            Ok((tbs, signature_algorithm, signature))
-        })?;
-        let (serial, issuer) = SliceReader::new(tbs)?.sequence(|fields| {
-            if fields.peek_tag()? != Tag::Integer {
-                AnyRef::decode(fields)?; // [0] EXPLICIT version
-            }
-            let serial = AnyRef::decode(fields)?;
-            serial.tag().assert_eq(Tag::Integer)?;
-            AnyRef::decode(fields)?; // signature algorithm, repeated
-            let issuer = fields.tlv_bytes()?;
-            fields.read_slice(fields.remaining_len())?;
-            Ok((serial.value(), issuer))
-        })?;
+    fn parse(der: &'a [u8]) -> DerResult<Self> {
+        let mut certificate = Reader::new(Reader::new(der).next(SEQUENCE, "the certificate is not a SEQUENCE")?);
+        let tbs = certificate.any()?.encoded;
+        let signature_algorithm =
+            asn1::algorithm(certificate.next(SEQUENCE, "the signature algorithm is not a SEQUENCE")?)?;
+        let signature = certificate.next(BIT_STRING, "the signature is not a BIT STRING")?;
+        let signature = signature.get(1..).ok_or(DerError("the signature BIT STRING is empty"))?;
+        certificate.end()?;
+        let mut fields = Reader::new(Reader::new(tbs).next(SEQUENCE, "the signed part is not a SEQUENCE")?);
+        if fields.peek() != Some(INTEGER) {
+            fields.any()?; // [0] EXPLICIT version
+        }
+        let serial = fields.next(INTEGER, "the serial number is not an INTEGER")?;
+        fields.any()?; // the signature algorithm, repeated
+        let issuer = fields.any()?.encoded;
         Ok(RawCertificate { tbs, signature_algorithm, signature, serial, issuer })
-    }
-
-    fn sn(&self) -> Result<String> {
-        let issuer =
-            Name::from_der(self.issuer).map_err(|e| invalid(format!("the issuer name cannot be read ({e})")))?;
-        let serial = rsa::BigUint::from_bytes_be(self.serial);
-        let digest = Md5::digest(format!("{}{serial}", java_name(&issuer)));
-        Ok(digest.iter().map(|b| format!("{b:02x}")).collect())
     }
 }
 
-/// A strictly parsed certificate, for chain checks.
+/// The SN: MD5 of the issuer as Java writes it followed by the serial number in decimal.
+fn sn(issuer: &[u8], serial: &[u8]) -> Result<String> {
+    let issuer = java_name(issuer).map_err(|e| invalid(format!("the issuer name cannot be read ({e})")))?;
+    let digest = Md5::digest(format!("{issuer}{}", rsa::BigUint::from_bytes_be(serial)));
+    Ok(digest.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// A strictly read X.509 v1-v3 certificate, for chain checks: every field of the signed part is
+/// checked for its type and DER form, the names and times are read, and nothing may follow.
 struct Parsed {
-    der: Vec<u8>,
-    x509: x509_cert::Certificate,
+    sn: String,
+    tbs: Vec<u8>,
+    signature: Vec<u8>,
+    signature_algorithm: Vec<u8>,
+    /// The algorithm the signed part names, which must be the one above.
+    signed_algorithm: Vec<u8>,
+    issuer_der: Vec<u8>,
+    issuer: String,
+    subject_der: Vec<u8>,
+    subject: String,
+    spki: Vec<u8>,
+    not_before: Timestamp,
+    not_after: Timestamp,
+    is_ca: bool,
 }
 
 impl Parsed {
     /// `position` (1-based, in its file) names the certificate in errors.
     fn new(der: Vec<u8>, position: usize) -> Result<Self> {
-        let x509 = x509_cert::Certificate::from_der(&der)
-            .map_err(|e| invalid(format!("certificate {position} is not a valid X.509 certificate ({e})")))?;
-        Ok(Parsed { der, x509 })
+        Self::read(&der).map_err(|e| invalid(format!("certificate {position} is not a valid X.509 certificate ({e})")))
     }
 
-    fn subject(&self) -> String {
-        java_name(&self.x509.tbs_certificate.subject)
-    }
-
-    fn issuer(&self) -> String {
-        java_name(&self.x509.tbs_certificate.issuer)
+    fn read(der: &[u8]) -> DerResult<Self> {
+        let raw = RawCertificate::parse(der)?;
+        asn1::single(der, SEQUENCE, "the certificate is not a SEQUENCE")?;
+        let mut fields = Reader::new(asn1::single(raw.tbs, SEQUENCE, "the signed part is not a SEQUENCE")?);
+        if let Some(version) = fields.optional(asn1::explicit(0))? {
+            let version = asn1::unsigned(asn1::single(version, INTEGER, "the version is not an INTEGER")?)?;
+            if !matches!(version, [] | [1] | [2]) {
+                return Err(DerError("the version is not v1, v2 or v3"));
+            }
+        }
+        fields.next(INTEGER, "the serial number is not an INTEGER")?;
+        let signed_algorithm = asn1::algorithm(fields.next(SEQUENCE, "the signature algorithm is not a SEQUENCE")?)?;
+        let issuer_der = fields.any()?.encoded;
+        let mut validity = Reader::new(fields.next(SEQUENCE, "the validity is not a SEQUENCE")?);
+        let (not_before, not_after) = (asn1::time(validity.any()?)?, asn1::time(validity.any()?)?);
+        validity.end()?;
+        let subject_der = fields.any()?.encoded;
+        let spki = fields.any()?;
+        if spki.tag != SEQUENCE {
+            return Err(DerError("the public key is not a SEQUENCE"));
+        }
+        fields.optional(asn1::implicit(1))?; // issuerUniqueID
+        fields.optional(asn1::implicit(2))?; // subjectUniqueID
+        let is_ca = match fields.optional(asn1::explicit(3))? {
+            Some(extensions) => says_ca(extensions)?,
+            None => false,
+        };
+        fields.end()?;
+        Ok(Parsed {
+            sn: sn(raw.issuer, raw.serial).map_err(|_| DerError("the issuer name cannot be read"))?,
+            tbs: raw.tbs.to_vec(),
+            signature: raw.signature.to_vec(),
+            signature_algorithm: raw.signature_algorithm.0.to_vec(),
+            signed_algorithm: signed_algorithm.0.to_vec(),
+            issuer: java_name(issuer_der)?,
+            issuer_der: issuer_der.to_vec(),
+            subject: java_name(subject_der)?,
+            subject_der: subject_der.to_vec(),
+            spki: spki.encoded.to_vec(),
+            not_before,
+            not_after,
+            is_ca,
+        })
     }
 
     fn public_key<R: Role>(&self) -> Result<PublicKey<R>> {
-        let spki = self
-            .x509
-            .tbs_certificate
-            .subject_public_key_info
-            .to_der()
-            .map_err(|e| invalid(format!("the key of `{}` cannot be encoded ({e})", self.subject())))?;
-        PublicKey::from_der(&spki).map_err(|e| invalid(format!("the key of `{}` cannot be used: {e}", self.subject())))
-    }
-
-    fn validity(&self) -> (Timestamp, Timestamp) {
-        let validity = &self.x509.tbs_certificate.validity;
-        (timestamp(validity.not_before), timestamp(validity.not_after))
+        PublicKey::from_der(&self.spki)
+            .map_err(|e| invalid(format!("the key of `{}` cannot be used: {e}", self.subject)))
     }
 
     fn certificate<R: Role>(&self) -> Result<Certificate<R>> {
-        let (not_before, not_after) = self.validity();
         Ok(Certificate {
-            sn: RawCertificate::parse(&self.der).map_err(|e| invalid(e.to_string()))?.sn()?,
+            sn: self.sn.clone(),
             public_key: self.public_key()?,
-            subject: self.subject(),
-            issuer: self.issuer(),
-            not_before,
-            not_after,
+            subject: self.subject.clone(),
+            issuer: self.issuer.clone(),
+            not_before: self.not_before,
+            not_after: self.not_after,
         })
     }
 
     /// A root of the bundle that can issue certificates here (it has an RSA key).
     fn anchor(self) -> Option<Anchor> {
-        Some(Anchor {
-            key: self.public_key().ok()?,
-            subject_text: self.subject(),
-            subject: self.x509.tbs_certificate.subject,
-        })
+        Some(Anchor { key: self.public_key().ok()?, subject_text: self.subject, subject: self.subject_der })
     }
 
     fn check_validity(&self, now: Timestamp) -> Result<()> {
-        let (not_before, not_after) = self.validity();
-        if now < not_before {
-            return Err(invalid(format!("`{}` is not valid before {not_before} (UTC+8)", self.subject())));
+        if now < self.not_before {
+            return Err(invalid(format!("`{}` is not valid before {} (UTC+8)", self.subject, self.not_before)));
         }
-        if now > not_after {
-            return Err(invalid(format!("`{}` expired at {not_after} (UTC+8)", self.subject())));
+        if now > self.not_after {
+            return Err(invalid(format!("`{}` expired at {} (UTC+8)", self.subject, self.not_after)));
         }
         Ok(())
     }
 
     fn check_is_ca(&self) -> Result<()> {
-        let is_ca = self.x509.tbs_certificate.extensions.iter().flatten().any(|ext| {
-            ext.extn_id == BasicConstraints::OID
-                && BasicConstraints::from_der(ext.extn_value.as_bytes()).is_ok_and(|bc| bc.ca)
-        });
-        if is_ca {
+        if self.is_ca {
             Ok(())
         } else {
-            Err(invalid(format!("`{}` issues a certificate of the chain but is not a CA", self.subject())))
+            Err(invalid(format!("`{}` issues a certificate of the chain but is not a CA", self.subject)))
         }
     }
 
     fn check_signed_by(&self, issuer_key: &dyn Verifier) -> Result<()> {
-        let raw = RawCertificate::parse(&self.der).map_err(|e| invalid(e.to_string()))?;
-        if raw.signature_algorithm != self.x509.tbs_certificate.signature.oid {
-            return Err(invalid(format!("`{}` names two different signature algorithms", self.subject())));
+        if self.signature_algorithm != self.signed_algorithm {
+            return Err(invalid(format!("`{}` names two different signature algorithms", self.subject)));
         }
-        let sign_type = match raw.signature_algorithm {
+        let sign_type = match self.signature_algorithm.as_slice() {
             SHA256_WITH_RSA => SignType::Rsa2,
             SHA1_WITH_RSA => SignType::Rsa,
             other => {
                 return Err(invalid(format!(
-                    "`{}` is signed with algorithm {other}; supported: sha256WithRSA, sha1WithRSA",
-                    self.subject()
+                    "`{}` is signed with algorithm {}; supported: sha256WithRSA, sha1WithRSA",
+                    self.subject,
+                    Oid(other)
                 )))
             }
         };
-        issuer_key.verify(sign_type, raw.tbs, raw.signature).map_err(|_| {
+        issuer_key.verify(sign_type, &self.tbs, &self.signature).map_err(|_| {
             invalid(format!(
                 "the signature of `{}` does not verify with the key of its issuer `{}`",
-                self.subject(),
-                self.issuer()
+                self.subject, self.issuer
             ))
         })
     }
 }
 
-/// A root of the bundle with an RSA key.
-struct Anchor {
-    subject: Name,
-    subject_text: String,
-    key: AlipayPublicKey,
+/// Whether the extensions hold a BasicConstraints that says CA (one that cannot be read does not).
+fn says_ca(extensions: &[u8]) -> DerResult<bool> {
+    let mut list = Reader::new(asn1::single(extensions, SEQUENCE, "the extensions are not a SEQUENCE")?);
+    let mut is_ca = false;
+    while !list.is_empty() {
+        let mut extension = Reader::new(list.next(SEQUENCE, "an extension is not a SEQUENCE")?);
+        let id = Oid::parse(extension.next(OID, "an extension is not named by an OBJECT IDENTIFIER")?)?;
+        if let Some(critical) = extension.optional(BOOLEAN)? {
+            asn1::boolean(critical)?;
+        }
+        let value = extension.next(OCTET_STRING, "an extension value is not an OCTET STRING")?;
+        extension.end()?;
+        let basic_constraints_ca = || -> DerResult<bool> {
+            let mut fields = Reader::new(asn1::single(value, SEQUENCE, "BasicConstraints is not a SEQUENCE")?);
+            let ca = fields.optional(BOOLEAN)?.map(asn1::boolean).transpose()?.unwrap_or(false);
+            fields.optional(INTEGER)?; // pathLenConstraint
+            fields.end()?;
+            Ok(ca)
+        };
+        is_ca |= id.0 == BASIC_CONSTRAINTS && basic_constraints_ca().unwrap_or(false);
+    }
+    Ok(is_ca)
 }
 
-fn timestamp(time: Time) -> Timestamp {
-    Timestamp::from_unix_secs(i64::try_from(time.to_unix_duration().as_secs()).unwrap_or(i64::MAX))
+/// A root of the bundle with an RSA key.
+struct Anchor {
+    /// The DER of the subject name, which issuer names are compared with.
+    subject: Vec<u8>,
+    subject_text: String,
+    key: AlipayPublicKey,
 }
 
 /// The name as Java's `X500Principal.getName()` (RFC 2253) writes it: RDNs last to first, joined
 /// by `,`; the values of a multi-valued RDN joined by `+`; keywords for CN, C, L, ST, O, OU,
 /// STREET, DC and UID, other types as the dotted OID with `#` and the hex of the DER value.
-fn java_name(name: &Name) -> String {
-    let mut out = String::new();
-    for (i, rdn) in name.0.iter().rev().enumerate() {
-        if i > 0 {
-            out.push(',');
+fn java_name(name: &[u8]) -> DerResult<String> {
+    let mut rdns = Reader::new(asn1::single(name, SEQUENCE, "a name is not a SEQUENCE")?);
+    let mut written = Vec::new();
+    while !rdns.is_empty() {
+        let mut attributes = Reader::new(rdns.next(SET, "a relative distinguished name is not a SET")?);
+        if attributes.is_empty() {
+            return Err(DerError("a relative distinguished name is empty"));
         }
-        for (j, ava) in rdn.0.iter().enumerate() {
-            if j > 0 {
+        let mut out = String::new();
+        while !attributes.is_empty() {
+            let mut attribute = Reader::new(attributes.next(SEQUENCE, "a name attribute is not a SEQUENCE")?);
+            let oid = Oid::parse(attribute.next(OID, "a name attribute type is not an OBJECT IDENTIFIER")?)?;
+            let value = attribute.any()?;
+            attribute.end()?;
+            if !out.is_empty() {
                 out.push('+');
             }
-            let text = attribute_text(ava.value.tag(), ava.value.value());
-            match (keyword(&ava.oid), text) {
+            match (keyword(&oid), attribute_text(value.tag, value.value)) {
                 (Some(keyword), Some(text)) => {
                     out.push_str(keyword);
                     out.push('=');
@@ -516,20 +556,22 @@ fn java_name(name: &Name) -> String {
                 (keyword, _) => {
                     match keyword {
                         Some(keyword) => out.push_str(keyword),
-                        None => out.push_str(&ava.oid.to_string()),
+                        None => out.push_str(&oid.to_string()),
                     }
                     out.push_str("=#");
-                    for b in ava.value.to_der().unwrap_or_default() {
+                    for b in value.encoded {
                         out.push_str(&format!("{b:02x}"));
                     }
                 }
             }
         }
+        written.push(out);
     }
-    out
+    written.reverse();
+    Ok(written.join(","))
 }
 
-fn keyword(oid: &ObjectIdentifier) -> Option<&'static str> {
+fn keyword(oid: &Oid<'_>) -> Option<&'static str> {
     Some(match oid.to_string().as_str() {
         "2.5.4.3" => "CN",
         "2.5.4.6" => "C",
@@ -547,9 +589,9 @@ fn keyword(oid: &ObjectIdentifier) -> Option<&'static str> {
 /// The text of a value of a string type Java prints as text. Java reads the bytes of every such
 /// type as UTF-8 (a BMPString or a non-ASCII T61String comes out mangled), and the gateway hashes
 /// what Java prints, so the same is done here.
-fn attribute_text(tag: Tag, bytes: &[u8]) -> Option<String> {
+fn attribute_text(tag: u8, bytes: &[u8]) -> Option<String> {
     match tag {
-        Tag::Utf8String | Tag::PrintableString | Tag::Ia5String | Tag::TeletexString | Tag::BmpString => {
+        UTF8_STRING | PRINTABLE_STRING | IA5_STRING | TELETEX_STRING | BMP_STRING => {
             Some(String::from_utf8_lossy(bytes).into_owned())
         }
         _ => None,

@@ -10,13 +10,11 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use base64::Engine as _;
-use rsa::pkcs1::der::{Decode, Encode};
-use rsa::pkcs1::DecodeRsaPublicKey;
-use rsa::pkcs8::{EncodePublicKey, ObjectIdentifier, PrivateKeyInfo};
 use rsa::traits::PublicKeyParts;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
+use crate::asn1::{self, DerError, DerResult, Oid, Reader, BIT_STRING, INTEGER, NULL, OCTET_STRING, OID, SEQUENCE};
 use crate::crypto::{rust_crypto, Backend, SignType, Signer, Verifier};
 use crate::error::{Error, KeyKind, Result};
 
@@ -27,7 +25,7 @@ pub const MIN_KEY_BITS: usize = 2048;
 /// the limit of the portable backend (so every host accepts the same keys).
 pub const MAX_KEY_BITS: usize = 4096;
 
-const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+const RSA_ENCRYPTION: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01]; // 1.2.840.113549.1.1.1
 
 /// Key roles. A role is a type parameter of [`PrivateKey`] and [`PublicKey`].
 pub mod role {
@@ -295,20 +293,19 @@ impl<R: Role> PublicKey<R> {
                 })
             }
         };
-        let rsa = rsa::RsaPublicKey::from_pkcs1_der(&pkcs1).map_err(|e| Error::InvalidKey {
-            expected: KeyKind::Public,
-            reason: format!("the RSA parameters are invalid ({e})"),
-        })?;
+        let invalid = |why: String| Error::InvalidKey { expected: KeyKind::Public, reason: why };
+        let numbers = pkcs1_public(&pkcs1).map_err(|e| invalid(format!("the key cannot be read ({e})")))?;
+        let rsa = rsa::RsaPublicKey::new(numbers.n(), numbers.e())
+            .map_err(|e| invalid(format!("the RSA parameters are invalid ({e})")))?;
         let bits = rsa.n().bits();
         Ok(Self::from_rsa(rsa, KeyInfo { form, encoding, bits }))
     }
 
     fn from_rsa(rsa: rsa::RsaPublicKey, info: KeyInfo) -> Self {
+        let pkcs1 = encode_pkcs1_public(&rsa.n().to_bytes_be(), &rsa.e().to_bytes_be());
         #[cfg(all(feature = "aws-lc", not(target_arch = "wasm32")))]
-        let aws_lc = rsa::pkcs1::EncodeRsaPublicKey::to_pkcs1_der(&rsa)
-            .ok()
-            .and_then(|der| crate::crypto::aws_lc::PublicKeys::parse(der.as_bytes()));
-        let spki = rsa.to_public_key_der().map(|doc| doc.as_bytes().to_vec()).unwrap_or_default();
+        let aws_lc = crate::crypto::aws_lc::PublicKeys::parse(&pkcs1);
+        let spki = encode_spki(&pkcs1);
         PublicKey {
             inner: Arc::new(PublicInner {
                 info,
@@ -354,14 +351,13 @@ impl<R: Role> Verifier for PublicKey<R> {
 
 /// The key the portable backend keeps: the private key, checked for consistency, with portable
 /// signing; else its public half.
-fn portable_key(pkcs1: &[u8]) -> rsa::Result<PortableKey> {
+fn portable_key(pkcs1: &[u8]) -> std::result::Result<PortableKey, String> {
     #[cfg(feature = "portable-signing")]
-    return rsa::pkcs1::DecodeRsaPrivateKey::from_pkcs1_der(pkcs1).map_err(rsa::Error::from);
+    return rsa::pkcs1::DecodeRsaPrivateKey::from_pkcs1_der(pkcs1).map_err(|e| rsa::Error::from(e).to_string());
     #[cfg(not(feature = "portable-signing"))]
     {
-        let key = rsa::pkcs1::RsaPrivateKey::from_der(pkcs1).map_err(rsa::pkcs1::Error::from)?;
-        let number = |int: rsa::pkcs1::UintRef<'_>| rsa::BigUint::from_bytes_be(int.as_bytes());
-        rsa::RsaPublicKey::new(number(key.modulus), number(key.public_exponent))
+        let numbers = pkcs1_private(pkcs1).map_err(|e| e.to_string())?;
+        rsa::RsaPublicKey::new(numbers.n(), numbers.e()).map_err(|e| e.to_string())
     }
 }
 
@@ -417,39 +413,107 @@ fn classify(der: &[u8], expected: KeyKind) -> Result<Classified> {
         expected,
         reason: "the bytes are not an RSA key in PKCS#1, PKCS#8 or SubjectPublicKeyInfo form".to_owned(),
     };
-    if let Ok(info) = PrivateKeyInfo::from_der(der) {
-        if info.algorithm.oid != RSA_ENCRYPTION {
-            return Err(Error::InvalidKey {
-                expected,
-                reason: format!("a PKCS#8 key of algorithm {} is not RSA", info.algorithm.oid),
-            });
+    let not_rsa = |what: &str, algorithm: Oid<'_>| Error::InvalidKey {
+        expected,
+        reason: format!("{what} of algorithm {algorithm} is not RSA"),
+    };
+    if let Ok((algorithm, pkcs1)) = pkcs8_private(der) {
+        if algorithm.0 != RSA_ENCRYPTION {
+            return Err(not_rsa("a PKCS#8 key", algorithm));
         }
-        let key = rsa::pkcs1::RsaPrivateKey::from_der(info.private_key).map_err(|_| unknown())?;
-        check_bits(key.modulus.as_bytes())?;
-        return Ok(Classified::Private { pkcs1: Zeroizing::new(info.private_key.to_vec()), form: KeyForm::Pkcs8 });
+        check_bits(pkcs1_private(pkcs1).map_err(|_| unknown())?.modulus)?;
+        return Ok(Classified::Private { pkcs1: Zeroizing::new(pkcs1.to_vec()), form: KeyForm::Pkcs8 });
     }
-    if let Ok(key) = rsa::pkcs1::RsaPrivateKey::from_der(der) {
-        check_bits(key.modulus.as_bytes())?;
+    if let Ok(key) = pkcs1_private(der) {
+        check_bits(key.modulus)?;
         return Ok(Classified::Private { pkcs1: Zeroizing::new(der.to_vec()), form: KeyForm::Pkcs1 });
     }
-    if let Ok(spki) = rsa::pkcs8::SubjectPublicKeyInfoRef::from_der(der) {
-        if spki.algorithm.oid != RSA_ENCRYPTION {
-            return Err(Error::InvalidKey {
-                expected,
-                reason: format!("a public key of algorithm {} is not RSA", spki.algorithm.oid),
-            });
+    if let Ok((algorithm, pkcs1)) = spki(der) {
+        if algorithm.0 != RSA_ENCRYPTION {
+            return Err(not_rsa("a public key", algorithm));
         }
-        let bytes = spki.subject_public_key.raw_bytes();
-        let key = rsa::pkcs1::RsaPublicKey::from_der(bytes).map_err(|_| unknown())?;
-        check_bits(key.modulus.as_bytes())?;
-        return Ok(Classified::Public { pkcs1: bytes.to_vec(), form: KeyForm::Spki });
+        check_bits(pkcs1_public(pkcs1).map_err(|_| unknown())?.modulus)?;
+        return Ok(Classified::Public { pkcs1: pkcs1.to_vec(), form: KeyForm::Spki });
     }
-    if let Ok(key) = rsa::pkcs1::RsaPublicKey::from_der(der) {
-        check_bits(key.modulus.as_bytes())?;
-        let pkcs1 = key.to_der().map_err(|_| unknown())?;
-        return Ok(Classified::Public { pkcs1, form: KeyForm::Pkcs1 });
+    if let Ok(key) = pkcs1_public(der) {
+        check_bits(key.modulus)?;
+        return Ok(Classified::Public { pkcs1: der.to_vec(), form: KeyForm::Pkcs1 });
     }
     Err(unknown())
+}
+
+/// The public numbers of a PKCS#1 key, as big-endian magnitudes.
+struct RsaNumbers<'a> {
+    modulus: &'a [u8],
+    exponent: &'a [u8],
+}
+
+impl RsaNumbers<'_> {
+    fn n(&self) -> rsa::BigUint {
+        rsa::BigUint::from_bytes_be(self.modulus)
+    }
+
+    fn e(&self) -> rsa::BigUint {
+        rsa::BigUint::from_bytes_be(self.exponent)
+    }
+}
+
+/// PKCS#1 `RSAPrivateKey` with two primes (version 0): the version and eight INTEGERs.
+fn pkcs1_private(der: &[u8]) -> DerResult<RsaNumbers<'_>> {
+    let mut fields = Reader::new(asn1::single(der, SEQUENCE, "an RSAPrivateKey is not a SEQUENCE")?);
+    let mut integer = || asn1::unsigned(fields.next(INTEGER, "an RSAPrivateKey field is not an INTEGER")?);
+    if !integer()?.is_empty() {
+        return Err(DerError("only two-prime RSA private keys (version 0) are read"));
+    }
+    let (modulus, exponent) = (integer()?, integer()?);
+    for _ in 0..6 {
+        integer()?; // d, p, q, d mod (p-1), d mod (q-1), q^-1 mod p
+    }
+    fields.end()?;
+    Ok(RsaNumbers { modulus, exponent })
+}
+
+/// PKCS#1 `RSAPublicKey`: the modulus and the public exponent.
+fn pkcs1_public(der: &[u8]) -> DerResult<RsaNumbers<'_>> {
+    let mut fields = Reader::new(asn1::single(der, SEQUENCE, "an RSAPublicKey is not a SEQUENCE")?);
+    let modulus = asn1::unsigned(fields.next(INTEGER, "the modulus is not an INTEGER")?)?;
+    let exponent = asn1::unsigned(fields.next(INTEGER, "the public exponent is not an INTEGER")?)?;
+    fields.end()?;
+    Ok(RsaNumbers { modulus, exponent })
+}
+
+/// PKCS#8 `PrivateKeyInfo` (v1, or v2 with its public key): the algorithm and the inner key.
+fn pkcs8_private(der: &[u8]) -> DerResult<(Oid<'_>, &[u8])> {
+    let mut fields = Reader::new(asn1::single(der, SEQUENCE, "a PrivateKeyInfo is not a SEQUENCE")?);
+    let version = asn1::unsigned(fields.next(INTEGER, "the PKCS#8 version is not an INTEGER")?)?;
+    let algorithm = asn1::algorithm(fields.next(SEQUENCE, "the PKCS#8 algorithm is not a SEQUENCE")?)?;
+    let key = fields.next(OCTET_STRING, "the PKCS#8 key is not an OCTET STRING")?;
+    fields.optional(asn1::explicit(0))?; // attributes
+    let public_key = fields.optional(asn1::implicit(1))?;
+    fields.end()?;
+    match (version, public_key) {
+        ([], None) | ([1], Some(_)) => Ok((algorithm, key)),
+        _ => Err(DerError("the PKCS#8 version does not match the presence of a public key")),
+    }
+}
+
+/// X.509 `SubjectPublicKeyInfo`: the algorithm and the key's bytes.
+fn spki(der: &[u8]) -> DerResult<(Oid<'_>, &[u8])> {
+    let mut fields = Reader::new(asn1::single(der, SEQUENCE, "a SubjectPublicKeyInfo is not a SEQUENCE")?);
+    let algorithm = asn1::algorithm(fields.next(SEQUENCE, "the key algorithm is not a SEQUENCE")?)?;
+    let key = asn1::whole_bytes(fields.next(BIT_STRING, "the public key is not a BIT STRING")?)?;
+    fields.end()?;
+    Ok((algorithm, key))
+}
+
+fn encode_pkcs1_public(modulus: &[u8], exponent: &[u8]) -> Vec<u8> {
+    asn1::encode(SEQUENCE, &[&asn1::encode_unsigned(modulus), &asn1::encode_unsigned(exponent)])
+}
+
+/// The SubjectPublicKeyInfo of a PKCS#1 public key (rsaEncryption with NULL parameters).
+fn encode_spki(pkcs1: &[u8]) -> Vec<u8> {
+    let algorithm = asn1::encode(SEQUENCE, &[&asn1::encode(OID, &[RSA_ENCRYPTION]), &asn1::encode(NULL, &[])]);
+    asn1::encode(SEQUENCE, &[&algorithm, &asn1::encode(BIT_STRING, &[&[0], pkcs1])])
 }
 
 fn check_bits(modulus_be: &[u8]) -> Result<()> {

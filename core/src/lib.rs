@@ -54,6 +54,7 @@
 
 pub mod aes;
 pub mod api;
+mod asn1;
 pub mod cert;
 mod charset;
 mod client;

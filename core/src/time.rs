@@ -89,13 +89,7 @@ impl BeijingDateTime {
         let num = |range: std::ops::Range<usize>| -> i64 { text.get(range).and_then(|s| s.parse().ok()).unwrap_or(-1) };
         let (year, month, day) = (num(0..4), num(5..7), num(8..10));
         let (hour, minute, second) = (num(11..13), num(14..16), num(17..19));
-        let valid = (1..=12).contains(&month)
-            && day >= 1
-            && day <= days_in_month(year, month)
-            && hour < 24
-            && minute < 60
-            && second < 60;
-        if !valid {
+        if !on_calendar(year, [month, day, hour, minute, second]) {
             return Err(Error::field(field, format!("{rule}; `{text}` is not a calendar date-time")));
         }
         // The ranges were checked just above, so these narrowings cannot truncate.
@@ -125,6 +119,23 @@ impl fmt::Display for BeijingDateTime {
             self.year, self.month, self.day, self.hour, self.minute, self.second
         )
     }
+}
+
+/// The instant of a UTC date-time given as `year` and `[month, day, hour, minute, second]`, if the
+/// calendar has it.
+pub(crate) fn utc(year: i64, fields: [i64; 5]) -> Option<Timestamp> {
+    let [month, day, hour, minute, second] = fields;
+    on_calendar(year, fields).then(|| Timestamp {
+        unix_secs: days_from_civil(year, month, day) * SECS_PER_DAY + hour * 3600 + minute * 60 + second,
+    })
+}
+
+fn on_calendar(year: i64, [month, day, hour, minute, second]: [i64; 5]) -> bool {
+    (1..=12).contains(&month)
+        && (1..=days_in_month(year, month)).contains(&day)
+        && (0..24).contains(&hour)
+        && (0..60).contains(&minute)
+        && (0..60).contains(&second)
 }
 
 fn is_leap(year: i64) -> bool {

@@ -181,6 +181,44 @@ fn unreadable_certificates_are_typed_errors() {
     assert!(message.contains("root bundle:"), "{message}");
 }
 
+fn pem_of(der: &[u8]) -> String {
+    let text = base64::engine::general_purpose::STANDARD.encode(der);
+    format!("-----BEGIN CERTIFICATE-----\n{text}\n-----END CERTIFICATE-----\n")
+}
+
+#[test]
+fn certificates_are_read_as_strict_der_and_sns_tolerantly() {
+    let pem = generated("app_cert.pem");
+    let body: String = pem.lines().filter(|line| !line.starts_with("-----")).collect();
+    let der = base64::engine::general_purpose::STANDARD.decode(body).unwrap();
+    assert_eq!((der[0], der[1], der[8..13].to_vec()), (0x30, 0x82, vec![0xa0, 3, 2, 1, 2]), "a v3 certificate");
+    assert_eq!(AppCertificate::from_pem(&pem_of(&der)).unwrap().sn(), APP_SN);
+
+    let trailing = [&der[..], &[0]].concat();
+    let long_length = [&[0x30, 0x83, 0][..], &der[2..]].concat();
+    let mut version_5 = der.clone();
+    version_5[12] = 5;
+    let mut short_validity = der.clone();
+    let validity = der.windows(2).position(|pair| pair == [0x17, 0x0d]).unwrap(); // the first UTCTime
+    short_validity[validity + 13] = b'+';
+    for (bytes, rule) in [
+        (&trailing, "bytes follow the last element"),
+        (&long_length, "a length has a leading zero byte (not DER)"),
+        (&version_5, "the version is not v1, v2 or v3"),
+        (&short_validity, "a time is not written as YYMMDDHHMMSSZ"),
+    ] {
+        let message = invalid_certificate(AppCertificate::from_pem(&pem_of(bytes)));
+        assert!(
+            message.contains("certificate 1 is not a valid X.509 certificate") && message.contains(rule),
+            "{message}"
+        );
+    }
+    // The SN is read by a tolerant walk: what follows the certificate, or its version, do not matter.
+    assert_eq!(cert_sn(&pem_of(&trailing)).unwrap(), APP_SN);
+    assert_eq!(cert_sn(&pem_of(&version_5)).unwrap(), APP_SN);
+    assert!(invalid_certificate(cert_sn(&pem_of(&long_length))).contains("not DER"));
+}
+
 #[test]
 fn chains_are_checked_against_the_root_bundle() {
     let mode = mode();

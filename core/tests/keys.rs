@@ -125,6 +125,38 @@ fn key_sizes_outside_2048_to_4096_bits_are_refused() {
     assert!(started.elapsed().as_millis() < 100);
 }
 
+#[test]
+fn keys_are_strict_der_and_re_encoded_exactly() {
+    let spki_text: String = read("keys/alipay_2048.public.spki.b64").split_whitespace().collect();
+    let spki = base64::engine::general_purpose::STANDARD.decode(spki_text).unwrap();
+    let key = AlipayPublicKey::from_der(&spki).unwrap();
+    assert_eq!(key.spki_der(), &spki[..], "SubjectPublicKeyInfo is written back byte for byte");
+    // The PKCS#1 key inside: the BIT STRING after the 15-byte rsaEncryption header and 4-byte lengths.
+    let pkcs1 = &spki[24..];
+    assert_eq!((spki[19], spki[20], pkcs1[0]), (0x03, 0x82, 0x30));
+    assert_eq!(AlipayPublicKey::from_der(pkcs1).unwrap().spki_der(), &spki[..]);
+
+    let modulus_and_exponent = |exponent: &[u8]| {
+        let modulus = der_tlv(0x02, &pkcs1[8..8 + 257]);
+        der_tlv(0x30, &[modulus, der_tlv(0x02, exponent)].concat())
+    };
+    assert_eq!(modulus_and_exponent(&[1, 0, 1]), pkcs1);
+    let not_rsa = "not an RSA key";
+    for (der, needle) in [
+        ([&spki[..], &[0]].concat(), not_rsa),
+        ([pkcs1, &[0]].concat(), not_rsa),
+        (modulus_and_exponent(&[0, 1, 0, 1]), not_rsa), // an INTEGER with a redundant leading zero
+        (modulus_and_exponent(&[0x81, 0, 1]), not_rsa), // a negative exponent
+        (modulus_and_exponent(&[1]), "RSA parameters are invalid"),
+        ([&[0x30, 0x83, 0], &pkcs1[2..]].concat(), not_rsa), // a length with a leading zero byte
+    ] {
+        assert_invalid(AlipayPublicKey::from_der(&der), KeyKind::Public, needle);
+    }
+    let mut unused_bits = spki.clone();
+    unused_bits[23] = 1;
+    assert_invalid(AlipayPublicKey::from_der(&unused_bits), KeyKind::Public, not_rsa);
+}
+
 fn der_tlv(tag: u8, body: &[u8]) -> Vec<u8> {
     let len = body.len();
     let mut out = vec![tag];
