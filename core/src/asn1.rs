@@ -143,15 +143,23 @@ pub(crate) fn single<'a>(bytes: &'a [u8], tag: u8, what: &'static str) -> DerRes
     Ok(value)
 }
 
+/// The contents of an INTEGER, checked to be minimal two's complement (DER), of either sign.
+pub(crate) fn integer(value: &[u8]) -> DerResult<&[u8]> {
+    match value {
+        [] => Err(DerError("an INTEGER is empty")),
+        [0, next, ..] if next & 0x80 == 0 => Err(DerError("an INTEGER has a redundant leading byte (not DER)")),
+        [0xff, next, ..] if next & 0x80 != 0 => Err(DerError("an INTEGER has a redundant leading byte (not DER)")),
+        _ => Ok(value),
+    }
+}
+
 /// The magnitude, big-endian without leading zeros (so zero is empty), of a non-negative INTEGER's
 /// contents.
 pub(crate) fn unsigned(value: &[u8]) -> DerResult<&[u8]> {
-    match value {
-        [] => Err(DerError("an INTEGER is empty")),
+    match integer(value)? {
         [first, ..] if first & 0x80 != 0 => Err(DerError("an INTEGER is negative")),
-        [0, second, ..] if second & 0x80 == 0 => Err(DerError("an INTEGER has a redundant leading zero (not DER)")),
         [0, rest @ ..] => Ok(rest),
-        _ => Ok(value),
+        value => Ok(value),
     }
 }
 
@@ -300,6 +308,8 @@ mod tests {
         assert!(unsigned(&[0x00, 0x7f]).is_err());
         assert!(unsigned(&[0x80]).is_err());
         assert!(unsigned(&[]).is_err());
+        assert_eq!(integer(&[0xff, 0x7f]).unwrap(), &[0xff, 0x7f]);
+        assert!(integer(&[0xff, 0x80]).is_err());
         for magnitude in [&[0x80u8, 1][..], &[0x7f], &[0, 0, 0x90], &[]] {
             let encoded = encode_unsigned(magnitude);
             let value = single(&encoded, INTEGER, "x").unwrap();

@@ -397,7 +397,7 @@ impl Parsed {
                 return Err(DerError("the version is not v1, v2 or v3"));
             }
         }
-        fields.next(INTEGER, "the serial number is not an INTEGER")?;
+        asn1::integer(fields.next(INTEGER, "the serial number is not an INTEGER")?)?;
         let signed_algorithm = asn1::algorithm(fields.next(SEQUENCE, "the signature algorithm is not a SEQUENCE")?)?;
         let issuer_der = fields.any()?.encoded;
         let mut validity = Reader::new(fields.next(SEQUENCE, "the validity is not a SEQUENCE")?);
