@@ -358,8 +358,12 @@ impl<'a> RawCertificate<'a> {
 /// The SN: MD5 of the issuer as Java writes it followed by the serial number in decimal.
 fn sn(issuer: &[u8], serial: &[u8]) -> Result<String> {
     let issuer = java_name(issuer).map_err(|e| invalid(format!("the issuer name cannot be read ({e})")))?;
+    Ok(sn_of_name(&issuer, serial))
+}
+
+fn sn_of_name(issuer: &str, serial: &[u8]) -> String {
     let digest = Md5::digest(format!("{issuer}{}", rsa::BigUint::from_bytes_be(serial)));
-    Ok(digest.iter().map(|b| format!("{b:02x}")).collect())
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A strictly read X.509 v1-v3 certificate, for chain checks: every field of the signed part is
@@ -415,13 +419,14 @@ impl Parsed {
             None => false,
         };
         fields.end()?;
+        let issuer = java_name(issuer_der)?;
         Ok(Parsed {
-            sn: sn(raw.issuer, raw.serial).map_err(|_| DerError("the issuer name cannot be read"))?,
+            sn: sn_of_name(&issuer, raw.serial),
             tbs: raw.tbs.to_vec(),
             signature: raw.signature.to_vec(),
             signature_algorithm: raw.signature_algorithm.0.to_vec(),
             signed_algorithm: signed_algorithm.0.to_vec(),
-            issuer: java_name(issuer_der)?,
+            issuer,
             issuer_der: issuer_der.to_vec(),
             subject: java_name(subject_der)?,
             subject_der: subject_der.to_vec(),
