@@ -183,6 +183,19 @@ fn decimal_type(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
 }
 
 /// The host's clock.
+/// The host's verdicts on a certificate chain: one `bool` per check (text is not a sequence here).
+pub(crate) fn verdicts(obj: &Bound<'_, PyAny>) -> PyResult<Vec<bool>> {
+    let rule = || invalid_field("verified", "must be a sequence of booleans, one for each check");
+    if obj.is_instance_of::<PyString>() || obj.is_instance_of::<PyBytes>() {
+        return Err(rule());
+    }
+    let verdict = |item: PyResult<Bound<'_, PyAny>>| match item {
+        Ok(item) if item.is_instance_of::<PyBool>() => Ok(item.is_truthy()?),
+        _ => Err(rule()),
+    };
+    obj.try_iter().map_err(|_| rule())?.map(verdict).collect()
+}
+
 pub(crate) fn now() -> Timestamp {
     let since_epoch = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
     Timestamp::from_unix_millis(i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX))

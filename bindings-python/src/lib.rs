@@ -12,7 +12,7 @@ use std::sync::{Mutex, PoisonError};
 
 use alipay_openapi as core;
 use alipay_openapi::{
-    api, cert, ClientOptions, Error, NotifyOptions, NotifyParams, NotifyVersion, Pending, RequestOptions,
+    api, cert, ChainCheck, ClientOptions, Error, NotifyOptions, NotifyParams, NotifyVersion, Pending, RequestOptions,
     SignatureCheck, V3Request,
 };
 use pyo3::prelude::*;
@@ -228,22 +228,41 @@ impl Client {
         })
     }
 
+    /// [`add_alipay_certificate`](Self::add_alipay_certificate) in two stages: the chain's
+    /// signatures are left to the host.
+    #[pyo3(signature = (pem, now = None))]
+    fn begin_add_alipay_certificate(&self, pem: &Object, now: Option<&Object>) -> PyResult<PendingCertificateChain> {
+        let py = pem.py();
+        guarded(|| {
+            let (pem, now) = (pem_argument(pem)?, convert::instant_or_now(now, "now")?);
+            let chain = self.inner.begin_add_alipay_certificate(&pem, now).map_err(in_pem).or_raise()?;
+            PendingCertificateChain::new(py, Chain::Add(chain))
+        })
+    }
+
     /// Certificate mode: verifies the answer to `alipay.open.app.alipaycert.download`, checks the
     /// certificate it carries against the root bundle at `now` and adds its key. Returns its SN.
     #[pyo3(signature = (body, now = None))]
     fn add_downloaded_certificate(&self, body: &Object, now: Option<&Object>) -> PyResult<String> {
         let py = body.py();
         guarded(|| {
-            let pending = self.downloaded(body, now)?;
-            py.detach(|| pending.finish_own()).or_raise_during(cert::DOWNLOAD_METHOD)
+            let chain = self.downloaded_chain(body, now)?;
+            py.detach(|| chain.finish_own()?.finish_own()).or_raise_during(cert::DOWNLOAD_METHOD)
         })
     }
 
-    /// [`add_downloaded_certificate`](Self::add_downloaded_certificate) in two stages.
+    /// [`add_downloaded_certificate`](Self::add_downloaded_certificate) in stages: the chain of the
+    /// certificate, whose `finish` gives the verification of the answer.
     #[pyo3(signature = (body, now = None))]
-    fn begin_add_downloaded_certificate(&self, body: &Object, now: Option<&Object>) -> PyResult<PendingVerification> {
-        let stage = guarded(|| self.downloaded(body, now).map(Stage::Certificate))?;
-        PendingVerification::new(body.py(), stage, Some(cert::DOWNLOAD_METHOD))
+    fn begin_add_downloaded_certificate(
+        &self,
+        body: &Object,
+        now: Option<&Object>,
+    ) -> PyResult<PendingCertificateChain> {
+        guarded(|| {
+            let chain = self.downloaded_chain(body, now)?;
+            PendingCertificateChain::new(body.py(), Chain::Download(chain))
+        })
     }
 
     /// OpenAPI v3: builds and signs a call; the keywords are the core's v3 request options.
@@ -331,8 +350,8 @@ impl Client {
         })
     }
 
-    /// The first stage of adding a downloaded certificate.
-    fn downloaded(&self, body: &Object, now: Option<&Object>) -> PyResult<Pending<String>> {
+    /// The first stage of adding a downloaded certificate: its chain.
+    fn downloaded_chain(&self, body: &Object, now: Option<&Object>) -> PyResult<ChainCheck<Pending<String>>> {
         let (body, now) =
             (convert::body(body, self.inner.config().charset, "body")?, convert::instant_or_now(now, "now")?);
         self.inner.begin_add_downloaded_certificate(&body, now).or_raise_during(cert::DOWNLOAD_METHOD)
@@ -673,6 +692,76 @@ impl PendingVerification {
     }
 }
 
+/// One RSA check of a certificate chain: does `signature` verify over `messages[0]` (the
+/// certificate's signed part) under the issuer's key `spki` with the hash `sign_type`?
+#[pyclass(frozen, get_all, name = "SignatureCheck", module = "alipay_openapi")]
+struct ChainSignatureCheck {
+    sign_type: &'static str,
+    messages: Py<PyTuple>,
+    signature: Py<PyBytes>,
+    spki: Py<PyBytes>,
+}
+
+/// What a certificate chain is checked for, and so what its `finish` returns.
+enum Chain {
+    Add(ChainCheck<String>),
+    Download(ChainCheck<Pending<String>>),
+}
+
+/// A certificate chain waiting for the host's verdict on each signature in `checks`: `finish`
+/// takes one boolean per check and returns the SN of the added certificate, or for a download the
+/// verification of the answer.
+#[pyclass(frozen, module = "alipay_openapi")]
+struct PendingCertificateChain {
+    #[pyo3(get)]
+    checks: Py<PyTuple>,
+    chain: Mutex<Option<Chain>>,
+}
+
+impl PendingCertificateChain {
+    fn new(py: Python<'_>, chain: Chain) -> PyResult<Self> {
+        let checks = match &chain {
+            Chain::Add(chain) => chain.checks(),
+            Chain::Download(chain) => chain.checks(),
+        };
+        let checks = checks.iter().map(|check| {
+            let messages = PyTuple::new(py, check.messages().iter().map(|message| PyBytes::new(py, message)))?;
+            Py::new(
+                py,
+                ChainSignatureCheck {
+                    sign_type: check.sign_type().as_str(),
+                    messages: messages.unbind(),
+                    signature: PyBytes::new(py, check.signature()).unbind(),
+                    spki: PyBytes::new(py, check.key().spki_der()).unbind(),
+                },
+            )
+        });
+        let checks = PyTuple::new(py, checks.collect::<PyResult<Vec<_>>>()?)?.unbind();
+        Ok(PendingCertificateChain { checks, chain: Mutex::new(Some(chain)) })
+    }
+}
+
+#[pymethods]
+impl PendingCertificateChain {
+    /// Completes the chain once with one verdict per check, in order.
+    fn finish(&self, py: Python<'_>, verified: &Object) -> PyResult<Py<PyAny>> {
+        guarded(|| {
+            let verified = convert::verdicts(verified)?;
+            let chain = self.chain.lock().unwrap_or_else(PoisonError::into_inner).take();
+            let finished_already =
+                || Error::field("finish", "was called already: a pending verification finishes once");
+            match chain.ok_or_else(finished_already).or_raise()? {
+                Chain::Add(chain) => Ok(chain.finish(&verified).or_raise()?.into_pyobject(py)?.into_any().unbind()),
+                Chain::Download(chain) => {
+                    let pending = chain.finish(&verified).or_raise_during(cert::DOWNLOAD_METHOD)?;
+                    let stage = PendingVerification::new(py, Stage::Certificate(pending), Some(cert::DOWNLOAD_METHOD))?;
+                    Ok(Py::new(py, stage)?.into_any())
+                }
+            }
+        })
+    }
+}
+
 /// A response whose signature was verified over the exact bytes of its node.
 #[pyclass(frozen, get_all, module = "alipay_openapi")]
 struct Response {
@@ -805,6 +894,8 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<SignedRequest>()?;
     module.add_class::<PreparedRequest>()?;
     module.add_class::<PendingVerification>()?;
+    module.add_class::<PendingCertificateChain>()?;
+    module.add_class::<ChainSignatureCheck>()?;
     module.add_class::<Response>()?;
     module.add_class::<Notification>()?;
     module.add_class::<SignedV3Request>()?;

@@ -14,7 +14,16 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from alipay_openapi import AlipayError, Client, GatewayError, PendingVerification, SignatureError, ValidationError
+from alipay_openapi import (
+    AlipayError,
+    Client,
+    GatewayError,
+    PendingCertificateChain,
+    PendingVerification,
+    SignatureError,
+    ValidationError,
+    cert_sn,
+)
 from alipay_openapi.errors import DETAILS
 from conftest import KEYS, VECTORS, key, load_cases, make_client, signed_body
 
@@ -116,10 +125,69 @@ def test_a_downloaded_certificate_through_the_stages() -> None:
     content = base64.b64encode(new_pem.encode()).decode()
     node = ('{"code":"10000","msg":"Success","alipay_cert_content":"' + content + '"}').encode()
     body = signed_body("alipay.open.app.alipaycert.download", node, "alipay_2048.private.pkcs8.pem", "07e15c749b8f2f3bc15a28ed42842a0d")
-    pending = client.begin_add_downloaded_certificate(body)
+    chain = client.begin_add_downloaded_certificate(body)
+    pending = chain.finish(chain_verdicts(chain))
     assert pending.alipay_cert_sn == "07e15c749b8f2f3bc15a28ed42842a0d"
+    assert "8f0288df4e6850941ea8f7656f472b54" not in client.alipay_cert_sns
     assert pending.finish(host_verdict(pending)) == "8f0288df4e6850941ea8f7656f472b54"
     assert "8f0288df4e6850941ea8f7656f472b54" in client.alipay_cert_sns
+
+
+def chain_verdicts(chain: PendingCertificateChain[Any]) -> list[bool]:
+    """The host's verdict on each check of a chain, by the `cryptography` package."""
+    verdicts = []
+    for check in chain.checks:
+        assert len(check.messages) == 1
+        issuer_key = serialization.load_der_public_key(check.spki)
+        assert isinstance(issuer_key, rsa.RSAPublicKey)
+        digest = hashes.SHA256() if check.sign_type == "RSA2" else hashes.SHA1()
+        try:
+            issuer_key.verify(check.signature, check.messages[0], padding.PKCS1v15(), digest)
+            verdicts.append(True)
+        except InvalidSignature:
+            verdicts.append(False)
+    return verdicts
+
+
+def test_a_certificate_chain_through_the_stages() -> None:
+    def certificate_client() -> Client:
+        return Client(
+            app_id="2021000000000001",
+            private_key=key("app_2048.private.pkcs1.pem"),
+            app_cert=(GENERATED / "app_cert.pem").read_text(),
+            alipay_cert=(GENERATED / "alipay_cert.pem").read_text(),
+            alipay_root_cert=(GENERATED / "root_bundle.pem").read_text(),
+        )
+
+    new_pem = (GENERATED / "alipay_cert_new.pem").read_text()
+    client = certificate_client()
+    chain = client.begin_add_alipay_certificate(new_pem)
+    verdicts = chain_verdicts(chain)
+    assert verdicts == [True, True]
+    assert [check.sign_type for check in chain.checks] == ["RSA2", "RSA2"]
+    assert chain.finish(verdicts) == "8f0288df4e6850941ea8f7656f472b54"
+    assert "8f0288df4e6850941ea8f7656f472b54" in client.alipay_cert_sns
+    with pytest.raises(ValidationError) as finished:
+        chain.finish(verdicts)
+    assert finished.value.field == "finish"
+
+    with pytest.raises(AlipayError) as refused:
+        certificate_client().begin_add_alipay_certificate(new_pem).finish([True, False])
+    assert refused.value.code == "invalid_certificate"
+    assert "does not verify with the key of the root" in str(refused.value)
+    for wrong in ([True], [1, 1], "yes", None, b"\x01\x01"):
+        with pytest.raises(ValidationError) as bad:
+            certificate_client().begin_add_alipay_certificate(new_pem).finish(wrong)  # type: ignore[arg-type]
+        assert (bad.value.code, bad.value.field) == ("invalid_field", "verified"), wrong
+    forged = certificate_client().begin_add_alipay_certificate((GENERATED / "alipay_cert_forged.pem").read_text())
+    forged_verdicts = chain_verdicts(forged)
+    assert False in forged_verdicts
+    with pytest.raises(AlipayError) as forged_error:
+        forged.finish(forged_verdicts)
+    assert forged_error.value.code == "invalid_certificate"
+    sha1 = certificate_client().begin_add_alipay_certificate((GENERATED / "alipay_cert_sha1.pem").read_text())
+    assert sha1.checks[0].sign_type == "RSA"
+    assert sha1.finish(chain_verdicts(sha1)) == cert_sn((GENERATED / "alipay_cert_sha1.pem").read_text())
 
 
 def every_bytes_like(data: bytes) -> list[Any]:

@@ -59,31 +59,34 @@ function createApi(engine, host) {
     };
   }
 
+  // `verify(message, signature, spki, signType)`: the engine names the key and the hash of each
+  // check (a certificate's signature may use another hash than the client's sign type).
   function nodeRsa(nodeCrypto, signType, pkcs8, spki) {
-    const hash = signType === 'RSA2' ? 'sha256' : 'sha1';
+    const hash = (type) => (type === 'RSA2' ? 'sha256' : 'sha1');
     const privateKey = pkcs8 && nodeCrypto.createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' });
     const publicKey = keyCache((der) => nodeCrypto.createPublicKey({ key: Buffer.from(der), format: 'der', type: 'spki' }));
     if (spki) publicKey(spki); // a key the platform refuses fails here, at construction
     return {
-      sign: privateKey && ((message) => nodeCrypto.sign(hash, message, privateKey)),
-      verify: spki && ((message, signature, keySpki) => nodeCrypto.verify(hash, message, publicKey(keySpki), signature)),
+      sign: privateKey && ((message) => nodeCrypto.sign(hash(signType), message, privateKey)),
+      verify: spki && ((message, signature, keySpki, type) => nodeCrypto.verify(hash(type), message, publicKey(keySpki), signature)),
     };
   }
 
   function webRsa(subtle, signType, pkcs8, spki) {
-    const algorithm = { name: 'RSASSA-PKCS1-v1_5', hash: signType === 'RSA2' ? 'SHA-256' : 'SHA-1' };
-    const imported = (format, der, usage) => {
-      const key = subtle.importKey(format, der, algorithm, false, [usage]);
+    const algorithm = (type) => ({ name: 'RSASSA-PKCS1-v1_5', hash: type === 'RSA2' ? 'SHA-256' : 'SHA-1' });
+    const imported = (format, der, usage, type) => {
+      const key = subtle.importKey(format, der, algorithm(type), false, [usage]);
       key.catch(() => {}); // reported by the first call that awaits it
       return key;
     };
-    const privateKey = pkcs8 && imported('pkcs8', pkcs8, 'sign');
-    const publicKey = keyCache((der) => imported('spki', der, 'verify'));
-    if (spki) publicKey(spki);
+    const privateKey = pkcs8 && imported('pkcs8', pkcs8, 'sign', signType);
+    // A WebCrypto key is bound to its hash: one cache per sign type.
+    const publicKeys = { RSA2: keyCache((der) => imported('spki', der, 'verify', 'RSA2')), RSA: keyCache((der) => imported('spki', der, 'verify', 'RSA')) };
+    if (spki) publicKeys[signType](spki);
     return {
       async: true,
-      sign: privateKey && (async (message) => new Uint8Array(await subtle.sign(algorithm, await privateKey, message))),
-      verify: spki && (async (message, signature, keySpki) => subtle.verify(algorithm, await publicKey(keySpki), signature, message)),
+      sign: privateKey && (async (message) => new Uint8Array(await subtle.sign(algorithm(signType), await privateKey, message))),
+      verify: spki && (async (message, signature, keySpki, type) => subtle.verify(algorithm(type), await publicKeys[type](keySpki), signature, message)),
     };
   }
 
@@ -172,18 +175,36 @@ function createApi(engine, host) {
     }
   }
 
-  // The host's verdict on a pending verification: the index of the first message that verifies.
-  function firstVerified(pending, verify) {
-    const { messages, signature, spki } = pending;
-    for (let i = 0; i < messages.length; i++) if (verify(messages[i], signature, spki)) return i;
+  // The host's verdict on a check: the index of the first message that verifies.
+  function firstVerified(check, verify) {
+    const { messages, signature, spki, signType } = check;
+    for (let i = 0; i < messages.length; i++) if (verify(messages[i], signature, spki, signType)) return i;
     return undefined;
   }
 
-  async function firstVerifiedAsync(pending, verify) {
-    const { messages, signature, spki } = pending;
-    for (let i = 0; i < messages.length; i++) if (await verify(messages[i], signature, spki)) return i;
+  async function firstVerifiedAsync(check, verify) {
+    const { messages, signature, spki, signType } = check;
+    for (let i = 0; i < messages.length; i++) if (await verify(messages[i], signature, spki, signType)) return i;
     return undefined;
   }
+
+  // The host's verdict on a stage: for a certificate chain one boolean per check, for a pending
+  // verification the index of the message that verified.
+  function verdictOf(stage, verify) {
+    if (!(stage instanceof engine.PendingCertificateChain)) return firstVerified(stage, verify);
+    return stage.checks.map((check) => firstVerified(check, verify) !== undefined);
+  }
+
+  async function verdictOfAsync(stage, verify) {
+    if (!(stage instanceof engine.PendingCertificateChain)) return firstVerifiedAsync(stage, verify);
+    const verdicts = [];
+    for (const check of stage.checks) verdicts.push((await firstVerifiedAsync(check, verify)) !== undefined);
+    return verdicts;
+  }
+
+  // The engine's own RSA decided (no host key): replayed as such.
+  const OWN = Symbol('own RSA');
+  const finishWith = (stage, verdict) => (verdict === OWN ? stage.finishOwn() : stage.finish(verdict));
 
   class AlipayClient {
     #options;
@@ -245,24 +266,39 @@ function createApi(engine, host) {
       return this.#call((e) => e.alipayCertSns);
     }
 
+    // A certificate addition is replayed on a fresh engine with the verdicts it had.
     addAlipayCertificate(pem, now = Date.now()) {
-      requireString(pem, 'pem');
-      const add = (e) => e.addAlipayCertificate(pem, now);
-      const sn = this.#call(add);
-      this.#added.push(add);
+      if (this.#rsa.verify) syncOnly(this.#rsa, 'addAlipayCertificate');
+      const [sn, verdict] = this.#finishSync(this.beginAddAlipayCertificate(pem, now));
+      this.#added.push((e) => finishWith(e.beginAddAlipayCertificate(pem, now), verdict));
+      return sn;
+    }
+
+    async addAlipayCertificateAsync(pem, now = Date.now()) {
+      const [sn, verdict] = await this.#finishAsync(this.beginAddAlipayCertificate(pem, now));
+      this.#added.push((e) => finishWith(e.beginAddAlipayCertificate(pem, now), verdict));
       return sn;
     }
 
     addDownloadedCertificate(body, now = Date.now()) {
-      const sn = this.#verifySync('addDownloadedCertificate', () => this.beginAddDownloadedCertificate(body, now));
-      this.#added.push((e) => e.beginAddDownloadedCertificate(body, now).finishOwn());
+      if (this.#rsa.verify) syncOnly(this.#rsa, 'addDownloadedCertificate');
+      const [pending, chainVerdict] = this.#finishSync(this.beginAddDownloadedCertificate(body, now));
+      const [sn, verdict] = this.#finishSync(pending);
+      this.#added.push((e) => finishWith(finishWith(e.beginAddDownloadedCertificate(body, now), chainVerdict), verdict));
       return sn;
     }
 
     async addDownloadedCertificateAsync(body, now = Date.now()) {
-      const sn = await this.#verifyAsync(this.beginAddDownloadedCertificate(body, now));
-      this.#added.push((e) => e.beginAddDownloadedCertificate(body, now).finishOwn());
+      const [pending, chainVerdict] = await this.#finishAsync(this.beginAddDownloadedCertificate(body, now));
+      const [sn, verdict] = await this.#finishAsync(pending);
+      this.#added.push((e) => finishWith(finishWith(e.beginAddDownloadedCertificate(body, now), chainVerdict), verdict));
       return sn;
+    }
+
+    /** The first stage of `addAlipayCertificate`: the chain's signatures, for an RSA of the caller's own. */
+    beginAddAlipayCertificate(pem, now = Date.now()) {
+      requireString(pem, 'pem');
+      return this.#call((e) => e.beginAddAlipayCertificate(pem, now));
     }
 
     prepare(request) {
@@ -418,31 +454,39 @@ function createApi(engine, host) {
       return guarded(() => prepared.attachSignature(signature));
     }
 
-    // Without a host key the engine verifies (or throws the core's own error when there is none).
     #verifySync(name, begin) {
       if (this.#rsa.verify) syncOnly(this.#rsa, name);
-      const pending = begin();
-      if (!this.#rsa.verify) return guarded(() => pending.finishOwn());
-      let verified;
-      try {
-        verified = firstVerified(pending, this.#rsa.verify);
-      } catch (error) {
-        pending.free();
-        throw error;
-      }
-      return guarded(() => pending.finish(verified));
+      return this.#finishSync(begin())[0];
     }
 
     async #verifyAsync(pending) {
-      if (!this.#rsa.verify) return guarded(() => pending.finishOwn());
-      let verified;
+      return (await this.#finishAsync(pending))[0];
+    }
+
+    // Finishes a stage with the host's verdict, or without a host key with the engine's own RSA (or
+    // the core's own error when there is none); returns the result and the verdict.
+    #finishSync(stage) {
+      if (!this.#rsa.verify) return [guarded(() => stage.finishOwn()), OWN];
+      let verdict;
       try {
-        verified = await firstVerifiedAsync(pending, this.#rsa.verify);
+        verdict = verdictOf(stage, this.#rsa.verify);
       } catch (error) {
-        pending.free();
+        stage.free();
         throw error;
       }
-      return guarded(() => pending.finish(verified));
+      return [guarded(() => stage.finish(verdict)), verdict];
+    }
+
+    async #finishAsync(stage) {
+      if (!this.#rsa.verify) return [guarded(() => stage.finishOwn()), OWN];
+      let verdict;
+      try {
+        verdict = await verdictOfAsync(stage, this.#rsa.verify);
+      } catch (error) {
+        stage.free();
+        throw error;
+      }
+      return [guarded(() => stage.finish(verdict)), verdict];
     }
   }
 

@@ -14,7 +14,9 @@ import type {
   NotifyFields,
   NotifyInput,
   NotifyOptions,
+  PendingCertificateChain,
   PendingVerification,
+  SignatureCheck,
   PreparedRequest,
   PreparedV3Request,
   NamedStrings,
@@ -69,7 +71,9 @@ export type {
   NotifyFields,
   NotifyInput,
   NotifyOptions,
+  PendingCertificateChain,
   PendingVerification,
+  SignatureCheck,
   PreparedRequest,
   PreparedV3Request,
   NamedStrings,
@@ -82,6 +86,12 @@ export type {
   SignedRequest,
   SignType,
   VerifiedResponse,
+};
+
+/** A certificate chain waiting for the verdicts on its signatures: `finish` returns `T`. */
+export type CertificateChain<T> = Omit<PendingCertificateChain, 'finish' | 'finishOwn'> & {
+  finish(verified: boolean[]): T;
+  finishOwn(): T;
 };
 
 /** A response body as text (decoded in the client charset) or as the exact bytes received. */
@@ -109,6 +119,7 @@ export declare class AlipayClient {
    * against the root bundle at `now` (default: now) and adds its key. Returns its SN.
    */
   addAlipayCertificate(pem: string, now?: Date | number): string;
+  addAlipayCertificateAsync(pem: string, now?: Date | number): Promise<string>;
   /**
    * Certificate mode, after `unknown_cert_sn`: takes the body of the
    * `alipay.open.app.alipaycert.download` response (`{ alipay_cert_sn: error.alipayCertSn }`),
@@ -172,8 +183,18 @@ export declare class AlipayClient {
   beginVerifyReturn(input: NotifyInput, options?: NotifyOptions): PendingVerification;
   /** The first stage of {@link verifyMiniProgram}. */
   beginVerifyMiniProgram(payload: ResponseBody): PendingVerification;
-  /** The first stage of {@link addDownloadedCertificate}. */
-  beginAddDownloadedCertificate(body: ResponseBody, now?: Date | number): PendingVerification;
+  /**
+   * The first stage of {@link addAlipayCertificate}: every check but the RSA ones has passed. Verify
+   * each of `checks` (one message each, with its own `signType` and `spki`), then call
+   * `finish(verdicts)` with one boolean per check; it adds the certificate and returns its SN.
+   */
+  beginAddAlipayCertificate(pem: string, now?: Date | number): CertificateChain<string>;
+  /**
+   * The first stage of {@link addDownloadedCertificate}: the chain of the certificate the answer
+   * carries, as for {@link beginAddAlipayCertificate}; its `finish` gives the verification of the
+   * answer, whose `finish` adds the certificate and returns its SN.
+   */
+  beginAddDownloadedCertificate(body: ResponseBody, now?: Date | number): CertificateChain<PendingVerification>;
   /** OpenAPI v3: builds and signs a call (backends `node` and `wasm`). */
   signV3(request: V3RequestOptions): SignedV3Request;
   /** OpenAPI v3: builds and signs a call with any backend. */

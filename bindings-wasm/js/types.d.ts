@@ -6,6 +6,17 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 /** `RSA2` is SHA256withRSA (recommended); `RSA` is SHA1withRSA (legacy). */
 export type SignType = "RSA2" | "RSA";
 
+/** One RSA check a certificate chain needs: does `signature` verify over `messages[0]` under `spki`? */
+export interface SignatureCheck {
+  /** The hash of this certificate's signature, which need not be the client's. */
+  signType: SignType;
+  /** The certificate's signed part (one message). */
+  messages: Uint8Array[];
+  signature: Uint8Array;
+  /** The SubjectPublicKeyInfo DER of the issuer's key. */
+  spki: Uint8Array;
+}
+
 /** The message charset. */
 export type Charset = "utf-8" | "GBK";
 

@@ -8,7 +8,9 @@
 
 use std::borrow::Cow;
 
-use alipay_openapi::{Charset, Error, SignedRequest, SignedV3Request, Timestamp, V3Response, VerifiedResponse};
+use alipay_openapi::{
+    Charset, Error, SignatureCheck, SignedRequest, SignedV3Request, Timestamp, V3Response, VerifiedResponse,
+};
 use base64::Engine as _;
 use js_sys::{Array, JsString, Object, Reflect, Uint8Array};
 use serde::Serialize;
@@ -69,6 +71,8 @@ extern "C" {
     /// `Date | number`, or nothing for now.
     #[wasm_bindgen(typescript_type = "Date | number | undefined")]
     pub type NowArg;
+    #[wasm_bindgen(typescript_type = "boolean[]")]
+    pub type VerdictsArg;
 }
 
 /// How the names of an input's objects are read.
@@ -190,6 +194,27 @@ pub(crate) fn now(value: &JsValue, field: &str) -> Result<Timestamp, Error> {
         Value::Number(n) if n.is_i64() => Ok(Timestamp::from_unix_millis(n.as_i64().unwrap_or_default())),
         _ => Err(Error::field(field, "must be milliseconds since the epoch or a valid Date")),
     }
+}
+
+/// The host's verdicts on a certificate chain: one boolean per check.
+pub(crate) fn verdicts(value: &JsValue) -> Result<Vec<bool>, Error> {
+    let rule = || Error::field("verified", "must be a sequence of booleans, one for each check");
+    let array = value.dyn_ref::<Array>().ok_or_else(rule)?;
+    array.iter().map(|verdict| verdict.as_bool().ok_or_else(rule)).collect()
+}
+
+/// What a host needs for one RSA check: `{ signType, messages, signature, spki }`.
+pub(crate) fn signature_check(check: &SignatureCheck) -> JsValue {
+    let object = Object::new();
+    let set = |name: &str, value: JsValue| Reflect::set(&object, &JsValue::from_str(name), &value);
+    let messages: Array =
+        check.messages().iter().map(|message| JsValue::from(Uint8Array::from(message.as_slice()))).collect();
+    // Setting a property of a fresh plain object cannot fail.
+    let _ = set("signType", JsValue::from_str(check.sign_type().as_str()));
+    let _ = set("messages", messages.into());
+    let _ = set("signature", Uint8Array::from(check.signature()).into());
+    let _ = set("spki", Uint8Array::from(check.key().spki_der()).into());
+    object.into()
 }
 
 /// Bytes of a body given as text (encoded in `charset`), `Uint8Array` or `ArrayBuffer`.

@@ -21,9 +21,9 @@ mod error;
 
 use alipay_openapi::api::typed_api;
 use alipay_openapi::{
-    notification_fields, AppPrivateKey, Charset, ClientOptions, Error, ExpectedOrder, KeyForm, Notification,
-    NotifyOptions, NotifyParams, NotifyVersion, Pending, Request, RequestOptions, SignatureCheck, Timestamp,
-    UnsignedRequest, UnsignedV3Request, V3Request, V3Response, VerifiedResponse,
+    notification_fields, AppPrivateKey, ChainCheck, Charset, ClientOptions, Error, ExpectedOrder, KeyForm,
+    Notification, NotifyOptions, NotifyParams, NotifyVersion, Pending, Request, RequestOptions, SignatureCheck,
+    Timestamp, UnsignedRequest, UnsignedV3Request, V3Request, V3Response, VerifiedResponse,
 };
 use js_sys::{Array, Uint8Array};
 use serde_json::Value;
@@ -31,7 +31,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::convert::{
     BodyArg, CallArg, CallOptionsArg, ClientOptionsArg, HeadersArg, Names, NotifyInputArg, NotifyOptionsArg, NowArg,
-    OrderArg, RequestArg, SignatureArg, SignedRequestJs, SignedV3RequestJs, V3RequestArg,
+    OrderArg, RequestArg, SignatureArg, SignedRequestJs, SignedV3RequestJs, V3RequestArg, VerdictsArg,
 };
 use crate::error::{IntoJs, JsResult};
 
@@ -97,12 +97,13 @@ impl Client {
         self.inner.alipay_cert_sns()
     }
 
-    /// Certificate mode: checks an Alipay certificate chain (PEM) against the root bundle at `now`
-    /// and adds its key; returns its SN.
-    #[wasm_bindgen(js_name = addAlipayCertificate)]
-    pub fn add_alipay_certificate(&self, pem: &str, now: NowArg) -> JsResult<String> {
+    /// Certificate mode: begins checking an Alipay certificate chain (PEM) against the root bundle
+    /// at `now`; its `finish` adds the key and returns the SN.
+    #[wasm_bindgen(js_name = beginAddAlipayCertificate)]
+    pub fn begin_add_alipay_certificate(&self, pem: &str, now: NowArg) -> JsResult<PendingCertificateChain> {
         let now = convert::now(&now, "now").js()?;
-        self.inner.add_alipay_certificate(pem, now).js()
+        let chain = self.inner.begin_add_alipay_certificate(pem, now).js()?;
+        Ok(PendingCertificateChain { chain: Chain::Add(chain) })
     }
 
     /// Builds and signs a request with the module's own RSA.
@@ -192,15 +193,15 @@ impl Client {
         Ok(PendingVerification { waiting: Waiting::MiniProgram(pending) })
     }
 
-    /// Certificate mode: begins verifying the body of an `alipay.open.app.alipaycert.download`
-    /// response; its `finish` checks the certificate against the root bundle at `now`, adds its
-    /// key, and returns its SN.
+    /// Certificate mode: begins adding the certificate an `alipay.open.app.alipaycert.download`
+    /// response carries: the chain's `finish` gives the verification of the response, whose
+    /// `finish` adds the key and returns the SN.
     #[wasm_bindgen(js_name = beginAddDownloadedCertificate)]
-    pub fn begin_add_downloaded_certificate(&self, body: BodyArg, now: NowArg) -> JsResult<PendingVerification> {
+    pub fn begin_add_downloaded_certificate(&self, body: BodyArg, now: NowArg) -> JsResult<PendingCertificateChain> {
         let now = convert::now(&now, "now").js()?;
         let body = convert::bytes(&body, "body", self.charset_of()).js()?;
-        let pending = self.inner.begin_add_downloaded_certificate(&body, now).js()?;
-        Ok(PendingVerification { waiting: Waiting::Certificate(pending) })
+        let chain = self.inner.begin_add_downloaded_certificate(&body, now).js()?;
+        Ok(PendingCertificateChain { chain: Chain::Download(chain) })
     }
 
     /// Builds and signs an OpenAPI v3 call with the module's own RSA.
@@ -410,6 +411,71 @@ impl PendingVerification {
                 convert::verified_response(&decide(pending, verdict).and_then(VerifiedResponse::into_success).js()?)
             }
             Waiting::V3(pending) => convert::v3_response(&decide(pending, verdict).js()?),
+        }
+    }
+}
+
+/// What a certificate chain is checked for, and so what its `finish` returns.
+enum Chain {
+    Add(ChainCheck<String>),
+    Download(ChainCheck<Pending<String>>),
+}
+
+/// A certificate chain waiting for the RSA verdict on each certificate's signature.
+#[wasm_bindgen]
+pub struct PendingCertificateChain {
+    chain: Chain,
+}
+
+#[wasm_bindgen]
+impl PendingCertificateChain {
+    /// The signatures to check, each `{ signType, messages, signature, spki }` with one message.
+    #[wasm_bindgen(getter, unchecked_return_type = "SignatureCheck[]")]
+    pub fn checks(&self) -> Array {
+        let checks = match &self.chain {
+            Chain::Add(chain) => chain.checks(),
+            Chain::Download(chain) => chain.checks(),
+        };
+        checks.iter().map(convert::signature_check).collect()
+    }
+
+    /// Completes the chain with the host's verdicts, one boolean per check: the SN of the added
+    /// certificate, or for a download the verification of the response. Consumes this object.
+    #[wasm_bindgen(unchecked_return_type = "string | PendingVerification")]
+    pub fn finish(self, verified: VerdictsArg) -> JsResult<JsValue> {
+        let verified = convert::verdicts(&verified).js()?;
+        self.complete(|chain| chain.finish(&verified), |chain| chain.finish(&verified))
+    }
+
+    /// Completes the chain with the module's own RSA. Consumes this object.
+    #[wasm_bindgen(js_name = finishOwn, unchecked_return_type = "string | PendingVerification")]
+    pub fn finish_own(self) -> JsResult<JsValue> {
+        self.complete(ChainCheck::finish_own, ChainCheck::finish_own)
+    }
+}
+
+impl std::fmt::Debug for PendingCertificateChain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let checks = match &self.chain {
+            Chain::Add(chain) => chain.checks(),
+            Chain::Download(chain) => chain.checks(),
+        };
+        f.debug_struct("PendingCertificateChain").field("checks", &checks).finish_non_exhaustive()
+    }
+}
+
+impl PendingCertificateChain {
+    fn complete(
+        self,
+        add: impl FnOnce(ChainCheck<String>) -> Result<String, Error>,
+        download: impl FnOnce(ChainCheck<Pending<String>>) -> Result<Pending<String>, Error>,
+    ) -> JsResult<JsValue> {
+        match self.chain {
+            Chain::Add(chain) => add(chain).map(JsValue::from).js(),
+            Chain::Download(chain) => {
+                let pending = download(chain).js()?;
+                Ok(PendingVerification { waiting: Waiting::Certificate(pending) }.into())
+            }
         }
     }
 }

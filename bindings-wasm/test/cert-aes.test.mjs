@@ -3,7 +3,7 @@
 // APIs end to end against the local gateway in certificate mode with AES, including a certificate
 // rotation and a wrong AES key.
 import assert from 'node:assert/strict';
-import { createDecipheriv, createPublicKey, createSign } from 'node:crypto';
+import { createDecipheriv, createPublicKey, createSign, verify as nodeVerify } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
@@ -156,6 +156,50 @@ test('adding certificates: checked against the root bundle; only in certificate 
   assert.equal(thrown(() => plain.addDownloadedCertificate('{}')).code, 'invalid_certificate');
 });
 
+test('a certificate chain in stages: one verdict per check, each with its own hash and key', async () => {
+  const pem = generated('alipay_cert_new.pem');
+  const hostVerdicts = (checks) =>
+    checks.map(({ signType, messages, signature, spki }) => {
+      assert.equal(messages.length, 1, 'a certificate check has one message');
+      const issuerKey = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+      return nodeVerify(signType === 'RSA2' ? 'sha256' : 'sha1', messages[0], issuerKey, signature);
+    });
+  const client = certClient();
+  const chain = client.beginAddAlipayCertificate(pem);
+  const verdicts = hostVerdicts(chain.checks);
+  assert.deepEqual(verdicts, [true, true], 'the certificate under its intermediate, the intermediate under the root');
+  assert.ok(!client.alipayCertSns.includes(SN.next), 'nothing is added before the verdicts');
+  assert.equal(chain.finish(verdicts), SN.next);
+  assert.ok(client.alipayCertSns.includes(SN.next));
+  const refused = (verdicts) => thrown(() => certClient().beginAddAlipayCertificate(pem).finish(verdicts));
+  assert.equal(refused([true, false]).code, 'invalid_certificate');
+  assert.match(refused([true, false]).message, /does not verify with the key of the root/);
+  assert.match(refused([false, true]).message, /does not verify with the key of its issuer/);
+  for (const wrong of [[true], [1, 1], 'yes', undefined]) {
+    const error = refused(wrong);
+    assert.deepEqual([error.code, error.field], ['invalid_field', 'verified'], `${JSON.stringify(wrong)}: ${error.message}`);
+  }
+  const forged = certClient().beginAddAlipayCertificate(generated('alipay_cert_forged.pem'));
+  const forgedVerdicts = hostVerdicts(forged.checks);
+  assert.ok(forgedVerdicts.includes(false));
+  assert.equal(thrown(() => forged.finish(forgedVerdicts)).code, 'invalid_certificate');
+
+  // A sha1WithRSA certificate under a client that signs RSA2: the check names its own hash, and
+  // WebCrypto imports the issuer's key for that hash.
+  const sha1 = generated('alipay_cert_sha1.pem');
+  assert.equal(certClient().beginAddAlipayCertificate(sha1).checks[0].signType, 'RSA');
+  for (const backend of BACKENDS) {
+    const client = certClient({ crypto: backend });
+    const add = backend === 'webcrypto' ? client.addAlipayCertificateAsync.bind(client) : client.addAlipayCertificate.bind(client);
+    assert.equal(await add(sha1), certSn(sha1), backend);
+    const forgedError = await Promise.resolve().then(() => add(generated('alipay_cert_forged.pem'))).catch((e) => e);
+    assert.equal(forgedError.code, 'invalid_certificate', `${backend}: ${forgedError.message}`);
+  }
+  const sync = thrown(() => certClient({ crypto: 'webcrypto' }).addAlipayCertificate(pem));
+  assert.deepEqual([sync.code, sync.field], ['invalid_field', 'crypto']);
+  assert.match(sync.message, /addAlipayCertificateAsync/);
+});
+
 test('the core picks the key by alipay_cert_sn, with every backend', async () => {
   const node = '{"code":"10000","msg":"Success","voucher_id":"v1"}';
   const alipayKey = key('keys/alipay_2048.private.pkcs8.pem'); // the key of alipay_cert.pem
@@ -174,7 +218,8 @@ test('the core picks the key by alipay_cert_sn, with every backend', async () =>
     const unknown = await verifyResponse(client, QUERY, certBody(QUERY, node, otherKey, SN.next)).catch((e) => e);
     assert.equal(unknown.code, 'unknown_cert_sn', backend);
     assert.equal(unknown.alipayCertSn, SN.next);
-    client.addAlipayCertificate(generated('alipay_cert_new.pem'));
+    const add = backend === 'webcrypto' ? client.addAlipayCertificateAsync.bind(client) : client.addAlipayCertificate.bind(client);
+    assert.equal(await add(generated('alipay_cert_new.pem')), SN.next);
     assert.equal(await verdict(certBody(QUERY, node, otherKey, SN.next)), 'ok', `${backend}: the added key`);
     assert.equal(await verdict(certBody(QUERY, node, alipayKey, SN.next)), 'signature_mismatch', `${backend}: never the configured key for another SN`);
     assert.equal(await verdict(certBody(QUERY, node, otherKey, undefined)), 'signature_mismatch', `${backend}: without SN only the configured key`);
@@ -199,7 +244,9 @@ test('in certificate mode the host\'s RSA checks the key an SN names, imported o
     };
     try {
       const client = certClient({ crypto: backend });
-      client.addAlipayCertificate(generated('alipay_cert_new.pem'));
+      const pem = generated('alipay_cert_new.pem');
+      assert.equal(backend === 'node' ? client.addAlipayCertificate(pem) : await client.addAlipayCertificateAsync(pem), SN.next);
+      assert.equal(keys.splice(0).length, 2, `${backend}: the certificate's and its intermediate's signatures are the host's`);
       for (let i = 0; i < 3; i++) assert.equal(await outcome(verifyResponse(client, QUERY, certBody(QUERY, node, otherKey, SN.next))), 'ok');
     } finally {
       host[name] = original;
@@ -265,7 +312,7 @@ gatewayTest('end to end: the four APIs in certificate mode with AES, a certifica
       // A wrong AES key: the gateway cannot decrypt the request (a verified gateway error) and the
       // client cannot decrypt an answer encrypted with the right key (aes_error, never garbage).
       const wrong = certClient({ gateway: gateway.url, aesKey: OTHER_AES_KEY, crypto: backend });
-      wrong.addAlipayCertificate(generated('alipay_cert_new.pem'));
+      await (backend === 'webcrypto' ? wrong.addAlipayCertificateAsync(generated('alipay_cert_new.pem')) : wrong.addAlipayCertificate(generated('alipay_cert_new.pem')));
       const refused = await parseResponse(wrong, QUERY, await send(await sign(wrong, { method: QUERY, bizContent: { voucher_id: sent.voucherId } }))).catch((e) => e);
       assert.equal(refused.code, 'gateway_error', refused.message);
       assert.match(refused.subCode, /^isv\.decryption-error/);

@@ -96,6 +96,10 @@ async function run(row, backend) {
       const fields = await (async ? client.verifyReturnAsync(input.query, options) : client.verifyReturn(input.query, options));
       return { fields };
     }
+    case 'add_certificate': {
+      if (input.verdicts !== undefined) return { sn: client.beginAddAlipayCertificate(input.pem, input.now).finish(input.verdicts) };
+      return { sn: await (async ? client.addAlipayCertificateAsync(input.pem, input.now) : client.addAlipayCertificate(input.pem, input.now)) };
+    }
     default:
       throw new Error(`unknown op ${row.op}`);
   }
@@ -165,13 +169,21 @@ test('every operation of the manifest is exported under its JavaScript name', ()
   const signer = new api.AlipayClient({ appId: '2021000000000001', privateKey: key('keys/app_2048.private.pkcs1.pem'), crypto: SYNC_SIGNER });
   const preparedV3 = signer.prepareV3({ httpMethod: 'GET', path: '/v3/x' });
   const signed = signer.sign({ method: 'alipay.trade.page.pay', timestamp: 0 });
-  const owners = { AlipayClient: client, PendingVerification: pending, PreparedRequest: prepared, PreparedV3Request: preparedV3, SignedRequest: signed };
+  const certificates = new api.AlipayClient({
+    appId: '2021000000000001',
+    appCert: key('certs/generated/app_cert.pem'),
+    alipayCert: key('certs/generated/alipay_cert.pem'),
+    alipayRootCert: key('certs/generated/root_bundle.pem'),
+  });
+  const chain = certificates.beginAddAlipayCertificate(key('certs/generated/alipay_cert_new.pem'));
+  const owners = { AlipayClient: client, PendingVerification: pending, PendingCertificateChain: chain, PreparedRequest: prepared, PreparedV3Request: preparedV3, SignedRequest: signed };
   for (const { js } of manifest.operations) {
     const [owner, member] = js.includes('.') ? js.split('.') : [undefined, js];
     const where = owner ? owners[owner] : api;
     assert.ok(where && member in where, `${js} is not exported`);
   }
   pending.free();
+  chain.free();
   prepared.free();
   preparedV3.free();
   // The table of typed APIs: each method has a typed model (an empty call fails on a field, not on the method).

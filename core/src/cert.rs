@@ -22,12 +22,13 @@ use crate::asn1::{
     self, DerError, DerResult, Oid, Reader, BIT_STRING, BMP_STRING, BOOLEAN, IA5_STRING, INTEGER, OCTET_STRING, OID,
     PRINTABLE_STRING, SEQUENCE, SET, TELETEX_STRING, UTF8_STRING,
 };
-use crate::crypto::{SignType, Verifier};
+use crate::crypto::SignType;
 use crate::error::{Error, Result};
 use crate::keys::role::{self, Role};
 use crate::keys::{AlipayPublicKey, PublicKey};
 use crate::response::VerifiedResponse;
 use crate::time::Timestamp;
+use crate::verify::{ChainCheck, ChainLink, SignatureCheck};
 use base64::Engine as _;
 use md5::{Digest, Md5};
 
@@ -202,23 +203,51 @@ impl CertificateMode {
     /// signature, sha256WithRSA or sha1WithRSA) by the next one up, intermediates are CAs, every
     /// certificate below the root is valid at `now`, and the top one is issued by an RSA root of
     /// the bundle. As in RFC 5280, a root is a trust anchor: its own dates are not checked.
+    /// The signatures are checked with this crate's RSA; see [`begin_check_certificate`](Self::begin_check_certificate).
     pub fn check_certificate(&self, pem: &str, now: Timestamp) -> Result<AlipayCertificate> {
+        self.begin_check_certificate(pem, now)?.finish_own()
+    }
+
+    /// [`check_certificate`](Self::check_certificate) in two stages: every check but the RSA
+    /// operations happens here, and the certificates' signatures are left to the returned
+    /// [`ChainCheck`].
+    pub fn begin_check_certificate(&self, pem: &str, now: Timestamp) -> Result<ChainCheck<AlipayCertificate>> {
+        let (certificate, checks, links) = self.chain(pem, now)?;
+        Ok(ChainCheck::new(checks, links, move || Ok(certificate)))
+    }
+
+    /// The leaf of the chain `pem`, once every check but the RSA ones passed, and those checks.
+    pub(crate) fn chain(
+        &self,
+        pem: &str,
+        now: Timestamp,
+    ) -> Result<(AlipayCertificate, Vec<SignatureCheck>, Vec<ChainLink>)> {
         let chain: Vec<Parsed> =
             pem_blocks(pem)?.into_iter().enumerate().map(|(i, der)| Parsed::new(der, i + 1)).collect::<Result<_>>()?;
         let leaf = chain.first().ok_or_else(no_certificate)?;
+        let certificate = leaf.certificate()?;
+        let (mut checks, mut links) = (Vec::new(), Vec::new());
+        let mut link = |checks: &mut Vec<SignatureCheck>, signed: &Parsed, keys: Vec<AlipayPublicKey>, failure| {
+            let start = checks.len();
+            for key in keys {
+                checks.push(signed.signature_check(key)?);
+            }
+            links.push(ChainLink { checks: start..checks.len(), failure });
+            Ok::<_, Error>(())
+        };
         let mut current = leaf;
         for _ in 0..chain.len() {
             current.check_validity(now)?;
             let issuer = &current.issuer_der;
-            let roots: Vec<&Anchor> = self.roots.iter().filter(|r| &r.subject == issuer).collect();
+            let roots: Vec<AlipayPublicKey> =
+                self.roots.iter().filter(|r| &r.subject == issuer).map(|r| r.key.clone()).collect();
             if !roots.is_empty() {
-                if roots.iter().any(|root| current.check_signed_by(&root.key).is_ok()) {
-                    return leaf.certificate();
-                }
-                return Err(invalid(format!(
+                let failure = format!(
                     "the signature of `{}` does not verify with the key of the root `{}`",
                     current.subject, current.issuer
-                )));
+                );
+                link(&mut checks, current, roots, failure)?;
+                return Ok((certificate, checks, links));
             }
             let parent =
                 chain.iter().skip(1).find(|c| &c.subject_der == issuer && !std::ptr::eq(*c, current)).ok_or_else(
@@ -230,7 +259,11 @@ impl CertificateMode {
                     },
                 )?;
             parent.check_is_ca()?;
-            current.check_signed_by(&parent.public_key::<role::Alipay>()?)?;
+            let failure = format!(
+                "the signature of `{}` does not verify with the key of its issuer `{}`",
+                current.subject, current.issuer
+            );
+            link(&mut checks, current, vec![parent.public_key()?], failure)?;
             current = parent;
         }
         Err(invalid(format!("the chain of `{}` does not reach a root of the bundle", leaf.subject)))
@@ -476,7 +509,9 @@ impl Parsed {
         }
     }
 
-    fn check_signed_by(&self, issuer_key: &dyn Verifier) -> Result<()> {
+    /// The check of this certificate's signature under `issuer_key`, once its algorithm is one
+    /// this crate verifies.
+    fn signature_check(&self, issuer_key: AlipayPublicKey) -> Result<SignatureCheck> {
         if self.signature_algorithm != self.signed_algorithm {
             return Err(invalid(format!("`{}` names two different signature algorithms", self.subject)));
         }
@@ -491,11 +526,12 @@ impl Parsed {
                 )))
             }
         };
-        issuer_key.verify(sign_type, &self.tbs, &self.signature).map_err(|_| {
-            invalid(format!(
-                "the signature of `{}` does not verify with the key of its issuer `{}`",
-                self.subject, self.issuer
-            ))
+        Ok(SignatureCheck {
+            sign_type,
+            signature: self.signature.clone(),
+            messages: vec![self.tbs.clone()],
+            key: issuer_key,
+            alipay_cert_sn: None,
         })
     }
 }

@@ -13,7 +13,7 @@ use crate::notify::{Notification, NotifyParams, NotifyVersion};
 use crate::request::{Config, Request, SignedRequest, UnsignedRequest};
 use crate::response::{locate, locate_payload, open_node, signature_of, signed_messages, VerifiedResponse};
 use crate::time::Timestamp;
-use crate::verify::{OwnRsa, Pending, SignatureCheck};
+use crate::verify::{ChainCheck, OwnRsa, Pending, SignatureCheck};
 
 /// A merchant's handle on the gateway: configuration, the signing key, and the Alipay key.
 /// Cheap to clone and safe to share between threads.
@@ -105,10 +105,17 @@ impl Client {
     /// bundle at `now` (see [`CertificateMode::check_certificate`]) and adds its key to the ring.
     /// Returns its SN. For certificates the host has stored, e.g. from an earlier download.
     pub fn add_alipay_certificate(&self, pem: &str, now: Timestamp) -> Result<String> {
-        let ring = self.key_ring()?;
-        let certificate = ring.mode.check_certificate(pem, now)?;
-        ring.insert(&certificate);
-        Ok(certificate.sn().to_owned())
+        self.begin_add_alipay_certificate(pem, now)?.finish_with(self.rsa())
+    }
+
+    /// [`add_alipay_certificate`](Self::add_alipay_certificate) in two stages: the certificates'
+    /// signatures are left to the returned [`ChainCheck`], whose `finish` adds the key.
+    pub fn begin_add_alipay_certificate(&self, pem: &str, now: Timestamp) -> Result<ChainCheck<String>> {
+        let ring = Arc::clone(self.key_ring.as_ref().ok_or_else(not_certificate_mode)?);
+        Ok(ring.mode.begin_check_certificate(pem, now)?.then(move |certificate| {
+            ring.insert(&certificate);
+            Ok(certificate.sn().to_owned())
+        }))
     }
 
     /// Takes the response body of `alipay.open.app.alipaycert.download` (asked for after
@@ -119,11 +126,13 @@ impl Client {
     /// downloaded certificate itself once its chain checked out (after a rotation Alipay may sign
     /// with the new key already), or without an SN the configured certificate's key.
     pub fn add_downloaded_certificate(&self, body: &[u8], now: Timestamp) -> Result<String> {
-        self.begin_add_downloaded_certificate(body, now)?.finish_with(self.rsa())
+        self.begin_add_downloaded_certificate(body, now)?.finish_with(self.rsa())?.finish_with(self.rsa())
     }
 
-    /// [`add_downloaded_certificate`](Self::add_downloaded_certificate) in two stages (see [`Pending`]).
-    pub fn begin_add_downloaded_certificate(&self, body: &[u8], now: Timestamp) -> Result<Pending<String>> {
+    /// [`add_downloaded_certificate`](Self::add_downloaded_certificate) in three stages: the
+    /// returned [`ChainCheck`] holds the signatures of the certificate's chain, and its `finish`
+    /// gives the [`Pending`] verification of the response, whose `finish` adds the key.
+    pub fn begin_add_downloaded_certificate(&self, body: &[u8], now: Timestamp) -> Result<ChainCheck<Pending<String>>> {
         let ring = Arc::clone(self.key_ring.as_ref().ok_or_else(not_certificate_mode)?);
         self.config.check_body_size("response", body.len())?;
         let charset = self.config.charset;
@@ -132,9 +141,12 @@ impl Client {
         // The certificate is read before the signature is checked: after a rotation the response may
         // be signed with the very key it carries, which is trusted once its chain checks out.
         let unverified = open_node(located.clone(), charset, self.aes_key.as_ref());
-        let certificate = match unverified.as_ref().map(downloaded_certificate_pem) {
-            Ok(Ok(pem)) => Some(ring.mode.check_certificate(&pem, now)?),
-            _ => None,
+        let (certificate, checks, links) = match unverified.as_ref().map(downloaded_certificate_pem) {
+            Ok(Ok(pem)) => {
+                let (certificate, checks, links) = ring.mode.chain(&pem, now)?;
+                (Some(certificate), checks, links)
+            }
+            _ => (None, Vec::new(), Vec::new()),
         };
         let sn = located.alipay_cert_sn.clone();
         let key = match sn.as_deref() {
@@ -147,18 +159,15 @@ impl Client {
         };
         let check = self.signature_check(signature, signed_messages(&located, charset)?, key, sn);
         let (located, aes_key) = (located.into_owned(), self.aes_key.clone());
-        Ok(Pending::new(check, move |_| {
+        let pending = Pending::new(check, move |_| {
             downloaded_certificate_pem(&open_node(located, charset, aes_key.as_ref())?)?;
             let certificate = certificate.ok_or_else(|| {
                 Error::InvalidCertificate("the download response carries no usable certificate".to_owned())
             })?;
             ring.insert(&certificate);
             Ok(certificate.sn().to_owned())
-        }))
-    }
-
-    fn key_ring(&self) -> Result<&KeyRing> {
-        self.key_ring.as_deref().ok_or_else(not_certificate_mode)
+        });
+        Ok(ChainCheck::new(checks, links, move || Ok(pending)))
     }
 
     /// The configuration.

@@ -91,7 +91,7 @@ pub use request::{
 pub use response::{response_node_key, sign_response_body, verify_response, VerifiedResponse, SUCCESS_CODE};
 pub use time::{BeijingDateTime, Timestamp};
 pub use v3::{SignedV3Request, UnsignedV3Request, V3Request, V3Response};
-pub use verify::{Pending, SignatureCheck};
+pub use verify::{ChainCheck, Pending, SignatureCheck};
 
 /// The README's Rust examples, compiled and run as doctests so they cannot drift from the code.
 #[cfg(doctest)]

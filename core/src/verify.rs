@@ -163,6 +163,85 @@ impl<T> Pending<T> {
     }
 }
 
+/// A certificate chain waiting for the RSA verdicts on its certificates' signatures: the stage
+/// before a certificate joins a client's key ring. Every check but the RSA operations (names,
+/// dates, CA flags, algorithms) has passed. Each certificate's signature is one [`SignatureCheck`]
+/// with one message (the certificate's signed part) and the issuer's key; the top certificate has
+/// one check per root of the bundle that carries its issuer's name, and any of them verifying is
+/// enough. [`finish`](Self::finish) takes one verdict per check, in order, and returns what comes
+/// next: the certificate's SN, or for a download the [`Pending`] verification of the response.
+pub struct ChainCheck<T> {
+    checks: Vec<SignatureCheck>,
+    links: Vec<ChainLink>,
+    then: Box<dyn FnOnce() -> Result<T> + Send>,
+}
+
+/// One certificate of a chain: verified when any check in `checks` (a range of the chain's list) is.
+pub(crate) struct ChainLink {
+    pub(crate) checks: std::ops::Range<usize>,
+    /// The error when none is.
+    pub(crate) failure: String,
+}
+
+impl<T> fmt::Debug for ChainCheck<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ChainCheck").field("checks", &self.checks).finish_non_exhaustive()
+    }
+}
+
+impl<T> ChainCheck<T> {
+    pub(crate) fn new(
+        checks: Vec<SignatureCheck>,
+        links: Vec<ChainLink>,
+        then: impl FnOnce() -> Result<T> + Send + 'static,
+    ) -> Self {
+        ChainCheck { checks, links, then: Box::new(then) }
+    }
+
+    /// Chains what comes after the certificates verified.
+    pub(crate) fn then<U>(self, next: impl FnOnce(T) -> Result<U> + Send + 'static) -> ChainCheck<U>
+    where
+        T: 'static,
+    {
+        let ChainCheck { checks, links, then } = self;
+        ChainCheck { checks, links, then: Box::new(move || next(then()?)) }
+    }
+
+    /// The certificate signatures to check, each with exactly one message. Empty when a download
+    /// carries no usable certificate (its verification then fails after the response's signature).
+    pub fn checks(&self) -> &[SignatureCheck] {
+        &self.checks
+    }
+
+    /// Completes the chain: `verified[i]` says whether `checks()[i]` verified. A certificate whose
+    /// signature did not verify is [`Error::InvalidCertificate`], naming it and its issuer.
+    pub fn finish(self, verified: &[bool]) -> Result<T> {
+        if verified.len() != self.checks.len() {
+            return Err(Error::field(
+                "verified",
+                format!("must hold one verdict for each of the {} checks (got {})", self.checks.len(), verified.len()),
+            ));
+        }
+        for link in &self.links {
+            if !verified.get(link.checks.clone()).unwrap_or_default().contains(&true) {
+                return Err(Error::InvalidCertificate(link.failure.clone()));
+            }
+        }
+        (self.then)()
+    }
+
+    /// Runs the checks with `verifier` and finishes.
+    pub fn finish_with(self, verifier: &dyn KeyVerifier) -> Result<T> {
+        let verified: Vec<bool> = self.checks.iter().map(|check| check.run(verifier).is_some()).collect();
+        self.finish(&verified)
+    }
+
+    /// Runs the checks with this crate's RSA and finishes.
+    pub fn finish_own(self) -> Result<T> {
+        self.finish_with(&OwnRsa)
+    }
+}
+
 /// The crate's own RSA, with each key's configured backend.
 pub(crate) struct OwnRsa;
 

@@ -14,8 +14,8 @@ use alipay_openapi::cert::{cert_sn, root_cert_sn, DOWNLOAD_METHOD};
 use alipay_openapi::keys::role::Alipay;
 use alipay_openapi::{
     sign_response_body, AlipayCertificate, AlipayPublicKey, AppCertificate, AppPrivateKey, CertificateMode, Charset,
-    Client, Config, Error, KeyVerifier, NotifyParams, NotifyVersion, PrivateKey, Request, SignType, Signer as _,
-    Timestamp, Verifier as _,
+    Client, Config, Error, KeyVerifier, NotifyParams, NotifyVersion, PrivateKey, Request, SignType, SignatureCheck,
+    Signer as _, Timestamp, Verifier as _,
 };
 use base64::Engine as _;
 
@@ -246,6 +246,93 @@ fn chains_are_checked_against_the_root_bundle() {
     invalid_certificate(mode.check_certificate(&certs("alipayPublicCert.crt"), now()));
 }
 
+/// The verdict of this crate's RSA on each check, as a host would give it.
+fn verdicts(checks: &[SignatureCheck]) -> Vec<bool> {
+    checks
+        .iter()
+        .map(|check| {
+            assert_eq!(check.messages().len(), 1, "a certificate check has one message: its signed part");
+            check.key().verify(check.sign_type(), &check.messages()[0], check.signature()).is_ok()
+        })
+        .collect()
+}
+
+#[test]
+fn chains_are_checked_in_stages_with_one_verdict_per_signature() {
+    let new_pem = generated("alipay_cert_new.pem");
+    let chain = mode().begin_check_certificate(&new_pem, now()).unwrap();
+    assert_eq!(chain.checks().len(), 2, "the certificate under its intermediate, the intermediate under the root");
+    assert_eq!(verdicts(chain.checks()), [true, true]);
+    assert_eq!(chain.finish(&[true, true]).unwrap().sn(), ALIPAY_NEW_SN);
+    let refused = |verdicts: &[bool]| {
+        invalid_certificate(mode().begin_check_certificate(&new_pem, now()).unwrap().finish(verdicts))
+    };
+    assert!(
+        refused(&[false, true]).contains("does not verify with the key of its issuer"),
+        "{}",
+        refused(&[false, true])
+    );
+    assert!(
+        refused(&[true, false]).contains("does not verify with the key of the root"),
+        "{}",
+        refused(&[true, false])
+    );
+    let short = mode().begin_check_certificate(&new_pem, now()).unwrap().finish(&[true]).unwrap_err();
+    assert_eq!((short.code(), short.field_name()), ("invalid_field", Some("verified")));
+    assert!(short.to_string().contains("one verdict for each of the 2 checks (got 1)"), "{short}");
+    // A forged signature is caught by the verdict, not before it.
+    let forged = mode().begin_check_certificate(&generated("alipay_cert_forged.pem"), now()).unwrap();
+    assert!(verdicts(forged.checks()).contains(&false));
+    let verdict = verdicts(forged.checks());
+    assert!(invalid_certificate(forged.finish(&verdict)).contains("does not verify"));
+
+    // Two roots with the issuer's name: either one verifying is enough.
+    let bundle = generated("root_bundle.pem").repeat(2);
+    let twice = CertificateMode::from_pem(&generated("app_cert.pem"), &generated("alipay_cert.pem"), &bundle).unwrap();
+    let chain = twice.begin_check_certificate(&new_pem, now()).unwrap();
+    assert_eq!(chain.checks().len(), 3);
+    assert_eq!(chain.finish(&[true, false, true]).unwrap().sn(), ALIPAY_NEW_SN);
+    let chain = twice.begin_check_certificate(&new_pem, now()).unwrap();
+    assert!(invalid_certificate(chain.finish(&[true, false, false])).contains("the root"));
+}
+
+#[test]
+fn a_client_adds_certificates_in_stages() {
+    let client = client();
+    let new_pem = generated("alipay_cert_new.pem");
+    let chain = client.begin_add_alipay_certificate(&new_pem, now()).unwrap();
+    assert!(!client.alipay_cert_sns().contains(&ALIPAY_NEW_SN.to_owned()), "nothing is added before the verdicts");
+    let verdict = verdicts(chain.checks());
+    assert_eq!(chain.finish(&verdict).unwrap(), ALIPAY_NEW_SN);
+    assert!(client.alipay_cert_sns().contains(&ALIPAY_NEW_SN.to_owned()));
+
+    // A download: the chain, then the answer's signature, then the key is added.
+    let client = self::client();
+    let chain = client
+        .begin_add_downloaded_certificate(&download_body(&new_pem, Some(ALIPAY_NEW_SN), "other_2048"), now())
+        .unwrap();
+    let verdict = verdicts(chain.checks());
+    let pending = chain.finish(&verdict).unwrap();
+    assert_eq!(pending.check().alipay_cert_sn(), Some(ALIPAY_NEW_SN));
+    assert!(!client.alipay_cert_sns().contains(&ALIPAY_NEW_SN.to_owned()));
+    assert_eq!(pending.finish(Some(0)).unwrap(), ALIPAY_NEW_SN);
+    assert!(client.alipay_cert_sns().contains(&ALIPAY_NEW_SN.to_owned()));
+    // A chain verdict that fails stops before the answer is looked at.
+    let chain = self::client()
+        .begin_add_downloaded_certificate(&download_body(&new_pem, Some(ALIPAY_NEW_SN), "other_2048"), now())
+        .unwrap();
+    assert!(invalid_certificate(chain.finish(&[false, true])).contains("its issuer"));
+    // A gateway error carries no certificate: no chain to check, and the error once the signature verified.
+    let node = r#"{"code":"40004","msg":"Business Failed","sub_code":"CERT_NOT_EXIST","sub_msg":"no such SN"}"#;
+    let refusal = body("alipay_open_app_alipaycert_download_response", node, None, "alipay_2048");
+    let chain = self::client().begin_add_downloaded_certificate(&refusal, now()).unwrap();
+    assert!(chain.checks().is_empty());
+    let pending = chain.finish(&[]).unwrap();
+    assert_eq!(pending.finish(None).unwrap_err(), Error::SignatureMismatch);
+    let chain = self::client().begin_add_downloaded_certificate(&refusal, now()).unwrap();
+    assert_eq!(chain.finish(&[]).unwrap().finish(Some(0)).unwrap_err().code(), "gateway_error");
+}
+
 #[test]
 fn requests_carry_both_sns_signed_and_in_the_url() {
     let signed = client()
@@ -364,12 +451,21 @@ fn a_key_verifier_checks_every_signature_with_the_key_the_client_picks() {
     let notify = format!("{content}&sign_type=RSA2&sign={}", sign.replace('+', "%2B").replace('/', "%2F"));
     let params = NotifyParams::from_form(notify.as_bytes(), Charset::Utf8).unwrap();
     assert!(client.verify_notification(params, NotifyVersion::V1).is_ok());
-    assert_eq!(host.take(), [configured.clone(), configured.clone(), configured]);
+    assert_eq!(host.take(), [configured.clone(), configured.clone(), configured.clone()]);
 
     // After a rotation the download answer is signed by the key it carries; then that key is used.
     let new_pem = generated("alipay_cert_new.pem");
     client.add_downloaded_certificate(&download_body(&new_pem, Some(ALIPAY_NEW_SN), "other_2048"), now()).unwrap();
-    assert_eq!(host.take(), std::slice::from_ref(&next));
+    let intermediate =
+        AlipayCertificate::from_pem(new_pem.split_inclusive("-----END CERTIFICATE-----\n").nth(1).unwrap())
+            .unwrap()
+            .public_key()
+            .spki_der()
+            .to_vec();
+    let seen = host.take();
+    assert_eq!(seen.len(), 3, "the certificate, its intermediate, then the answer");
+    assert_eq!((&seen[0], &seen[2]), (&intermediate, &next));
+    assert!(![&intermediate, &next, &configured].contains(&&seen[1]), "a root's key checks the intermediate");
     assert!(client.verify_response(METHOD, &body(NODE_KEY, NODE, Some(ALIPAY_NEW_SN), "other_2048")).is_ok());
     assert_eq!(host.take(), std::slice::from_ref(&next));
     let wrong_key = body(NODE_KEY, NODE, Some(ALIPAY_NEW_SN), "alipay_2048");

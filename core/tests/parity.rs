@@ -108,6 +108,7 @@ enum Outcome {
     Notified(Value),
     SignedV3(SignedV3Request),
     VerifiedV3(V3Response),
+    Added(String),
 }
 
 fn run(table: &Table, case: &Value) -> Result<Outcome, Error> {
@@ -175,6 +176,18 @@ fn run(table: &Table, case: &Value) -> Result<Outcome, Error> {
             let version: NotifyVersion = input["version"].as_str().unwrap_or("v1").parse()?;
             let verified = client.verify_return(params, version)?;
             Ok(Outcome::Notified(serde_json::to_value(verified.fields()).unwrap()))
+        }
+        "add_certificate" => {
+            let (pem, now) =
+                (input["pem"].as_str().unwrap(), Timestamp::from_unix_millis(input["now"].as_i64().unwrap()));
+            match input.get("verdicts") {
+                None => client.add_alipay_certificate(pem, now),
+                Some(verdicts) => {
+                    let verdicts: Vec<bool> = serde_json::from_value(verdicts.clone()).unwrap();
+                    client.begin_add_alipay_certificate(pem, now)?.finish(&verdicts)
+                }
+            }
+            .map(Outcome::Added)
         }
         other => panic!("unknown op {other}"),
     }
@@ -276,6 +289,7 @@ fn check_ok(id: &str, outcome: &Outcome, checks: &Map<String, Value>) {
                 assert_eq!(&actual, expected, "{id}: {key}");
             }
         }
+        Outcome::Added(sn) => assert_eq!(Some(&Value::from(sn.as_str())), checks.get("sn"), "{id}: sn"),
         Outcome::Built => assert!(checks.is_empty(), "{id}: a build or check row checks nothing but success"),
     }
 }

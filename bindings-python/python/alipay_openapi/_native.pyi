@@ -11,6 +11,8 @@ __all__ = [
     "SignedRequest",
     "PreparedRequest",
     "PendingVerification",
+    "PendingCertificateChain",
+    "SignatureCheck",
     "Response",
     "Notification",
     "SignedV3Request",
@@ -234,8 +236,12 @@ class Client:
         """Checks a certificate chain against the root bundle at ``now`` and adds its key; returns its SN."""
     def add_downloaded_certificate(self, body: _Body, now: Optional[datetime] = None) -> str:
         """Verifies an ``alipay.open.app.alipaycert.download`` answer and adds its certificate; returns its SN."""
-    def begin_add_downloaded_certificate(self, body: _Body, now: Optional[datetime] = None) -> PendingVerification[str]:
-        """``add_downloaded_certificate`` in two stages."""
+    def begin_add_alipay_certificate(self, pem: _Pem, now: Optional[datetime] = None) -> PendingCertificateChain[str]:
+        """``add_alipay_certificate`` in two stages: the chain's signatures are the host's."""
+    def begin_add_downloaded_certificate(
+        self, body: _Body, now: Optional[datetime] = None
+    ) -> PendingCertificateChain[PendingVerification[str]]:
+        """``add_downloaded_certificate`` in stages: the chain, then the answer's signature."""
 
 @final
 class SignedRequest:
@@ -283,6 +289,29 @@ class PreparedRequest:
         """The bytes to sign (the sign content in the request charset)."""
     def attach_signature(self, signature: _Bytes) -> SignedRequest:
         """The signed request, with the raw signature bytes attached."""
+
+@final
+class SignatureCheck:
+    """One RSA check of a certificate chain: does ``signature`` verify over ``messages[0]`` (the
+    certificate's signed part) under the issuer's key ``spki`` with the hash ``sign_type``?"""
+
+    @property
+    def sign_type(self) -> str: ...
+    @property
+    def messages(self) -> tuple[bytes, ...]: ...
+    @property
+    def signature(self) -> bytes: ...
+    @property
+    def spki(self) -> bytes: ...
+
+@final
+class PendingCertificateChain(Generic[_T]):
+    """A certificate chain waiting for the host's verdict on each of ``checks``: ``finish`` takes one
+    bool per check, in order. Finishes once."""
+
+    @property
+    def checks(self) -> tuple[SignatureCheck, ...]: ...
+    def finish(self, verified: Sequence[bool]) -> _T: ...
 
 @final
 class PendingVerification(Generic[_T]):

@@ -1,7 +1,15 @@
 // Type-checked with `tsc --strict` by package.test.mjs: a program using the package as users do.
 // Each `@ts-expect-error` line must be an error, so the declarations are checked both ways.
 import { AlipayClient, isAlipayError } from 'alipay-openapi';
-import type { AlipayError, NotifyFields, SignedRequest, VerifiedResponse, VoucherQueryResult } from 'alipay-openapi';
+import type {
+  AlipayError,
+  NotifyFields,
+  PendingVerification,
+  SignatureCheck,
+  SignedRequest,
+  VerifiedResponse,
+  VoucherQueryResult,
+} from 'alipay-openapi';
 import init, { AlipayClient as WebClient } from 'alipay-openapi/web';
 
 const client = new AlipayClient({
@@ -98,6 +106,15 @@ const sns: string[] = certClient.alipayCertSns;
 const added: string = certClient.addDownloadedCertificate(new Uint8Array(), Date.now()) + certClient.addAlipayCertificate('PEM', new Date());
 const rootSn: string = certSn('PEM') + rootCertSn('PEM');
 void sns, added, rootSn;
+// The staged additions, for an RSA of one's own: one boolean per check of the chain.
+const chain = certClient.beginAddAlipayCertificate('PEM', Date.now());
+const chainChecks: SignatureCheck[] = chain.checks;
+const stagedSn: string = chain.finish(chainChecks.map((check) => check.signType === 'RSA' && check.messages.length === 1));
+const downloadAnswer: PendingVerification = certClient.beginAddDownloadedCertificate(new Uint8Array()).finish([]);
+const asyncSn: Promise<string> = certClient.addAlipayCertificateAsync('PEM');
+// @ts-expect-error the verdicts on a chain are booleans, one per check
+certClient.beginAddAlipayCertificate('PEM').finish(0);
+void stagedSn, downloadAnswer, asyncSn;
 function onError(error: AlipayError): string | undefined {
   return error.code === 'unknown_cert_sn' || error.code === 'internal_panic' ? error.alipayCertSn : undefined;
 }
