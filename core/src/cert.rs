@@ -395,7 +395,7 @@ fn sn(issuer: &[u8], serial: &[u8]) -> Result<String> {
 }
 
 fn sn_of_name(issuer: &str, serial: &[u8]) -> String {
-    let digest = Md5::digest(format!("{issuer}{}", rsa::BigUint::from_bytes_be(serial)));
+    let digest = Md5::digest(format!("{issuer}{}", asn1::decimal(serial)));
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
