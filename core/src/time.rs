@@ -105,9 +105,8 @@ impl BeijingDateTime {
 
     /// The instant this Beijing date-time denotes.
     pub fn to_timestamp(self) -> Timestamp {
-        let days = days_from_civil(self.year, i64::from(self.month), i64::from(self.day));
-        let secs = i64::from(self.hour) * 3600 + i64::from(self.minute) * 60 + i64::from(self.second);
-        Timestamp { unix_secs: days * SECS_PER_DAY + secs - BEIJING_OFFSET_SECS }
+        let fields = [self.month, self.day, self.hour, self.minute, self.second].map(i64::from);
+        Timestamp { unix_secs: secs_of(self.year, fields) - BEIJING_OFFSET_SECS }
     }
 }
 
@@ -124,10 +123,12 @@ impl fmt::Display for BeijingDateTime {
 /// The instant of a UTC date-time given as `year` and `[month, day, hour, minute, second]`, if the
 /// calendar has it.
 pub(crate) fn utc(year: i64, fields: [i64; 5]) -> Option<Timestamp> {
-    let [month, day, hour, minute, second] = fields;
-    on_calendar(year, fields).then(|| Timestamp {
-        unix_secs: days_from_civil(year, month, day) * SECS_PER_DAY + hour * 3600 + minute * 60 + second,
-    })
+    on_calendar(year, fields).then(|| Timestamp { unix_secs: secs_of(year, fields) })
+}
+
+/// Seconds since the epoch of a date and time on the calendar, read as UTC.
+fn secs_of(year: i64, [month, day, hour, minute, second]: [i64; 5]) -> i64 {
+    days_from_civil(year, month, day) * SECS_PER_DAY + hour * 3600 + minute * 60 + second
 }
 
 fn on_calendar(year: i64, [month, day, hour, minute, second]: [i64; 5]) -> bool {
