@@ -113,14 +113,18 @@ def test_a_notification_verified_by_the_host(client: Client) -> None:
     assert caught.value.code == "app_id_mismatch"
 
 
-def test_a_downloaded_certificate_through_the_stages() -> None:
-    client = Client(
+def certificate_client() -> Client:
+    return Client(
         app_id="2021000000000001",
         private_key=key("app_2048.private.pkcs1.pem"),
         app_cert=(GENERATED / "app_cert.pem").read_text(),
         alipay_cert=(GENERATED / "alipay_cert.pem").read_text(),
         alipay_root_cert=(GENERATED / "root_bundle.pem").read_text(),
     )
+
+
+def test_a_downloaded_certificate_through_the_stages() -> None:
+    client = certificate_client()
     new_pem = (GENERATED / "alipay_cert_new.pem").read_text()
     content = base64.b64encode(new_pem.encode()).decode()
     node = ('{"code":"10000","msg":"Success","alipay_cert_content":"' + content + '"}').encode()
@@ -150,15 +154,6 @@ def chain_verdicts(chain: PendingCertificateChain[Any]) -> list[bool]:
 
 
 def test_a_certificate_chain_through_the_stages() -> None:
-    def certificate_client() -> Client:
-        return Client(
-            app_id="2021000000000001",
-            private_key=key("app_2048.private.pkcs1.pem"),
-            app_cert=(GENERATED / "app_cert.pem").read_text(),
-            alipay_cert=(GENERATED / "alipay_cert.pem").read_text(),
-            alipay_root_cert=(GENERATED / "root_bundle.pem").read_text(),
-        )
-
     new_pem = (GENERATED / "alipay_cert_new.pem").read_text()
     client = certificate_client()
     chain = client.begin_add_alipay_certificate(new_pem)
