@@ -255,6 +255,9 @@ test('a Rust panic becomes internal_panic and the module keeps working, clients 
     crypto: SYNC_SIGNER,
   });
   const added = certClient.addAlipayCertificate(certs('alipay_cert_new.pem'));
+  // An asynchronous backend's verdicts on the chain are kept, so the addition replays synchronously.
+  const webCertClient = new AlipayClient({ appId: APP_ID, appCert: certs('app_cert.pem'), alipayCert: certs('alipay_cert.pem'), alipayRootCert: certs('root_bundle.pem'), crypto: 'webcrypto' });
+  assert.equal(await webCertClient.addAlipayCertificateAsync(certs('alipay_cert_new.pem')), added);
   const plain = client({ crypto: SYNC_SIGNER });
   const request = { method: METHOD, bizContent: '{}', timestamp: 0 };
   const before = plain.sign(request).signature;
@@ -264,6 +267,7 @@ test('a Rust panic becomes internal_panic and the module keeps working, clients 
     assert.equal(error.name, 'AlipayError');
     assert.equal(plain.sign(request).signature, before, 'an existing client works afterwards');
     assert.ok(certClient.alipayCertSns.includes(added), 'certificates added before the panic are kept');
+    assert.ok(webCertClient.alipayCertSns.includes(added), 'also those a WebCrypto client added');
     assert.equal(certClient.sign(request).params.encrypt_type, 'AES');
     assert.equal(client().sign(request).signature, before, 'a new client works afterwards');
   }
