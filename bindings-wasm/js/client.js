@@ -14,8 +14,8 @@ const engineStates = new WeakMap();
 
 /**
  * @param {typeof import('./engine')} engine the wasm-bindgen module
- * @param {{ nodeCrypto?: typeof import('node:crypto'), subtle?: SubtleCrypto, signer?: { RsaSigner: Function } }} host
- *   the host's crypto; `signer` is the fallback entry's RSA signing add-on module
+ * @param {{ nodeCrypto?: typeof import('node:crypto'), subtle?: SubtleCrypto, signer?: { RsaSigner: Function, verify: Function } }} host
+ *   the host's crypto; `signer` is the fallback entry's RSA add-on module
  */
 function createApi(engine, host) {
   const RSA_ALGORITHM_ID = [0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00];
@@ -227,10 +227,13 @@ function createApi(engine, host) {
       const signType = e.signType;
       if (this.#backend === 'node') this.#rsa = nodeRsa(host.nodeCrypto, signType, pkcs8, spki);
       else if (this.#backend === 'webcrypto') this.#rsa = webRsa(host.subtle, signType, pkcs8, spki);
-      else if (host.signer && form) {
-        const signer = new host.signer.RsaSigner(coreOptions.privateKey, signType);
-        this.#rsa = { sign: (message) => signer.sign(message) };
-      } else this.#rsa = {}; // the engine verifies; signing needs the fallback entry's add-on
+      else if (host.signer) {
+        const signer = form && new host.signer.RsaSigner(coreOptions.privateKey, signType);
+        this.#rsa = {
+          sign: signer && ((message) => signer.sign(message)),
+          verify: spki && ((message, signature, keySpki, type) => host.signer.verify(keySpki, type, message, signature)),
+        };
+      } else this.#rsa = {}; // no RSA here: the engine's own stages throw the core's `rsa_unavailable`
     }
 
     // The engine client, rebuilt after the module was instantiated afresh.

@@ -353,7 +353,7 @@ export type ApiMethod = keyof Apis;
 /** The stable error codes, equal to the Rust core's `Error::code()`. */
 export type ErrorCode =
   | "invalid_key" | "unsupported_key_size" | "invalid_field" | "unencodable_text" | "undecodable_bytes"
-  | "unsupported_charset" | "unsupported_sign_type" | "signing_failed" | "malformed_response"
+  | "unsupported_charset" | "unsupported_sign_type" | "signing_failed" | "rsa_unavailable" | "malformed_response"
   | "response_node_missing" | "duplicate_member" | "missing_signature" | "signature_encoding"
   | "signature_mismatch" | "unsigned_gateway_error" | "gateway_error" | "malformed_notification"
   | "unknown_cert_sn" | "invalid_certificate" | "aes_error" | "app_id_mismatch" | "order_mismatch" | "body_too_large"

@@ -10,11 +10,12 @@
 //!   signature and the key the core picked), the host checks them, synchronously or not, and
 //!   [`PendingVerification::finish`] takes its verdict.
 //!
-//! Without a host, the core's portable `rsa` backend verifies ([`PendingVerification::finish_own`])
-//! inside the module. The npm package's `alipay-openapi/fallback` entry signs through a second, small
-//! module (the `alipay-openapi-wasm-signer` crate) that takes the prepared bytes as a host's crypto
-//! would; the `fallback` feature signs inside this module instead ([`Client::sign`]), for Rust users
-//! of the crate and its own wasm-bindgen tests.
+//! The module has no RSA of its own unless built with the `fallback` feature (the core's
+//! `portable-signing`), for Rust users of the crate and its own wasm-bindgen tests: then
+//! [`Client::sign`] and [`PendingVerification::finish_own`] run the core's portable RSA inside it.
+//! Without it they throw the core's `rsa_unavailable`, and the npm package's `alipay-openapi/fallback`
+//! entry signs and verifies through a second, small module (the `alipay-openapi-wasm-signer` crate)
+//! that takes the prepared bytes and the pending checks as a host's crypto would.
 
 mod convert;
 mod error;

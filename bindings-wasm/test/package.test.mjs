@@ -68,9 +68,19 @@ test('the default and fallback entries share one engine, and a trap in either le
   }
 });
 
-test('the default entry has no signing of its own and says where it is', () => {
-  const own = new api.AlipayClient({ appId: APP_ID, privateKey: appKey(), crypto: 'wasm' });
-  assert.throws(() => own.sign(request), (e) => e.code === 'signing_failed' && /host's RSA/.test(e.message));
+test('the default entry has no RSA of its own and says where it is; the fallback entry verifies through its add-on', () => {
+  const options = { appId: APP_ID, privateKey: appKey(), alipayPublicKey: alipayKey(), crypto: 'wasm' };
+  const own = new (createRequire(import.meta.url)('alipay-openapi').AlipayClient)(options);
+  assert.throws(() => own.sign(request), (e) => e.code === 'rsa_unavailable' && /host's RSA/.test(e.message));
+  const { method, body } = vectors('responses')[0].inputs;
+  assert.throws(() => own.verifyResponse(method, body), (e) => e.code === 'rsa_unavailable' && /portable-verifying/.test(e.message));
+  // The engine's stages still work, with the host's verdict.
+  assert.equal(own.beginVerifyResponse(method, body).finish(0).nodeKey, 'alipay_marketing_voucher_send_response');
+  const withAddOn = new (createRequire(import.meta.url)('alipay-openapi/fallback').AlipayClient)(options);
+  assert.equal(withAddOn.verifyResponse(method, body).nodeKey, 'alipay_marketing_voucher_send_response');
+  const tampered = body.replace('"code":"10000"', '"code":"10001"');
+  assert.notEqual(tampered, body);
+  assert.throws(() => withAddOn.verifyResponse(method, tampered), (e) => e.code === 'signature_mismatch');
 });
 
 test('a TypeScript program using the package type-checks under tsc --strict', () => {
@@ -102,7 +112,7 @@ test('npm pack makes a tarball that installs and runs', () => {
       ],
       { cwd: dir, encoding: 'utf8' },
     );
-    assert.equal(out, `alipay-openapi signing_failed ${expected}\nalipay-openapi/fallback ${expected} ${expected}\n`);
+    assert.equal(out, `alipay-openapi rsa_unavailable ${expected}\nalipay-openapi/fallback ${expected} ${expected}\n`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

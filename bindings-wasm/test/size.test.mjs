@@ -1,5 +1,5 @@
 // What a user downloads: the default module (every browser, Deno, Bun and edge worker loads it), the
-// signing add-on of the fallback entry, and the published tarball, against the package's size budget.
+// RSA add-on of the fallback entry, and the published tarball, against the package's size budget.
 // build.sh prints the same figures.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -13,7 +13,7 @@ import { packageDir } from './support.mjs';
 // The default module's limit is a regression budget, this build plus a margin, so that growth is a
 // decision; its target (150 KB) is not met yet (see the README's size table). The tarball's is the
 // target.
-const MODULE_GZIP_LIMIT = 265_000;
+const MODULE_GZIP_LIMIT = 245_000;
 const SIGNER_GZIP_LIMIT = 90_000;
 const TARBALL_LIMIT = 450_000;
 
@@ -26,7 +26,7 @@ test(`the default module is at most ${MODULE_GZIP_LIMIT} bytes gzipped`, () => {
   assert.ok(size <= MODULE_GZIP_LIMIT, `${ENGINE} is ${size} bytes under gzip -9`);
 });
 
-test(`the signing add-on is at most ${SIGNER_GZIP_LIMIT} bytes gzipped`, () => {
+test(`the RSA add-on is at most ${SIGNER_GZIP_LIMIT} bytes gzipped`, () => {
   const size = gzipped(SIGNER);
   assert.ok(size <= SIGNER_GZIP_LIMIT, `${SIGNER} is ${size} bytes under gzip -9`);
 });

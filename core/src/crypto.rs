@@ -4,8 +4,10 @@
 //! - [`Backend::AwsLc`] (feature `aws-lc`, the default wherever it builds): AWS-LC, constant-time,
 //!   about 0.9x OpenSSL's signing rate. It has no SHA-1 signing, so `RSA` (SHA1withRSA) signatures
 //!   fall back to the portable backend.
-//! - [`Backend::RustCrypto`]: the pure-Rust `rsa` crate, which also runs on wasm32. It is affected by
-//!   RUSTSEC-2023-0071 (Marvin timing side channel); signing is blinded.
+//! - [`Backend::RustCrypto`]: the pure-Rust `rsa` crate (features `portable-signing` and
+//!   `portable-verifying`), which also runs on wasm32. It is affected by RUSTSEC-2023-0071 (Marvin
+//!   timing side channel); signing is blinded. Without those features its operations are
+//!   [`Error::RsaUnavailable`] and the host's RSA does them.
 //!
 //! Hosts plug in their own implementation (Node's crypto, WebCrypto, a KMS or an HSM) by
 //! implementing [`Signer`] or [`Verifier`], or by signing [`UnsignedRequest::sign_content_bytes`]
@@ -101,6 +103,7 @@ impl Default for Backend {
     }
 }
 
+#[cfg(feature = "portable-verifying")]
 pub(crate) mod rust_crypto {
     //! The portable backend.
 

@@ -165,6 +165,9 @@ pub enum Error {
     UnsupportedSignType(String),
     /// The signing backend failed (for an external signer: the host's own error text).
     SigningFailed(String),
+    /// This build has no RSA of its own for the operation (no AWS-LC, and the `portable-signing`
+    /// or `portable-verifying` feature left out): the host's RSA must do it, through the stages.
+    RsaUnavailable(String),
     /// A response body that is not a JSON object of the gateway's shape, or is truncated.
     MalformedResponse(String),
     /// The response holds no node for the called method (nor `error_response`).
@@ -249,6 +252,7 @@ impl Error {
             Error::UnsupportedCharset(_) => "unsupported_charset",
             Error::UnsupportedSignType(_) => "unsupported_sign_type",
             Error::SigningFailed(_) => "signing_failed",
+            Error::RsaUnavailable(_) => "rsa_unavailable",
             Error::MalformedResponse(_) => "malformed_response",
             Error::ResponseNodeMissing { .. } => "response_node_missing",
             Error::DuplicateMember(_) => "duplicate_member",
@@ -386,6 +390,7 @@ impl fmt::Display for Error {
             Error::UnsupportedCharset(c) => write!(f, "unsupported charset `{c}` (supported: utf-8, GBK)"),
             Error::UnsupportedSignType(s) => write!(f, "unsupported sign_type `{s}` (supported: RSA2, RSA)"),
             Error::SigningFailed(why) => write!(f, "signing failed: {why}"),
+            Error::RsaUnavailable(why) => write!(f, "no RSA in this build: {why}"),
             Error::MalformedResponse(why) => write!(f, "malformed response: {why}"),
             Error::ResponseNodeMissing { expected, found: Some(found) } => {
                 write!(f, "response has no `{expected}` node; it holds `{found}`, the answer to another method")

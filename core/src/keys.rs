@@ -10,12 +10,13 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use base64::Engine as _;
-use rsa::traits::PublicKeyParts;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::asn1::{self, DerError, DerResult, Oid, Reader, BIT_STRING, INTEGER, NULL, OCTET_STRING, OID, SEQUENCE};
-use crate::crypto::{rust_crypto, Backend, SignType, Signer, Verifier};
+#[cfg(feature = "portable-verifying")]
+use crate::crypto::rust_crypto;
+use crate::crypto::{Backend, SignType, Signer, Verifier};
 use crate::error::{Error, KeyKind, Result};
 
 /// Smallest accepted modulus. 1024-bit RSA has been disallowed for signatures by NIST since 2013
@@ -106,19 +107,16 @@ pub struct PrivateKey<R: Role> {
 struct PrivateInner {
     info: KeyInfo,
     backend: Backend,
-    rsa: PortableKey,
+    /// The public numbers, big-endian magnitudes, for [`PrivateKey::public_key`].
+    modulus: Vec<u8>,
+    exponent: Vec<u8>,
+    #[cfg(feature = "portable-signing")]
+    rsa: rsa::RsaPrivateKey,
     #[cfg(feature = "portable-signing")]
     blinding_secret: Zeroizing<[u8; 32]>,
     #[cfg(all(feature = "aws-lc", not(target_arch = "wasm32")))]
     aws_lc: Option<aws_lc_rs::signature::RsaKeyPair>,
 }
-
-#[cfg(feature = "portable-signing")]
-type PortableKey = rsa::RsaPrivateKey;
-/// Without portable signing only the public half is kept: the private-key arithmetic (and its
-/// checks of the key's consistency) is left to the signer, AWS-LC or the host's.
-#[cfg(not(feature = "portable-signing"))]
-type PortableKey = rsa::RsaPublicKey;
 
 /// An RSA public key in role `R`.
 pub struct PublicKey<R: Role> {
@@ -128,6 +126,7 @@ pub struct PublicKey<R: Role> {
 
 struct PublicInner {
     info: KeyInfo,
+    #[cfg(feature = "portable-verifying")]
     rsa: rsa::RsaPublicKey,
     /// SubjectPublicKeyInfo DER, encoded once: host verifiers are told the key with every message.
     spki: Vec<u8>,
@@ -197,8 +196,17 @@ impl<R: Role> PrivateKey<R> {
             }
         };
         let invalid = |why: String| Error::InvalidKey { expected: KeyKind::Private, reason: why };
-        let rsa = portable_key(&pkcs1).map_err(|e| invalid(format!("the RSA parameters are inconsistent ({e})")))?;
-        let bits = rsa.n().bits();
+        let inconsistent = |why: String| invalid(format!("the RSA parameters are inconsistent ({why})"));
+        let numbers = pkcs1_private(&pkcs1).map_err(|e| inconsistent(e.to_string()))?;
+        // With portable signing the `rsa` crate checks the whole key; without it only the public
+        // numbers are checked here (the private-key arithmetic is AWS-LC's or the host's).
+        #[cfg(feature = "portable-signing")]
+        let rsa: rsa::RsaPrivateKey = rsa::pkcs1::DecodeRsaPrivateKey::from_pkcs1_der(&pkcs1)
+            .map_err(|e| inconsistent(rsa::Error::from(e).to_string()))?;
+        #[cfg(not(feature = "portable-signing"))]
+        check_public_numbers(&numbers).map_err(|e| inconsistent(e.to_owned()))?;
+        let bits = bits_of(numbers.modulus);
+        let (modulus, exponent) = (numbers.modulus.to_vec(), numbers.exponent.to_vec());
         #[cfg(feature = "portable-signing")]
         let blinding_secret = {
             let mut secret = Zeroizing::new([0u8; 32]);
@@ -219,6 +227,9 @@ impl<R: Role> PrivateKey<R> {
             inner: Arc::new(PrivateInner {
                 info: KeyInfo { form, encoding, bits },
                 backend,
+                modulus,
+                exponent,
+                #[cfg(feature = "portable-signing")]
                 rsa,
                 #[cfg(feature = "portable-signing")]
                 blinding_secret,
@@ -241,12 +252,8 @@ impl<R: Role> PrivateKey<R> {
 
     /// The public half, in the same role.
     pub fn public_key(&self) -> PublicKey<R> {
-        #[cfg(feature = "portable-signing")]
-        let rsa = self.inner.rsa.to_public_key();
-        #[cfg(not(feature = "portable-signing"))]
-        let rsa = self.inner.rsa.clone();
         let info = KeyInfo { form: KeyForm::Spki, encoding: KeyEncoding::Der, bits: self.inner.info.bits };
-        PublicKey::from_rsa(rsa, info)
+        PublicKey::from_numbers(&self.inner.modulus, &self.inner.exponent, info)
     }
 }
 
@@ -261,9 +268,9 @@ impl<R: Role> Signer for PrivateKey<R> {
         #[cfg(not(feature = "portable-signing"))]
         {
             let _ = message; // the host signs it instead
-            Err(Error::SigningFailed(format!(
-                "this build has no portable RSA signing for {sign_type} (cargo feature `portable-signing`); sign \
-                 `sign_content_bytes` with the host's RSA"
+            Err(Error::RsaUnavailable(format!(
+                "{sign_type} signing needs AWS-LC or the cargo feature `portable-signing`; sign `sign_content_bytes` \
+                 with the host's RSA"
             )))
         }
     }
@@ -295,21 +302,25 @@ impl<R: Role> PublicKey<R> {
         };
         let invalid = |why: String| Error::InvalidKey { expected: KeyKind::Public, reason: why };
         let numbers = pkcs1_public(&pkcs1).map_err(|e| invalid(format!("the key cannot be read ({e})")))?;
-        let rsa = rsa::RsaPublicKey::new(numbers.n(), numbers.e())
-            .map_err(|e| invalid(format!("the RSA parameters are invalid ({e})")))?;
-        let bits = rsa.n().bits();
-        Ok(Self::from_rsa(rsa, KeyInfo { form, encoding, bits }))
+        check_public_numbers(&numbers).map_err(|e| invalid(format!("the RSA parameters are invalid ({e})")))?;
+        let info = KeyInfo { form, encoding, bits: bits_of(numbers.modulus) };
+        Ok(Self::from_numbers(numbers.modulus, numbers.exponent, info))
     }
 
-    fn from_rsa(rsa: rsa::RsaPublicKey, info: KeyInfo) -> Self {
-        let pkcs1 = encode_pkcs1_public(&rsa.n().to_bytes_be(), &rsa.e().to_bytes_be());
+    /// The key of checked public numbers (big-endian magnitudes).
+    fn from_numbers(modulus: &[u8], exponent: &[u8], info: KeyInfo) -> Self {
+        let pkcs1 = encode_pkcs1_public(modulus, exponent);
         #[cfg(all(feature = "aws-lc", not(target_arch = "wasm32")))]
         let aws_lc = crate::crypto::aws_lc::PublicKeys::parse(&pkcs1);
         let spki = encode_spki(&pkcs1);
         PublicKey {
             inner: Arc::new(PublicInner {
                 info,
-                rsa,
+                #[cfg(feature = "portable-verifying")]
+                rsa: rsa::RsaPublicKey::new_unchecked(
+                    rsa::BigUint::from_bytes_be(modulus),
+                    rsa::BigUint::from_bytes_be(exponent),
+                ),
                 spki,
                 #[cfg(all(feature = "aws-lc", not(target_arch = "wasm32")))]
                 aws_lc,
@@ -333,9 +344,20 @@ impl<R: Role> PublicKey<R> {
         Sha256::digest(self.spki_der()).iter().map(|b| format!("{b:02x}")).collect()
     }
 
-    /// Verifies with the portable backend, whatever the default; for cross-checking backends.
+    /// Verifies with the portable backend, whatever the default; for cross-checking backends, and
+    /// where AWS-LC is not built. Without the cargo feature `portable-verifying` this is
+    /// [`Error::RsaUnavailable`]: the host's RSA verifies the pending check instead.
     pub fn verify_portable(&self, sign_type: SignType, message: &[u8], signature: &[u8]) -> Result<()> {
-        rust_crypto::verify(&self.inner.rsa, sign_type, message, signature)
+        #[cfg(feature = "portable-verifying")]
+        return rust_crypto::verify(&self.inner.rsa, sign_type, message, signature);
+        #[cfg(not(feature = "portable-verifying"))]
+        {
+            let _ = (message, signature);
+            Err(Error::RsaUnavailable(format!(
+                "{sign_type} verification needs AWS-LC or the cargo feature `portable-verifying`; verify the pending \
+                 check with the host's RSA"
+            )))
+        }
     }
 }
 
@@ -346,18 +368,6 @@ impl<R: Role> Verifier for PublicKey<R> {
             return keys.verify(sign_type, message, signature);
         }
         self.verify_portable(sign_type, message, signature)
-    }
-}
-
-/// The key the portable backend keeps: the private key, checked for consistency, with portable
-/// signing; else its public half.
-fn portable_key(pkcs1: &[u8]) -> std::result::Result<PortableKey, String> {
-    #[cfg(feature = "portable-signing")]
-    return rsa::pkcs1::DecodeRsaPrivateKey::from_pkcs1_der(pkcs1).map_err(|e| rsa::Error::from(e).to_string());
-    #[cfg(not(feature = "portable-signing"))]
-    {
-        let numbers = pkcs1_private(pkcs1).map_err(|e| e.to_string())?;
-        rsa::RsaPublicKey::new(numbers.n(), numbers.e()).map_err(|e| e.to_string())
     }
 }
 
@@ -448,16 +458,6 @@ struct RsaNumbers<'a> {
     exponent: &'a [u8],
 }
 
-impl RsaNumbers<'_> {
-    fn n(&self) -> rsa::BigUint {
-        rsa::BigUint::from_bytes_be(self.modulus)
-    }
-
-    fn e(&self) -> rsa::BigUint {
-        rsa::BigUint::from_bytes_be(self.exponent)
-    }
-}
-
 /// PKCS#1 `RSAPrivateKey` with two primes (version 0): the version and eight INTEGERs.
 fn pkcs1_private(der: &[u8]) -> DerResult<RsaNumbers<'_>> {
     let mut fields = Reader::new(asn1::single(der, SEQUENCE, "an RSAPrivateKey is not a SEQUENCE")?);
@@ -516,13 +516,42 @@ fn encode_spki(pkcs1: &[u8]) -> Vec<u8> {
     asn1::encode(SEQUENCE, &[&algorithm, &asn1::encode(BIT_STRING, &[&[0], pkcs1])])
 }
 
-fn check_bits(modulus_be: &[u8]) -> Result<()> {
+/// The size in bits of a big-endian magnitude.
+fn bits_of(magnitude: &[u8]) -> usize {
     let significant =
-        modulus_be.iter().position(|&b| b != 0).map_or(&[][..], |i| modulus_be.get(i..).unwrap_or_default());
-    let bits = match significant.first() {
+        magnitude.iter().position(|&b| b != 0).map_or(&[][..], |i| magnitude.get(i..).unwrap_or_default());
+    match significant.first() {
         Some(first) => (significant.len() - 1) * 8 + (8 - first.leading_zeros() as usize),
         None => 0,
-    };
+    }
+}
+
+/// The checks the `rsa` crate makes of public numbers, in its order and words, made here for every
+/// build so that each accepts the same keys (the modulus size was checked already): an exponent
+/// that fits 64 bits, an odd modulus, an odd exponent from 3 up to 2^33 - 1.
+fn check_public_numbers(numbers: &RsaNumbers<'_>) -> std::result::Result<(), &'static str> {
+    const MAX_EXPONENT: u64 = (1 << 33) - 1;
+    if bits_of(numbers.exponent) > 64 {
+        return Err("public exponent too large");
+    }
+    let exponent = numbers.exponent.iter().fold(0u64, |value, &byte| value << 8 | u64::from(byte));
+    if numbers.modulus.last().is_none_or(|last| last & 1 == 0) {
+        return Err("invalid modulus");
+    }
+    if exponent % 2 == 0 {
+        return Err("invalid exponent");
+    }
+    if exponent < 2 {
+        return Err("public exponent too small");
+    }
+    if exponent > MAX_EXPONENT {
+        return Err("public exponent too large");
+    }
+    Ok(())
+}
+
+fn check_bits(modulus_be: &[u8]) -> Result<()> {
+    let bits = bits_of(modulus_be);
     if (MIN_KEY_BITS..=MAX_KEY_BITS).contains(&bits) {
         Ok(())
     } else {

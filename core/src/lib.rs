@@ -23,13 +23,16 @@
 //! | feature | default | what it adds |
 //! |---|---|---|
 //! | `aws-lc` | yes | RSA through AWS-LC (`aws-lc-rs`): native and constant-time, and the default [`Backend`] (`Backend::AwsLc`). It needs a C compiler at build time. Ignored on `wasm32`, where the pure-Rust `rsa` crate always serves. |
-//! | `portable-signing` | yes | Signing with the pure-Rust `rsa` crate (its private-key operations): on `wasm32`, and for `RSA` (SHA-1) signatures, which AWS-LC does not make. Without it a key signs through AWS-LC (`RSA2` only) or a host [`Signer`] signs; verification never needs it. |
+//! | `portable-signing` | yes | Signing with the pure-Rust `rsa` crate (its private-key operations): on `wasm32`, and for `RSA` (SHA-1) signatures, which AWS-LC does not make. Without it a key signs through AWS-LC (`RSA2` only) or a host [`Signer`] signs. It turns on `portable-verifying`. |
+//! | `portable-verifying` | yes (through `portable-signing`) | Verification with the pure-Rust `rsa` crate: on `wasm32`, and [`PublicKey::verify_portable`]. Without it and without AWS-LC the host's RSA verifies every pending check ([`Pending`], [`ChainCheck`]). |
 //!
 //! Without `aws-lc` (`default-features = false`) every key uses [`Backend::RustCrypto`], the `rsa`
 //! crate: it builds wherever Rust does, but it is slower and its private-key operation (signing)
 //! is not constant-time (RUSTSEC-2023-0071, see SECURITY.md); a host [`Signer`] can sign instead.
-//! Without `portable-signing` as well, the crate only verifies and prepares requests for a host
-//! signer (the npm package's default WebAssembly module is built so, to stay small).
+//! With none of the three features the crate has no RSA arithmetic (no `rsa` crate): it prepares
+//! requests and checks everything about an answer but the RSA, for the host's RSA, and its own
+//! RSA operations are [`Error::RsaUnavailable`]. The npm package's default WebAssembly module is
+//! built so, to stay small. Keys are checked the same way in every build.
 //!
 //! ```
 //! use alipay_openapi::{AlipayPublicKey, AppPrivateKey, Client, Config, Request, Timestamp};

@@ -101,11 +101,17 @@ impl SignatureCheck {
         self.alipay_cert_sn.as_deref()
     }
 
-    /// The index of the first message that verifies under `verifier`, if any.
-    pub fn run(&self, verifier: &dyn KeyVerifier) -> Option<usize> {
-        self.messages
-            .iter()
-            .position(|message| verifier.verify_with(&self.key, self.sign_type, message, &self.signature).is_ok())
+    /// The index of the first message that verifies under `verifier`, if any. A verifier that has
+    /// no RSA to check with ([`Error::RsaUnavailable`]) is that error, not a verdict.
+    pub fn run(&self, verifier: &dyn KeyVerifier) -> Result<Option<usize>> {
+        for (index, message) in self.messages.iter().enumerate() {
+            match verifier.verify_with(&self.key, self.sign_type, message, &self.signature) {
+                Ok(()) => return Ok(Some(index)),
+                Err(unavailable @ Error::RsaUnavailable(_)) => return Err(unavailable),
+                Err(_) => {}
+            }
+        }
+        Ok(None)
     }
 }
 
@@ -153,7 +159,7 @@ impl<T> Pending<T> {
 
     /// Runs the check with `verifier` and finishes.
     pub fn finish_with(self, verifier: &dyn KeyVerifier) -> Result<T> {
-        let verified = self.check.run(verifier);
+        let verified = self.check.run(verifier)?;
         self.finish(verified)
     }
 
@@ -232,7 +238,8 @@ impl<T> ChainCheck<T> {
 
     /// Runs the checks with `verifier` and finishes.
     pub fn finish_with(self, verifier: &dyn KeyVerifier) -> Result<T> {
-        let verified: Vec<bool> = self.checks.iter().map(|check| check.run(verifier).is_some()).collect();
+        let verified =
+            self.checks.iter().map(|check| Ok(check.run(verifier)?.is_some())).collect::<Result<Vec<_>>>()?;
         self.finish(&verified)
     }
 

@@ -157,6 +157,45 @@ fn keys_are_strict_der_and_re_encoded_exactly() {
     assert_invalid(AlipayPublicKey::from_der(&unused_bits), KeyKind::Public, not_rsa);
 }
 
+/// Every build accepts the same public keys with the same words, with the `rsa` crate (portable
+/// verification) or without it (the wasm engine), because the core checks the numbers itself.
+#[test]
+fn public_numbers_are_checked_as_the_rsa_crate_checks_them() {
+    let spki_text: String = read("keys/alipay_2048.public.spki.b64").split_whitespace().collect();
+    let spki = base64::engine::general_purpose::STANDARD.decode(spki_text).unwrap();
+    let modulus = spki[24 + 9..24 + 8 + 257].to_vec(); // the magnitude, past the INTEGER's sign byte
+    let mut even = modulus.clone();
+    *even.last_mut().unwrap() &= 0xfe;
+    let exponents: [&[u8]; 12] = [
+        &[0],
+        &[1],
+        &[2],
+        &[3],
+        &[4],
+        &[1, 0, 1],
+        &[1, 0, 0],
+        &[1, 0xff, 0xff, 0xff, 0xff],
+        &[2, 0, 0, 0, 1],
+        &[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
+        &[1, 0, 0, 0, 0, 0, 0, 0, 1],
+        &modulus,
+    ];
+    for n in [&modulus, &even] {
+        for e in exponents {
+            let der = der_tlv(0x30, &[der_integer(n), der_integer(e)].concat());
+            let ours = AlipayPublicKey::from_der(&der);
+            let theirs = rsa::RsaPublicKey::new(rsa::BigUint::from_bytes_be(n), rsa::BigUint::from_bytes_be(e));
+            match (ours, theirs) {
+                (Ok(_), Ok(_)) => {}
+                (Err(ours), Err(theirs)) => {
+                    assert!(ours.to_string().ends_with(&format!("({theirs})")), "{ours} / {theirs}")
+                }
+                (ours, theirs) => panic!("e = {e:02x?}: ours {ours:?}, the rsa crate's {theirs:?}"),
+            }
+        }
+    }
+}
+
 fn der_tlv(tag: u8, body: &[u8]) -> Vec<u8> {
     let len = body.len();
     let mut out = vec![tag];

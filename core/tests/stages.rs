@@ -129,3 +129,23 @@ fn the_begin_stage_of_a_notification_lists_the_historical_v1_variants() {
     );
     assert!(pending.finish(Some(1)).is_ok());
 }
+
+/// A verifier with no RSA to check with, as the core is without AWS-LC and `portable-verifying`.
+struct NoRsa;
+
+impl alipay_openapi::KeyVerifier for NoRsa {
+    fn verify_with(&self, _: &AlipayPublicKey, _: SignType, _: &[u8], _: &[u8]) -> alipay_openapi::Result<()> {
+        Err(Error::RsaUnavailable("verify the pending check with the host's RSA".to_owned()))
+    }
+}
+
+#[test]
+fn a_verifier_without_rsa_is_an_error_not_a_mismatch() {
+    let client = client(APP_ID).with_key_verifier(std::sync::Arc::new(NoRsa));
+    let error = client.verify_response(METHOD, &body(r#"{"code":"10000","msg":"Success"}"#)).unwrap_err();
+    assert_eq!(error.code(), "rsa_unavailable", "{error}");
+    assert!(error.to_string().starts_with("no RSA in this build: "), "{error}");
+    // The stages still work: the verdict is the host's.
+    let pending = client.begin_verify_response(METHOD, &body(r#"{"code":"10000","msg":"Success"}"#)).unwrap();
+    assert!(pending.finish(Some(0)).unwrap().is_success());
+}

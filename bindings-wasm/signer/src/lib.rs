@@ -1,11 +1,11 @@
-//! The npm package's RSA signing add-on (`alipay-openapi/fallback`): a second, small WebAssembly
-//! module that signs with the core's portable RSA, for hosts with neither node:crypto nor
-//! WebCrypto. The main module stays free of the private-key arithmetic; it hands the add-on the
-//! bytes to sign (`signContentBytes`) exactly as it hands them to a host's crypto, and takes the
-//! signature back through `attachSignature`. Protocol rules stay in the main module: this one
-//! only signs.
+//! The npm package's RSA add-on (`alipay-openapi/fallback`): a second, small WebAssembly module
+//! that signs and verifies with the core's portable RSA, for hosts with neither node:crypto nor
+//! WebCrypto. The main module carries no RSA arithmetic; it hands the add-on the bytes to sign
+//! (`signContentBytes`) and the checks of a pending verification exactly as it hands them to a
+//! host's crypto, and takes the signature or the verdict back (`attachSignature`, `finish`).
+//! Protocol rules stay in the main module: this one only signs and verifies.
 
-use alipay_openapi::{AppPrivateKey, SignType, Signer};
+use alipay_openapi::{AlipayPublicKey, AppPrivateKey, SignType, Signer};
 use wasm_bindgen::prelude::*;
 
 /// The app private key, parsed once per client.
@@ -35,4 +35,13 @@ impl RsaSigner {
     pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, JsError> {
         self.key.sign(self.sign_type, message).map_err(|e| JsError::new(&e.to_string()))
     }
+}
+
+/// Whether `signature` is a valid RSASSA-PKCS1-v1_5 signature of `message` under `spki` (the
+/// SubjectPublicKeyInfo DER the engine names in a check) with the hash `sign_type` names. Input
+/// the engine would not hand out is `false`, as a host's crypto would answer.
+#[wasm_bindgen]
+pub fn verify(spki: &[u8], sign_type: &str, message: &[u8], signature: &[u8]) -> bool {
+    let Ok(sign_type) = sign_type.parse::<SignType>() else { return false };
+    AlipayPublicKey::from_der(spki).and_then(|key| key.verify_portable(sign_type, message, signature)).is_ok()
 }
