@@ -2,9 +2,9 @@
 # Builds the npm package into dist/: two WebAssembly modules, each optimized with wasm-opt from the npm
 # `binaryen` package (Debian's wasm-opt 108 breaks wasm-bindgen 0.2.130 output) and each carried once:
 #   dist/default/   the engine every entry loads: RSA through node:crypto or WebCrypto (the engine
-#                   verifies with its own RSA where neither is there, but does not sign)
-#   dist/signer/    the RSA signing add-on (crate signer/), loaded only by the `alipay-openapi/fallback`
-#                   entries in dist/fallback/, for hosts without crypto
+#                   has no RSA arithmetic of its own)
+#   dist/signer/    the RSA add-on (crate signer/: signs and verifies), loaded only by the
+#                   `alipay-openapi/fallback` entries in dist/fallback/, for hosts without crypto
 # Each has wasm-bindgen glue for Node (CommonJS, plus an ESM wrapper), the web (ES module with explicit
 # init) and bundlers; all of them load the one .wasm in bundler/. The JavaScript layer is
 # dist/client.cjs and dist/client.mjs, the types are in dist/default/. Prints the raw and gzip -9
@@ -22,7 +22,7 @@ wasm_opt=node_modules/.bin/wasm-opt
 # 47-68 us per request) and the module's own RSA signs 40% faster; opt-level 3 is 20% larger again
 # for a few microseconds more.
 # One build each: built together, cargo would unify the core's features and give the engine the
-# add-on's RSA signing.
+# add-on's RSA.
 for crate in alipay-openapi-wasm alipay-openapi-wasm-signer; do
   CARGO_PROFILE_RELEASE_OPT_LEVEL=s CARGO_PROFILE_RELEASE_LTO=fat \
     cargo build -p "$crate" --target wasm32-unknown-unknown --release --locked
@@ -93,7 +93,7 @@ printf '\n/** Loads the WebAssembly module; call once before creating a client. 
   cat <<'TYPES'
 
 import type { InitInput, SyncInitInput } from '../../default/web/alipay_openapi_wasm.js';
-/** Loads the engine and the RSA signing add-on; call once before creating a client. */
+/** Loads the engine and the RSA add-on; call once before creating a client. */
 export default function init(inputs?: {
   engine?: { module_or_path: InitInput | Promise<InitInput> };
   signer?: { module_or_path: InitInput | Promise<InitInput> };

@@ -1,5 +1,5 @@
 'use strict';
-// The default engine plus the RSA signing add-on (dist/signer/), for the `wasm` backend's signatures.
+// The default engine plus the RSA add-on (dist/signer/), for the `wasm` backend's signatures and verifications.
 const nodeCrypto = require('node:crypto');
 const { createApi } = require('../../client.cjs');
 

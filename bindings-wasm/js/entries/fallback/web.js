@@ -4,7 +4,7 @@ import { createApi } from '../../client.mjs';
 
 /**
  * Call `await init()` (or `initSync({ engine, signer })`) once before using the client. It loads two
- * modules: the engine and the RSA signing add-on; `engine` and `signer` take what the default
+ * modules: the engine and the RSA add-on; `engine` and `signer` take what the default
  * entry's `init` takes (`{ module_or_path }`).
  */
 export default async function init({ engine: engineInput, signer: signerInput } = {}) {
