@@ -683,13 +683,14 @@ impl PendingVerification {
     /// Completes the verification once: `verified` is the index of the first message that
     /// verified, or `None` when none did.
     fn finish(&self, py: Python<'_>, verified: Option<usize>) -> PyResult<Py<PyAny>> {
-        guarded(|| {
-            let stage = self.stage.lock().unwrap_or_else(PoisonError::into_inner).take();
-            let finished_already =
-                || Error::field("finish", "was called already: a pending verification finishes once");
-            stage.ok_or_else(finished_already).or_raise()?.finish(py, verified, self.method.as_deref())
-        })
+        guarded(|| take_once(&self.stage)?.finish(py, verified, self.method.as_deref()))
     }
+}
+
+/// The stage a `finish` completes, taken out of its object: a pending verification finishes once.
+fn take_once<T>(stage: &Mutex<Option<T>>) -> PyResult<T> {
+    let stage = stage.lock().unwrap_or_else(PoisonError::into_inner).take();
+    stage.ok_or_else(|| Error::field("finish", "was called already: a pending verification finishes once")).or_raise()
 }
 
 /// One RSA check of a certificate chain: does `signature` verify over `messages[0]` (the
@@ -718,13 +719,18 @@ struct PendingCertificateChain {
     chain: Mutex<Option<Chain>>,
 }
 
-impl PendingCertificateChain {
-    fn new(py: Python<'_>, chain: Chain) -> PyResult<Self> {
-        let checks = match &chain {
+impl Chain {
+    fn checks(&self) -> &[SignatureCheck] {
+        match self {
             Chain::Add(chain) => chain.checks(),
             Chain::Download(chain) => chain.checks(),
-        };
-        let checks = checks.iter().map(|check| {
+        }
+    }
+}
+
+impl PendingCertificateChain {
+    fn new(py: Python<'_>, chain: Chain) -> PyResult<Self> {
+        let checks = chain.checks().iter().map(|check| {
             let messages = PyTuple::new(py, check.messages().iter().map(|message| PyBytes::new(py, message)))?;
             Py::new(
                 py,
@@ -747,10 +753,7 @@ impl PendingCertificateChain {
     fn finish(&self, py: Python<'_>, verified: &Object) -> PyResult<Py<PyAny>> {
         guarded(|| {
             let verified = convert::verdicts(verified)?;
-            let chain = self.chain.lock().unwrap_or_else(PoisonError::into_inner).take();
-            let finished_already =
-                || Error::field("finish", "was called already: a pending verification finishes once");
-            match chain.ok_or_else(finished_already).or_raise()? {
+            match take_once(&self.chain)? {
                 Chain::Add(chain) => Ok(chain.finish(&verified).or_raise()?.into_pyobject(py)?.into_any().unbind()),
                 Chain::Download(chain) => {
                     let pending = chain.finish(&verified).or_raise_during(cert::DOWNLOAD_METHOD)?;

@@ -14,7 +14,7 @@ const engineStates = new WeakMap();
 
 /**
  * @param {typeof import('./engine')} engine the wasm-bindgen module
- * @param {{ nodeCrypto?: typeof import('node:crypto'), subtle?: SubtleCrypto, signer?: { RsaSigner: Function, verify: Function } }} host
+ * @param {{ nodeCrypto?: typeof import('node:crypto'), subtle?: SubtleCrypto, signer?: { RsaSigner: Function, RsaVerifier: Function } }} host
  *   the host's crypto; `signer` is the fallback entry's RSA add-on module
  */
 function createApi(engine, host) {
@@ -229,9 +229,10 @@ function createApi(engine, host) {
       else if (this.#backend === 'webcrypto') this.#rsa = webRsa(host.subtle, signType, pkcs8, spki);
       else if (host.signer) {
         const signer = form && new host.signer.RsaSigner(coreOptions.privateKey, signType);
+        const verifier = keyCache((der) => new host.signer.RsaVerifier(der));
         this.#rsa = {
           sign: signer && ((message) => signer.sign(message)),
-          verify: spki && ((message, signature, keySpki, type) => host.signer.verify(keySpki, type, message, signature)),
+          verify: spki && ((message, signature, keySpki, type) => verifier(keySpki).verify(type, message, signature)),
         };
       } else this.#rsa = {}; // no RSA here: the engine's own stages throw the core's `rsa_unavailable`
     }

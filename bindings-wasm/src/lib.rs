@@ -422,6 +422,15 @@ enum Chain {
     Download(ChainCheck<Pending<String>>),
 }
 
+impl Chain {
+    fn checks(&self) -> &[SignatureCheck] {
+        match self {
+            Chain::Add(chain) => chain.checks(),
+            Chain::Download(chain) => chain.checks(),
+        }
+    }
+}
+
 /// A certificate chain waiting for the RSA verdict on each certificate's signature.
 #[wasm_bindgen]
 pub struct PendingCertificateChain {
@@ -433,11 +442,7 @@ impl PendingCertificateChain {
     /// The signatures to check, each `{ signType, messages, signature, spki }` with one message.
     #[wasm_bindgen(getter, unchecked_return_type = "SignatureCheck[]")]
     pub fn checks(&self) -> Array {
-        let checks = match &self.chain {
-            Chain::Add(chain) => chain.checks(),
-            Chain::Download(chain) => chain.checks(),
-        };
-        checks.iter().map(convert::signature_check).collect()
+        self.chain.checks().iter().map(convert::signature_check).collect()
     }
 
     /// Completes the chain with the host's verdicts, one boolean per check: the SN of the added
@@ -457,11 +462,7 @@ impl PendingCertificateChain {
 
 impl std::fmt::Debug for PendingCertificateChain {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let checks = match &self.chain {
-            Chain::Add(chain) => chain.checks(),
-            Chain::Download(chain) => chain.checks(),
-        };
-        f.debug_struct("PendingCertificateChain").field("checks", &checks).finish_non_exhaustive()
+        f.debug_struct("PendingCertificateChain").field("checks", &self.chain.checks()).finish_non_exhaustive()
     }
 }
 

@@ -37,11 +37,26 @@ impl RsaSigner {
     }
 }
 
-/// Whether `signature` is a valid RSASSA-PKCS1-v1_5 signature of `message` under `spki` (the
-/// SubjectPublicKeyInfo DER the engine names in a check) with the hash `sign_type` names. Input
-/// the engine would not hand out is `false`, as a host's crypto would answer.
+/// An Alipay public key, parsed once from the SubjectPublicKeyInfo DER the engine names in a check.
 #[wasm_bindgen]
-pub fn verify(spki: &[u8], sign_type: &str, message: &[u8], signature: &[u8]) -> bool {
-    let Ok(sign_type) = sign_type.parse::<SignType>() else { return false };
-    AlipayPublicKey::from_der(spki).and_then(|key| key.verify_portable(sign_type, message, signature)).is_ok()
+#[derive(Debug)]
+pub struct RsaVerifier {
+    key: AlipayPublicKey,
+}
+
+#[wasm_bindgen]
+impl RsaVerifier {
+    #[wasm_bindgen(constructor)]
+    pub fn new(spki: &[u8]) -> Result<RsaVerifier, JsError> {
+        let key = AlipayPublicKey::from_der(spki).map_err(|e| JsError::new(&e.to_string()))?;
+        Ok(RsaVerifier { key })
+    }
+
+    /// Whether `signature` is a valid RSASSA-PKCS1-v1_5 signature of `message` with the hash
+    /// `sign_type` names. A sign type the engine would not hand out is `false`, as a host's crypto
+    /// would answer.
+    pub fn verify(&self, sign_type: &str, message: &[u8], signature: &[u8]) -> bool {
+        let Ok(sign_type) = sign_type.parse::<SignType>() else { return false };
+        self.key.verify_portable(sign_type, message, signature).is_ok()
+    }
 }
