@@ -83,6 +83,31 @@ test('the default entry has no RSA of its own and says where it is; the fallback
   assert.throws(() => withAddOn.verifyResponse(method, tampered), (e) => e.code === 'signature_mismatch');
 });
 
+test("the fallback's add-on parses each Alipay key once per client, as node:crypto and WebCrypto do", async () => {
+  const { createApi } = await import('../dist/client.mjs');
+  const require = createRequire(import.meta.url);
+  const addOn = require('../dist/signer/node/alipay_openapi_wasm_signer.js');
+  const parsed = [];
+  class CountingVerifier extends addOn.RsaVerifier {
+    constructor(spki) {
+      super(spki);
+      parsed.push(spki);
+    }
+  }
+  const engine = require('../dist/default/node/alipay_openapi_wasm.js');
+  const { AlipayClient } = createApi(engine, { signer: { ...addOn, RsaVerifier: CountingVerifier } });
+  const client = new AlipayClient({ appId: APP_ID, privateKey: appKey(), alipayPublicKey: alipayKey() });
+  assert.equal(client.backend, 'wasm');
+  const answers = vectors('responses').slice(0, 3);
+  for (const round of [1, 2]) {
+    for (const { inputs, expected } of answers) assert.equal(client.verifyResponse(inputs.method, inputs.body).nodeKey, expected.node_key, `round ${round}`);
+  }
+  assert.equal(parsed.length, 1, 'six verifications under one key parse it once');
+  const tampered = answers[0].inputs.body.replace('"code":"10000"', '"code":"10001"');
+  assert.throws(() => client.verifyResponse(answers[0].inputs.method, tampered), (e) => e.code === 'signature_mismatch');
+  assert.equal(parsed.length, 1);
+});
+
 test('a TypeScript program using the package type-checks under tsc --strict', () => {
   const tsc = join(packageDir, 'node_modules/typescript/bin/tsc');
   const result = spawnSync(process.execPath, [tsc, '-p', join(packageDir, 'test/types')], { encoding: 'utf8' });
